@@ -1,0 +1,50 @@
+/**
+ * cli/commands/container/attached-run — the foreground part shared by `run`
+ * and `start -a`: attach first, register the wait, start, copy the output,
+ * then exit with the container's status (docker's order, so a fast exit is
+ * never missed). Signals received meanwhile are forwarded to the container.
+ * Imports client, cli.
+ */
+import type { WaitCondition } from '../../../api/types.js';
+import type { CliContext } from '../../cli-context.js';
+import { StatusError } from '../../cli-errors.js';
+import { copyOutput } from '../../streams/output-stream.js';
+
+export interface AttachedRunOptions {
+  id: string;
+  tty: boolean;
+  stdin: boolean;
+  condition: WaitCondition;
+  /** Called between registering the wait and copying output (the start call). */
+  start: () => Promise<unknown>;
+}
+
+export async function attachedRun(ctx: CliContext, o: AttachedRunOptions): Promise<never> {
+  const client = ctx.client();
+  const attached = await client.attachContainer(o.id, { stream: true, stdin: o.stdin, stdout: true, stderr: true });
+  const pending = await client.beginWait(o.id, { condition: o.condition });
+  try {
+    await o.start();
+  } catch (err) {
+    attached.close();
+    throw err;
+  }
+  if (o.stdin && attached.input) {
+    const input = attached.input;
+    ctx.stdin.pipe(input, { end: false });
+    ctx.stdin.once('end', () => input.end());
+  }
+  const forward = (signal: NodeJS.Signals) => { client.killContainer(o.id, { signal }).catch(() => undefined); };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  for (const s of signals) process.on(s, forward);
+  try {
+    await copyOutput(attached.output, { tty: o.tty, stdout: ctx.stdout, stderr: ctx.stderr });
+    const res = await pending.result;
+    if (res.Error?.Message) ctx.stderr.write(`${res.Error.Message}\n`);
+    throw new StatusError(res.StatusCode);
+  } finally {
+    for (const s of signals) process.off(s, forward);
+    if (o.stdin) ctx.stdin.unpipe();
+    attached.close();
+  }
+}

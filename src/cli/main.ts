@@ -1,0 +1,114 @@
+/**
+ * cli/main — the `berth` program: global flags (-H, --log-level, -v), the
+ * `container` and `image` management groups, docker's short forms at the top
+ * level, and the single place that prints errors and picks the exit code.
+ * Imports cli/*, client (through the context), api, errdefs.
+ */
+import { Option, CommanderError } from 'commander';
+import { BerthCommand, commandPath } from './berth-command.js';
+import { createCliContext, type CliContext, type CliIO } from './cli-context.js';
+import { reportError } from './cli-errors.js';
+import { CLI_VERSION } from './cli-version.js';
+import { runCommand } from './commands/container/run.js';
+import { createCommand } from './commands/container/create.js';
+import { startCommand } from './commands/container/start.js';
+import { stopCommand } from './commands/container/stop.js';
+import { killCommand } from './commands/container/kill.js';
+import { restartCommand } from './commands/container/restart.js';
+import { rmCommand } from './commands/container/rm.js';
+import { psCommand } from './commands/container/ls.js';
+import { logsCommand } from './commands/container/logs.js';
+import { waitCommand } from './commands/container/wait.js';
+import { renameCommand } from './commands/container/rename.js';
+import { containerInspectCommand } from './commands/container/inspect.js';
+import { imagesCommand } from './commands/image/ls.js';
+import { importCommand } from './commands/image/import.js';
+import { loadCommand } from './commands/image/load.js';
+import { tagCommand } from './commands/image/tag.js';
+import { rmiCommand } from './commands/image/rm.js';
+import { imageInspectCommand } from './commands/image/inspect.js';
+import { inspectCommand } from './commands/system/inspect.js';
+import { versionCommand } from './commands/system/version.js';
+import { infoCommand } from './commands/system/info.js';
+
+export function buildProgram(ctx: CliContext): BerthCommand {
+  const program = new BerthCommand('berth')
+    .description('A self-sufficient runtime for containers')
+    .usage('[OPTIONS] COMMAND')
+    .option('-H, --host <list>', 'Daemon socket to connect to')
+    .addOption(new Option('-l, --log-level <string>', 'Set the logging level').choices(['debug', 'info', 'warn', 'error', 'fatal']).default('info'))
+    .option('-D, --debug', 'Enable debug mode')
+    .version(`berth version ${CLI_VERSION}, build unknown`, '-v, --version', 'Print version information and quit') as BerthCommand;
+
+  const container = program.command('container').description('Manage containers') as BerthCommand;
+  for (const make of [runCommand, createCommand, startCommand, stopCommand, killCommand, restartCommand, rmCommand, logsCommand, waitCommand, renameCommand]) {
+    container.addCommand(make(ctx));
+  }
+  container.addCommand(psCommand(ctx, 'ls'));
+  container.addCommand(containerInspectCommand(ctx));
+
+  const image = program.command('image').description('Manage images') as BerthCommand;
+  image.addCommand(imagesCommand(ctx, 'ls'));
+  image.addCommand(importCommand(ctx));
+  image.addCommand(loadCommand(ctx));
+  image.addCommand(tagCommand(ctx));
+  image.addCommand(rmiCommand(ctx, 'rm'));
+  image.addCommand(imageInspectCommand(ctx));
+
+  // Docker's short forms.
+  for (const make of [runCommand, createCommand, startCommand, stopCommand, killCommand, restartCommand, rmCommand, psCommand, logsCommand, waitCommand, renameCommand]) {
+    program.addCommand(make(ctx));
+  }
+  program.addCommand(imagesCommand(ctx));
+  program.addCommand(importCommand(ctx));
+  program.addCommand(loadCommand(ctx));
+  program.addCommand(tagCommand(ctx));
+  program.addCommand(rmiCommand(ctx));
+  program.addCommand(inspectCommand(ctx));
+  program.addCommand(versionCommand(ctx));
+  program.addCommand(infoCommand(ctx));
+  return program;
+}
+
+/** Run the CLI on `args` (without node and script); returns the exit code instead of exiting. */
+export async function runCli(args: string[], io: CliIO): Promise<number> {
+  let program: BerthCommand | undefined;
+  const ctx = createCliContext(io, () => program?.opts<{ host?: string }>().host);
+  program = buildProgram(ctx);
+  program.configureOutput({ writeOut: (s) => { io.stdout.write(s); }, writeErr: () => undefined, outputError: () => undefined });
+  for (const c of walk(program)) c.configureOutput({ writeOut: (s) => { io.stdout.write(s); }, writeErr: () => undefined, outputError: () => undefined });
+  // The command whose action runs: its name picks the error wording ("run" → 125 rules).
+  let leaf: BerthCommand | undefined;
+  program.hook('preAction', (_self, actionCommand) => { leaf = actionCommand as BerthCommand; });
+  if (args.length === 0) {
+    io.stdout.write(program.helpInformation());
+    return 0;
+  }
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')) {
+      return err.exitCode;
+    }
+    const report = reportError(err, { verb: leaf?.name(), path: leaf ? commandPath(leaf) : undefined });
+    io.stderr.write(report.stderr);
+    return report.exitCode;
+  }
+}
+
+function* walk(cmd: BerthCommand): Generator<BerthCommand> {
+  for (const c of cmd.commands) {
+    yield c as BerthCommand;
+    yield* walk(c as BerthCommand);
+  }
+}
+
+/** Entry point for bin/berth.ts. */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const code = await runCli(argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+  // Let stdout drain before exiting (pipes are async in node).
+  process.exitCode = code;
+  if (process.stdout.writableNeedDrain) await new Promise((r) => process.stdout.once('drain', r));
+  process.exit(code);
+}

@@ -1,0 +1,161 @@
+/**
+ * cli/options/create-config — `run`/`create` flags + IMAGE [COMMAND] [ARG...]
+ * into the POST /containers/create body, as docker's cli/command/container/
+ * opts.go does: env files then -e (later wins in the daemon), label files then
+ * -l, memory units base 1024, --cpus to NanoCpus (exact decimal), restart
+ * policies, ports, volumes. Pure: the environment and file reader are passed in.
+ * Imports api types, errdefs, lib/units, cli/options/*.
+ */
+import type { ContainerCreateConfig, HostConfig, RestartPolicy } from '../../api/types.js';
+import { invalidArgument } from '../../errdefs/errors.js';
+import { parseRamSize } from '../../lib/units.js';
+import type { CreateFlags } from './create-flags.js';
+import { expandEnvFlag, kvListToMap, parseKvFile } from './kv-file.js';
+import { parsePortSpecs } from './port-specs.js';
+
+export interface CreateInputs {
+  flags: CreateFlags;
+  image: string;
+  args: string[];
+  env: Record<string, string | undefined>;
+  readFile: (path: string) => string;
+}
+
+export interface CreateRequest {
+  config: ContainerCreateConfig;
+  name?: string;
+  platform?: string;
+}
+
+/** pflag-style message for a bad flag value. */
+function badFlag(flag: string, value: string, why: string): Error {
+  return invalidArgument(`invalid argument "${value}" for "${flag}" flag: ${why}`);
+}
+
+function parseIntFlag(flag: string, value: string): number {
+  if (!/^[-+]?\d+$/.test(value.trim())) throw badFlag(flag, value, `strconv.ParseInt: parsing "${value}": invalid syntax`);
+  return parseInt(value, 10);
+}
+
+function parseBytes(flag: string, value: string): number {
+  try {
+    return parseRamSize(value);
+  } catch (err) {
+    throw badFlag(flag, value, (err as Error).message);
+  }
+}
+
+/** "1.5" → 1500000000 exactly; more than 9 decimals is "too precise" (docker's NanoCPUs). */
+export function parseNanoCpus(value: string): number {
+  const m = /^(\d*)(?:\.(\d*))?$/.exec(value.trim());
+  if (!m || (m[1] === '' && !m[2])) throw badFlag('--cpus', value, `failed to parse ${value} as a rational number`);
+  const frac = (m[2] ?? '').replace(/0+$/, '');
+  if (frac.length > 9) throw badFlag('--cpus', value, 'value is too precise');
+  return Number(m[1] || '0') * 1e9 + Number(frac.padEnd(9, '0') || '0');
+}
+
+export function parseRestartPolicy(value: string | undefined): RestartPolicy {
+  if (value === undefined || value === '' || value === 'no') return { Name: 'no' };
+  const [name, count, ...extra] = value.split(':');
+  if (extra.length) throw invalidArgument(`invalid restart policy format: maximum retry count must be an integer`);
+  switch (name) {
+    case 'always':
+    case 'unless-stopped':
+      if (count !== undefined) throw invalidArgument(`invalid restart policy format: maximum retry count can only be used with 'on-failure'`);
+      return { Name: name };
+    case 'on-failure': {
+      if (count === undefined) return { Name: 'on-failure' };
+      if (!/^\d+$/.test(count)) throw invalidArgument(`invalid restart policy format: maximum retry count must be an integer`);
+      return { Name: 'on-failure', MaximumRetryCount: Number(count) };
+    }
+    default:
+      throw invalidArgument(`invalid restart policy format: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+  }
+}
+
+/** Build the create request. Throws invalid-argument BerthErrors worded like docker's. */
+export function buildCreateRequest(inp: CreateInputs): CreateRequest {
+  const f = inp.flags;
+  const lookup = (k: string) => inp.env[k];
+
+  const env = [
+    ...f.envFile.flatMap((file) => parseKvFile(inp.readFile(file), file, lookup)),
+    ...f.env.map((e) => expandEnvFlag(e, lookup)),
+  ];
+  const labels = kvListToMap([
+    ...f.labelFile.flatMap((file) => parseKvFile(inp.readFile(file), file)),
+    ...f.label,
+  ]);
+
+  const restart = parseRestartPolicy(f.restart);
+  if (f.rm && restart.Name !== 'no') throw invalidArgument('conflicting options: cannot specify both --restart and --rm');
+
+  const ports = parsePortSpecs(f.publish);
+  for (const e of f.expose) {
+    const [p, proto = 'tcp'] = e.split('/');
+    const m = /^(\d+)(?:-(\d+))?$/.exec(p);
+    if (!m) throw invalidArgument(`invalid range format for --expose: ${e}`);
+    for (let n = Number(m[1]); n <= Number(m[2] ?? m[1]); n++) ports.exposed[`${n}/${proto}`] = {};
+  }
+
+  const binds: string[] = [];
+  const volumes: Record<string, Record<string, never>> = {};
+  for (const v of f.volume) {
+    if (v.includes(':')) binds.push(v);
+    else volumes[v] = {};
+  }
+
+  const host: HostConfig = {
+    Binds: binds.length ? binds : null,
+    NetworkMode: f.network ?? 'default',
+    PortBindings: Object.keys(ports.bindings).length ? ports.bindings : {},
+    RestartPolicy: restart,
+    AutoRemove: !!f.rm,
+    Privileged: !!f.privileged,
+    CapAdd: f.capAdd.length ? f.capAdd : null,
+    CapDrop: f.capDrop.length ? f.capDrop : null,
+    ReadonlyRootfs: !!f.readOnly,
+    Dns: f.dns.length ? f.dns : null,
+    ExtraHosts: f.addHost.length ? f.addHost : null,
+  };
+  if (f.memory !== undefined) host.Memory = parseBytes('-m, --memory', f.memory);
+  if (f.memorySwap !== undefined) host.MemorySwap = f.memorySwap.trim() === '-1' ? -1 : parseBytes('--memory-swap', f.memorySwap);
+  if (f.cpus !== undefined) host.NanoCpus = parseNanoCpus(f.cpus);
+  if (f.pidsLimit !== undefined) host.PidsLimit = parseIntFlag('--pids-limit', f.pidsLimit);
+  if (f.shmSize !== undefined) host.ShmSize = parseBytes('--shm-size', f.shmSize);
+  if (f.init) host.Init = true;
+  if (f.tmpfs.length) {
+    host.Tmpfs = {};
+    for (const t of f.tmpfs) {
+      const i = t.indexOf(':');
+      host.Tmpfs[i < 0 ? t : t.slice(0, i)] = i < 0 ? '' : t.slice(i + 1);
+    }
+  }
+
+  const attach = !f.detach;
+  const config: ContainerCreateConfig = {
+    Hostname: f.hostname ?? '',
+    User: f.user ?? '',
+    AttachStdin: attach && !!f.interactive,
+    AttachStdout: attach,
+    AttachStderr: attach,
+    ExposedPorts: Object.keys(ports.exposed).length ? ports.exposed : {},
+    Tty: !!f.tty,
+    OpenStdin: !!f.interactive,
+    StdinOnce: attach && !!f.interactive,
+    Env: env,
+    Cmd: inp.args.length ? inp.args : null,
+    Image: inp.image,
+    Volumes: Object.keys(volumes).length ? volumes : {},
+    WorkingDir: f.workdir ?? '',
+    // `--entrypoint ""` resets the image's entrypoint: docker sends [""].
+    Entrypoint: f.entrypoint !== undefined ? [f.entrypoint] : null,
+    Labels: labels,
+    HostConfig: host,
+    NetworkingConfig: { EndpointsConfig: {} },
+  };
+  if (f.stopSignal !== undefined) config.StopSignal = f.stopSignal;
+  if (f.stopTimeout !== undefined) config.StopTimeout = parseIntFlag('--stop-timeout', f.stopTimeout);
+
+  return { config, name: f.name, platform: f.platform };
+}

@@ -1,0 +1,86 @@
+/**
+ * cli/options/create-flags — the flags `run` and `create` share, registered
+ * on a commander Command, and the shape commander hands back. Values stay
+ * strings here; create-config.ts validates and converts them.
+ * Imports commander only.
+ */
+import type { Command } from 'commander';
+
+export interface CreateFlags {
+  detach?: boolean;
+  rm?: boolean;
+  name?: string;
+  env: string[];
+  envFile: string[];
+  workdir?: string;
+  user?: string;
+  entrypoint?: string;
+  label: string[];
+  labelFile: string[];
+  hostname?: string;
+  memory?: string;
+  memorySwap?: string;
+  cpus?: string;
+  pidsLimit?: string;
+  restart?: string;
+  stopSignal?: string;
+  stopTimeout?: string;
+  network?: string;
+  init?: boolean;
+  privileged?: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  publish: string[];
+  expose: string[];
+  volume: string[];
+  interactive?: boolean;
+  tty?: boolean;
+  platform?: string;
+  readOnly?: boolean;
+  tmpfs: string[];
+  dns: string[];
+  addHost: string[];
+  shmSize?: string;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** Register the shared flags. `run` also gets -d/--rm semantics; create accepts them too (as docker does for --rm). */
+export function addCreateFlags(cmd: Command, opts: { run: boolean }): Command {
+  if (opts.run) cmd.option('-d, --detach', 'Run container in background and print container ID');
+  cmd
+    .option('--rm', 'Automatically remove the container and its associated anonymous volumes when it exits')
+    .option('--name <string>', 'Assign a name to the container')
+    .option('-e, --env <list>', 'Set environment variables', collect, [])
+    .option('--env-file <list>', 'Read in a file of environment variables', collect, [])
+    .option('-w, --workdir <string>', 'Working directory inside the container')
+    .option('-u, --user <string>', 'Username or UID (format: <name|uid>[:<group|gid>])')
+    .option('--entrypoint <string>', 'Overwrite the default ENTRYPOINT of the image')
+    .option('-l, --label <list>', 'Set meta data on a container', collect, [])
+    .option('--label-file <list>', 'Read in a line delimited file of labels', collect, [])
+    .option('-h, --hostname <string>', 'Container host name')
+    .option('-m, --memory <bytes>', 'Memory limit')
+    .option('--memory-swap <bytes>', "Swap limit equal to memory plus swap: '-1' to enable unlimited swap")
+    .option('--cpus <decimal>', 'Number of CPUs')
+    .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)')
+    .option('--restart <string>', 'Restart policy to apply when a container exits')
+    .option('--stop-signal <string>', 'Signal to stop the container')
+    .option('--stop-timeout <int>', 'Timeout (in seconds) to stop a container')
+    .option('--network <network>', 'Connect a container to a network')
+    .option('--init', 'Run an init inside the container that forwards signals and reaps processes')
+    .option('--privileged', 'Give extended privileges to this container')
+    .option('--cap-add <list>', 'Add Linux capabilities', collect, [])
+    .option('--cap-drop <list>', 'Drop Linux capabilities', collect, [])
+    .option('-p, --publish <list>', "Publish a container's port(s) to the host", collect, [])
+    .option('--expose <list>', 'Expose a port or a range of ports', collect, [])
+    .option('-v, --volume <list>', 'Bind mount a volume', collect, [])
+    .option('--tmpfs <list>', 'Mount a tmpfs directory', collect, [])
+    .option('--dns <list>', 'Set custom DNS servers', collect, [])
+    .option('--add-host <list>', 'Add a custom host-to-IP mapping (host:ip)', collect, [])
+    .option('--shm-size <bytes>', 'Size of /dev/shm')
+    .option('--read-only', "Mount the container's root filesystem as read only")
+    .option('--platform <string>', 'Set platform if server is multi-platform capable')
+    .option('-i, --interactive', 'Keep STDIN open even if not attached')
+    .option('-t, --tty', 'Allocate a pseudo-TTY');
+  return cmd;
+}

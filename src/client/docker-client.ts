@@ -1,0 +1,269 @@
+/**
+ * client/docker-client — the typed Docker Engine API client used by the CLI
+ * and by tests. One method per endpoint, Docker's JSON in and out (api/types),
+ * every call on the versioned path `/v1.50/...` through one Transport.
+ *
+ * Errors: the daemon's non-2xx answers reject with a DaemonError (a BerthError
+ * whose kind follows the status); an unreachable daemon rejects with an
+ * 'unavailable' BerthError in Docker's wording. Streams (logs, attach, load,
+ * import) are returned raw; api/stdcopy demultiplexes them.
+ *
+ * Imports api, errdefs, client/*.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { DEFAULT_API_VERSION } from '../api/version.js';
+import type {
+  ContainerCreateConfig, ContainerCreateResponse, ContainerInspect, ContainerSummary, ContainerWaitResponse,
+  Filters, ImageDeleteResponseItem, ImageInspect, ImageSummary, Info, JSONMessage, PingResult, Version, WaitCondition,
+} from '../api/types.js';
+import { isKind } from '../errdefs/errors.js';
+import { resolveHost, type DaemonAddress } from './host.js';
+import { readJsonMessages } from './json-lines.js';
+import { createHttpTransport, readBody, type HijackedStream, type Transport } from './transport.js';
+
+export type { HijackedStream } from './transport.js';
+
+export interface DockerClientOptions {
+  /** `-H` value; when absent BERTH_HOST, DOCKER_HOST, then the default socket. */
+  host?: string;
+  env?: Record<string, string | undefined>;
+  apiVersion?: string;
+  /** Inject a transport (tests); otherwise one is built from the host. */
+  transport?: Transport;
+}
+
+type QueryValue = string | number | boolean | undefined | null | string[];
+
+/** Build `?a=1&b=x`; `true` → "1", false/undefined/null omitted, arrays repeat the key. */
+export function queryString(params: Record<string, QueryValue>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (Array.isArray(v)) for (const item of v) q.append(k, item);
+    else q.append(k, v === true ? '1' : String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Escape a path segment but keep `/`, `:` and `@` so image refs stay readable (`/images/library/busybox:1/json`). */
+export function pathSegment(s: string): string {
+  return encodeURIComponent(s).replace(/%2F/gi, '/').replace(/%3A/gi, ':').replace(/%40/gi, '@');
+}
+
+function filtersParam(filters: Filters | undefined): string | undefined {
+  return filters && Object.keys(filters).length ? JSON.stringify(filters) : undefined;
+}
+
+export interface ListContainersOptions { all?: boolean; limit?: number; size?: boolean; filters?: Filters }
+export interface ListImagesOptions { all?: boolean; digests?: boolean; filters?: Filters }
+export interface RemoveImageOptions { force?: boolean; noprune?: boolean }
+export interface ImportImageOptions { repo?: string; tag?: string; changes?: string[]; message?: string; platform?: string }
+export interface CreateContainerOptions { name?: string; platform?: string }
+export interface StopOptions { timeout?: number; signal?: string }
+export interface RemoveContainerOptions { force?: boolean; volumes?: boolean; link?: boolean }
+export interface LogsOptions {
+  follow?: boolean; stdout?: boolean; stderr?: boolean; since?: string; until?: string; timestamps?: boolean; tail?: string;
+}
+export interface AttachOptions { stream?: boolean; logs?: boolean; stdin?: boolean; stdout?: boolean; stderr?: boolean; detachKeys?: string }
+
+/** A wait registered with the daemon; `result` settles when the condition is met. */
+export interface PendingWait {
+  result: Promise<ContainerWaitResponse>;
+}
+
+/**
+ * How long beginWait trusts that a sent request is registered when the daemon
+ * does not flush response headers early (Docker's daemon does flush them).
+ */
+const WAIT_REGISTER_GRACE_MS = 1000;
+
+export class DockerClient {
+  readonly transport: Transport;
+  readonly apiVersion: string;
+
+  constructor(opts: DockerClientOptions = {}) {
+    this.apiVersion = opts.apiVersion ?? DEFAULT_API_VERSION;
+    this.transport = opts.transport ?? createHttpTransport(resolveHost(opts.host, opts.env ?? process.env));
+  }
+
+  get address(): DaemonAddress {
+    return this.transport.address;
+  }
+
+  #path(p: string): string {
+    return `/v${this.apiVersion}${p}`;
+  }
+
+  async #json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    const res = await this.transport.request({ method, path: this.#path(path), body });
+    const text = await readBody(res);
+    return (text.trim() ? JSON.parse(text) : undefined) as T;
+  }
+
+  async #noContent(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<void> {
+    const res = await this.transport.request({ method, path: this.#path(path), body });
+    res.resume();
+  }
+
+  // ---- system ----
+
+  /** GET /_ping (unversioned, as Docker clients do before negotiating). */
+  async ping(): Promise<PingResult> {
+    const res = await this.transport.request({ method: 'GET', path: '/_ping' });
+    await readBody(res);
+    const h = res.headers;
+    const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+    return {
+      apiVersion: str(h['api-version']),
+      osType: str(h['ostype']),
+      experimental: str(h['docker-experimental']) === 'true',
+      builderVersion: str(h['builder-version']),
+    };
+  }
+
+  version(): Promise<Version> {
+    return this.#json('GET', '/version');
+  }
+
+  info(): Promise<Info> {
+    return this.#json('GET', '/info');
+  }
+
+  // ---- images ----
+
+  listImages(opts: ListImagesOptions = {}): Promise<ImageSummary[]> {
+    return this.#json('GET', `/images/json${queryString({ all: opts.all, digests: opts.digests, filters: filtersParam(opts.filters) })}`);
+  }
+
+  inspectImage(ref: string): Promise<ImageInspect> {
+    return this.#json('GET', `/images/${pathSegment(ref)}/json`);
+  }
+
+  /** POST /images/{ref}/tag?repo=&tag= */
+  tagImage(ref: string, repo: string, tag?: string): Promise<void> {
+    return this.#noContent('POST', `/images/${pathSegment(ref)}/tag${queryString({ repo, tag })}`);
+  }
+
+  removeImage(ref: string, opts: RemoveImageOptions = {}): Promise<ImageDeleteResponseItem[]> {
+    return this.#json('DELETE', `/images/${pathSegment(ref)}${queryString({ force: opts.force, noprune: opts.noprune })}`);
+  }
+
+  /** POST /images/create?fromSrc=-: the body is a root filesystem tar. Yields the progress messages. */
+  async importImage(tar: Readable, opts: ImportImageOptions = {}): Promise<AsyncGenerator<JSONMessage>> {
+    const path = `/images/create${queryString({
+      fromSrc: '-', repo: opts.repo, tag: opts.tag, changes: opts.changes, message: opts.message, platform: opts.platform,
+    })}`;
+    const res = await this.transport.request({ method: 'POST', path: this.#path(path), body: tar, headers: { 'Content-Type': 'application/x-tar' } });
+    return readJsonMessages(res);
+  }
+
+  /** POST /images/load: the body is a `docker save` archive. Yields the progress messages. */
+  async loadImage(tar: Readable, opts: { quiet?: boolean } = {}): Promise<AsyncGenerator<JSONMessage>> {
+    const res = await this.transport.request({
+      method: 'POST', path: this.#path(`/images/load${queryString({ quiet: opts.quiet })}`), body: tar,
+      headers: { 'Content-Type': 'application/x-tar' },
+    });
+    return readJsonMessages(res);
+  }
+
+  // ---- containers ----
+
+  createContainer(config: ContainerCreateConfig, opts: CreateContainerOptions = {}): Promise<ContainerCreateResponse> {
+    return this.#json('POST', `/containers/create${queryString({ name: opts.name, platform: opts.platform })}`, config);
+  }
+
+  /** Start; resolves false when the daemon says it was already running (304), as Docker's client treats it as success. */
+  async startContainer(id: string, opts: { detachKeys?: string } = {}): Promise<boolean> {
+    return this.#changed(this.#noContent('POST', `/containers/${pathSegment(id)}/start${queryString({ detachKeys: opts.detachKeys })}`));
+  }
+
+  /** Stop; resolves false when it was already stopped (304). `timeout` is seconds. */
+  async stopContainer(id: string, opts: StopOptions = {}): Promise<boolean> {
+    return this.#changed(this.#noContent('POST', `/containers/${pathSegment(id)}/stop${queryString({ t: opts.timeout, signal: opts.signal })}`));
+  }
+
+  killContainer(id: string, opts: { signal?: string } = {}): Promise<void> {
+    return this.#noContent('POST', `/containers/${pathSegment(id)}/kill${queryString({ signal: opts.signal })}`);
+  }
+
+  restartContainer(id: string, opts: StopOptions = {}): Promise<void> {
+    return this.#noContent('POST', `/containers/${pathSegment(id)}/restart${queryString({ t: opts.timeout, signal: opts.signal })}`);
+  }
+
+  /** POST /containers/{id}/wait; resolves when the condition is met. */
+  async waitContainer(id: string, opts: { condition?: WaitCondition } = {}): Promise<ContainerWaitResponse> {
+    return (await this.beginWait(id, opts)).result;
+  }
+
+  /**
+   * Register a wait and return once the daemon has it (response headers
+   * arrived), so a following start cannot race past a fast exit. Docker's CLI
+   * does the same before starting `run` containers.
+   */
+  beginWait(id: string, opts: { condition?: WaitCondition } = {}): Promise<PendingWait> {
+    const path = this.#path(`/containers/${pathSegment(id)}/wait${queryString({ condition: opts.condition })}`);
+    const response = this.transport.request({ method: 'POST', path });
+    const result = response.then(async (res) => JSON.parse(await readBody(res)) as ContainerWaitResponse);
+    return new Promise<PendingWait>((resolve, reject) => {
+      const timer = setTimeout(() => resolve({ result }), WAIT_REGISTER_GRACE_MS);
+      response.then(
+        () => { clearTimeout(timer); resolve({ result }); },
+        (err) => { clearTimeout(timer); reject(err); },
+      );
+      result.catch(() => undefined); // observed by the caller through PendingWait
+    });
+  }
+
+  removeContainer(id: string, opts: RemoveContainerOptions = {}): Promise<void> {
+    return this.#noContent('DELETE', `/containers/${pathSegment(id)}${queryString({ force: opts.force, v: opts.volumes, link: opts.link })}`);
+  }
+
+  inspectContainer(id: string, opts: { size?: boolean } = {}): Promise<ContainerInspect> {
+    return this.#json('GET', `/containers/${pathSegment(id)}/json${queryString({ size: opts.size })}`);
+  }
+
+  listContainers(opts: ListContainersOptions = {}): Promise<ContainerSummary[]> {
+    return this.#json('GET', `/containers/json${queryString({ all: opts.all, limit: opts.limit, size: opts.size, filters: filtersParam(opts.filters) })}`);
+  }
+
+  renameContainer(id: string, name: string): Promise<void> {
+    return this.#noContent('POST', `/containers/${pathSegment(id)}/rename${queryString({ name })}`);
+  }
+
+  /** GET /containers/{id}/logs: the raw body, multiplexed unless the container has a TTY. */
+  async containerLogs(id: string, opts: LogsOptions = {}): Promise<IncomingMessage> {
+    const q = queryString({
+      follow: opts.follow, stdout: opts.stdout ?? true, stderr: opts.stderr ?? true, since: opts.since, until: opts.until,
+      timestamps: opts.timestamps, tail: opts.tail,
+    });
+    return this.transport.request({ method: 'GET', path: this.#path(`/containers/${pathSegment(id)}/logs${q}`) });
+  }
+
+  /**
+   * POST /containers/{id}/attach, hijacked. The daemon may upgrade (101, a
+   * duplex socket) or answer 200 with the stream as the body; both work.
+   */
+  attachContainer(id: string, opts: AttachOptions = { stream: true, stdout: true, stderr: true }): Promise<HijackedStream> {
+    const q = queryString({
+      stream: opts.stream, logs: opts.logs, stdin: opts.stdin, stdout: opts.stdout, stderr: opts.stderr, detachKeys: opts.detachKeys,
+    });
+    return this.transport.hijack({ method: 'POST', path: this.#path(`/containers/${pathSegment(id)}/attach${q}`) });
+  }
+
+  async #changed(p: Promise<void>): Promise<boolean> {
+    try {
+      await p;
+      return true;
+    } catch (err) {
+      if (isKind(err, 'not-modified')) return false;
+      throw err;
+    }
+  }
+}
+
+/** Factory, per the module convention: options in, client out. */
+export function createDockerClient(opts: DockerClientOptions = {}): DockerClient {
+  return new DockerClient(opts);
+}

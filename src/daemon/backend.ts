@@ -1,0 +1,53 @@
+/**
+ * daemon/backend — adapts the engine services to the server's Backend
+ * interfaces (server/backend.ts). Shape conversion only.
+ */
+import type { Backend } from '../server/backend.js';
+import type { ContainerService } from '../engine/containers.js';
+import { containerInspect, containerList } from '../engine/containers.js';
+import type { ImageService } from '../engine/images.js';
+import type { SystemService } from '../engine/system.js';
+import type { ImageStore } from '../images/image-store.js';
+import type { Snapshotter } from '../snapshots/snapshotter.js';
+import type { CreateRequest } from '../engine/container-types.js';
+import { dockerTimestamp, type LogRecord } from '../runtime/log-file.js';
+
+const toLine = (r: LogRecord) => ({ stream: r.stream, text: r.text, partial: r.partial, timestamp: dockerTimestamp(r) });
+
+async function* mapLines(it: AsyncIterable<LogRecord>) {
+  for await (const r of it) yield toLine(r);
+}
+
+export function createBackend(s: { containers: ContainerService; images: ImageService; system: SystemService; imageStore: ImageStore; snapshots: Snapshotter }): Backend {
+  const c = s.containers;
+  return {
+    containers: {
+      create: async (body, opts) => { const r = await c.create(body as CreateRequest, opts); return { Id: r.id, Warnings: r.warnings }; },
+      start: (id) => c.start(id),
+      stop: (id, o) => c.stop(id, o),
+      kill: (id, sig) => c.kill(id, sig),
+      restart: (id, o) => c.restart(id, o),
+      remove: (id, o) => c.remove(id, o),
+      rename: (id, name) => c.rename(id, name),
+      wait: (id, cond, signal) => c.wait(id, cond, signal),
+      inspect: (id) => containerInspect(c, s.snapshots, id),
+      list: (o) => containerList(c, s.imageStore, o),
+      isTty: (id) => c.get(id).config.Tty,
+      resolve: (id) => c.get(id).id,
+      logs: (id, o) => { c.get(id); return mapLines(c.logs(id, o)); },
+      attachOutput: (id, o) => mapLines(c.attachOutput(id, o)),
+    },
+    images: {
+      list: (o) => s.images.list(o),
+      inspect: (n) => s.images.inspect(n),
+      importRootfs: (src, o) => s.images.importRootfs(src, o),
+      load: (src, p) => s.images.load(src, p),
+      tag: (n, r, t) => s.images.tag(n, r, t),
+      remove: (n, o) => s.images.remove(n, o),
+    },
+    system: {
+      version: () => s.system.version(),
+      info: () => s.system.info(),
+    },
+  };
+}

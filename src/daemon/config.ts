@@ -1,0 +1,153 @@
+/**
+ * daemon/config — berthd's configuration from flags (dockerd's names) and a
+ * JSON file with dockerd's daemon.json keys. A key given both ways is an
+ * error, as in dockerd. The only module that reads configuration.
+ */
+import { parseArgs } from 'node:util';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { invalidArgument } from '../errdefs/errors.js';
+import { isLogLevel, type LogLevel } from '../lib/log.js';
+
+export interface DaemonConfig {
+  hosts: string[];
+  dataRoot: string;
+  execRoot: string;
+  pidfile: string;
+  logLevel: LogLevel;
+  defaultRuntime: string;
+  runtimes: Record<string, { path: string }>;
+  cgroupParent: string;
+  configFile: string;
+  conmonPath?: string;
+}
+
+export const DEFAULTS = {
+  host: 'unix:///run/berth/berth.sock',
+  dataRoot: '/var/lib/berth',
+  execRoot: '/run/berth',
+  configFile: '/etc/berth/daemon.json',
+  cgroupParent: 'berth',
+};
+
+export const USAGE = `Usage:	berthd [OPTIONS]
+
+A self-sufficient runtime for containers, speaking the Docker Engine API.
+
+Options:
+      --config-file string       Daemon configuration file (default "${DEFAULTS.configFile}")
+      --data-root string         Root directory of persistent berth state (default "${DEFAULTS.dataRoot}")
+      --exec-root string         Root directory for execution state files (default "${DEFAULTS.execRoot}")
+  -H, --host list                Daemon socket(s) to connect to (default ${DEFAULTS.host})
+  -l, --log-level string         Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
+  -D, --debug                    Enable debug mode
+  -p, --pidfile string           Path to use for daemon PID file (default "<exec-root>/berthd.pid")
+      --default-runtime string   Default OCI runtime for containers (default "runc")
+      --add-runtime name=path    Register an additional OCI runtime
+      --cgroup-parent string     Parent cgroup for all containers (default "${DEFAULTS.cgroupParent}")
+      --conmon string            Path of the conmon container monitor (default: found in PATH)
+  -v, --version                  Print version information and quit
+`;
+
+const FILE_KEYS: Record<string, keyof DaemonConfig | 'debug'> = {
+  hosts: 'hosts',
+  'data-root': 'dataRoot',
+  'exec-root': 'execRoot',
+  pidfile: 'pidfile',
+  'log-level': 'logLevel',
+  debug: 'debug',
+  'default-runtime': 'defaultRuntime',
+  runtimes: 'runtimes',
+  'cgroup-parent': 'cgroupParent',
+};
+
+/** Keys dockerd accepts that berth reads but does not act on yet; anything else is an error. */
+const ACCEPTED_UNUSED = new Set(['log-driver', 'log-opts', 'storage-driver', 'live-restore', 'experimental', 'features', 'max-concurrent-downloads', 'max-concurrent-uploads', 'shutdown-timeout']);
+
+export function findInPath(name: string, extra: string[] = []): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin', ...extra];
+  for (const d of dirs) if (d && existsSync(join(d, name))) return join(d, name);
+  return undefined;
+}
+
+export type ParsedArgs = { config: DaemonConfig; help?: boolean; version?: boolean };
+
+export function parseDaemonArgs(argv: string[], readFile: (p: string) => string | undefined = (p) => (existsSync(p) ? readFileSync(p, 'utf8') : undefined)): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        host: { type: 'string', short: 'H', multiple: true },
+        'data-root': { type: 'string' },
+        'exec-root': { type: 'string' },
+        pidfile: { type: 'string', short: 'p' },
+        'log-level': { type: 'string', short: 'l' },
+        debug: { type: 'boolean', short: 'D' },
+        'default-runtime': { type: 'string' },
+        'add-runtime': { type: 'string', multiple: true },
+        'cgroup-parent': { type: 'string' },
+        'config-file': { type: 'string' },
+        conmon: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (err) {
+    throw invalidArgument((err as Error).message.replace(/^Unknown option '(.*)'.*$/s, 'unknown flag: $1'));
+  }
+  const v = parsed.values;
+  const configFile = v['config-file'] ?? DEFAULTS.configFile;
+  const text = readFile(configFile);
+  if (v['config-file'] && text === undefined) throw invalidArgument(`unable to configure the berth daemon with file ${configFile}: open ${configFile}: no such file or directory`);
+  let file: Record<string, unknown> = {};
+  if (text !== undefined && text.trim()) {
+    try { file = JSON.parse(text) as Record<string, unknown>; } catch (err) { throw invalidArgument(`unable to configure the berth daemon with file ${configFile}: ${(err as Error).message}`); }
+  }
+  const unknown = Object.keys(file).filter((k) => !(k in FILE_KEYS) && !ACCEPTED_UNUSED.has(k));
+  if (unknown.length) throw invalidArgument(`unable to configure the berth daemon with file ${configFile}: the following directives don't match any configuration option: ${unknown.join(', ')}`);
+  const flagFor: Record<string, unknown> = { hosts: v.host, 'data-root': v['data-root'], 'exec-root': v['exec-root'], pidfile: v.pidfile, 'log-level': v['log-level'], debug: v.debug, 'default-runtime': v['default-runtime'], 'cgroup-parent': v['cgroup-parent'] };
+  const both = Object.keys(file).filter((k) => flagFor[k] !== undefined);
+  if (both.length) throw invalidArgument(`unable to configure the berth daemon with file ${configFile}: the following directives are specified both as a flag and in the configuration file: ${both.map((k) => `${k}: (from flag: ${JSON.stringify(flagFor[k])}, from file: ${JSON.stringify(file[k])})`).join(', ')}`);
+
+  const pick = <T>(flag: T | undefined, key: string, dflt: T): T => (flag !== undefined ? flag : (file[key] as T | undefined) ?? dflt);
+  const execRoot = pick(v['exec-root'], 'exec-root', DEFAULTS.execRoot);
+  const debug = pick(v.debug, 'debug', false);
+  const logLevel = pick(v['log-level'], 'log-level', debug ? 'debug' : 'info');
+  if (!isLogLevel(logLevel)) throw invalidArgument(`unable to parse logging level: ${logLevel}`);
+  const runtimes: Record<string, { path: string }> = {};
+  const runc = findInPath('runc');
+  if (runc) runtimes.runc = { path: runc };
+  const crun = findInPath('crun');
+  if (crun) runtimes.crun = { path: crun };
+  for (const [k, r] of Object.entries((file.runtimes as Record<string, { path: string }>) ?? {})) runtimes[k] = { path: r.path };
+  for (const spec of v['add-runtime'] ?? []) {
+    const i = spec.indexOf('=');
+    if (i <= 0) throw invalidArgument(`invalid --add-runtime value: ${spec} (expected name=path)`);
+    runtimes[spec.slice(0, i)] = { path: spec.slice(i + 1) };
+  }
+  const defaultRuntime = pick(v['default-runtime'], 'default-runtime', 'runc');
+  if (!runtimes[defaultRuntime]) throw invalidArgument(`default runtime ${defaultRuntime} is not configured (found: ${Object.keys(runtimes).join(', ') || 'none'}); install runc or pass --add-runtime`);
+  const hosts = pick(v.host, 'hosts', [DEFAULTS.host]);
+  for (const h of hosts) if (!/^(unix:\/\/\/.+|tcp:\/\/.*:\d+)$/.test(h)) throw invalidArgument(`invalid host: ${h} (use unix:///path or tcp://host:port)`);
+  const cgroupParent = pick(v['cgroup-parent'], 'cgroup-parent', DEFAULTS.cgroupParent);
+  if (!/^[\w.-]+(\/[\w.-]+)*$/.test(cgroupParent)) throw invalidArgument(`invalid cgroup parent: ${cgroupParent}`);
+  return {
+    help: v.help,
+    version: v.version,
+    config: {
+      hosts,
+      dataRoot: pick(v['data-root'], 'data-root', DEFAULTS.dataRoot),
+      execRoot,
+      pidfile: pick(v.pidfile, 'pidfile', join(execRoot, 'berthd.pid')),
+      logLevel,
+      defaultRuntime,
+      runtimes,
+      cgroupParent,
+      configFile,
+      conmonPath: v.conmon ?? findInPath('conmon', ['/usr/libexec/podman', '/usr/lib/podman']),
+    },
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * daemon/daemon — berthd's composition root: reads the config, creates
+ * directories, opens the stores, wires engine services and the API server,
+ * reconciles state left by a previous run, handles signals. The only place
+ * that constructs things.
+ */
+import { mkdir, readFile, writeFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cpus } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { systemError } from '../errdefs/errors.js';
+import { createLogger, type Logger } from '../lib/log.js';
+import { LocalContentStore } from '../content/local-content-store.js';
+import { OverlaySnapshotter } from '../snapshots/overlay-snapshotter.js';
+import { openDatabase, type Db } from '../metadata/database.js';
+import { ImageRecords } from '../metadata/image-records.js';
+import { LayerRecords } from '../metadata/layer-records.js';
+import { ContainerRecords } from '../metadata/container-records.js';
+import { ImageStore } from '../images/image-store.js';
+import { CliOciRuntime, type OciRuntime } from '../runtime/oci-runtime.js';
+import { cgroupVersion } from '../runtime/cgroups.js';
+import { ContainerService } from '../engine/containers.js';
+import { ImageService } from '../engine/images.js';
+import { SystemService, BERTH_VERSION } from '../engine/system.js';
+import type { ContainerRecord } from '../engine/container-types.js';
+import { ApiServer, SERVER_API_VERSION, SERVER_MIN_API_VERSION } from '../server/api-server.js';
+import { createBackend } from './backend.js';
+import type { DaemonConfig } from './config.js';
+
+export interface RunningDaemon {
+  log: Logger;
+  containers: ContainerService;
+  stop(): Promise<void>;
+}
+
+function pidRunning(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+async function takePidfile(path: string): Promise<void> {
+  try {
+    const old = parseInt((await readFile(path, 'utf8')).trim(), 10);
+    if (old && old !== process.pid && pidRunning(old)) {
+      throw systemError(`pid file found, ensure berthd is not running or delete ${path}`);
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await writeFile(path, `${process.pid}`);
+}
+
+export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
+  const log = createLogger({ level: cfg.logLevel });
+  if (!cfg.conmonPath) throw systemError('conmon not found: install it (apt-get install conmon) or pass --conmon');
+  await mkdir(cfg.dataRoot, { recursive: true, mode: 0o711 });
+  await mkdir(cfg.execRoot, { recursive: true, mode: 0o711 });
+  await takePidfile(cfg.pidfile);
+
+  const content = new LocalContentStore({ root: join(cfg.dataRoot, 'content') });
+  await content.init();
+  const snapshots = new OverlaySnapshotter({ root: join(cfg.dataRoot, 'snapshots') });
+  await snapshots.init();
+  const db: Db = openDatabase(join(cfg.dataRoot, 'berth.db'));
+  const imageStore = new ImageStore({ content, snapshots, images: new ImageRecords(db), layers: new LayerRecords(db) });
+
+  const runtimes = new Map<string, OciRuntime>();
+  for (const [name, r] of Object.entries(cfg.runtimes)) runtimes.set(name, new CliOciRuntime(name, r.path, join(cfg.execRoot, 'runtime', name)));
+  const cgv = await cgroupVersion();
+
+  const containers = new ContainerService({
+    dataRoot: cfg.dataRoot,
+    execRoot: cfg.execRoot,
+    records: new ContainerRecords<ContainerRecord>(db),
+    images: imageStore,
+    snapshots,
+    runtimes,
+    defaultRuntime: cfg.defaultRuntime,
+    conmonPath: cfg.conmonPath,
+    cgroupParent: cfg.cgroupParent,
+    cgroupVersion: cgv,
+    ncpu: cpus().length,
+    log: log.child({ module: 'containers' }),
+  });
+  await containers.init();
+
+  let daemonId: string;
+  try { daemonId = (await readFile(join(cfg.dataRoot, 'engine-id'), 'utf8')).trim(); } catch {
+    daemonId = randomUUID();
+    await writeFile(join(cfg.dataRoot, 'engine-id'), daemonId);
+  }
+
+  await imageStore.reconcile();
+  await containers.reconcile();
+  containers.startExitWatcher();
+
+  const images = new ImageService({ store: imageStore, content, snapshots, containers });
+  const system = new SystemService({
+    apiVersion: SERVER_API_VERSION, minApiVersion: SERVER_MIN_API_VERSION, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot,
+    cgroupVersion: cgv, defaultRuntime: cfg.defaultRuntime, runtimes: cfg.runtimes, daemonId, containers, images: imageStore,
+    debug: cfg.logLevel === 'debug',
+  });
+  const server = new ApiServer({ backend: createBackend({ containers, images, system, imageStore, snapshots }), log: log.child({ module: 'api' }), version: BERTH_VERSION });
+  for (const h of cfg.hosts) {
+    await server.listen(h);
+    log.info('API listen on ' + h.replace(/^unix:\/\//, ''));
+  }
+  log.info('berthd started', { version: BERTH_VERSION, dataRoot: cfg.dataRoot, cgroup: `v${cgv}`, runtime: cfg.defaultRuntime });
+
+  let stopped = false;
+  return {
+    log,
+    containers,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      containers.stopExitWatcher();
+      await server.close();
+      db.close();
+      await rm(cfg.pidfile, { force: true });
+      for (const h of cfg.hosts) if (h.startsWith('unix://')) await rm(h.slice(7), { force: true });
+      log.info('berthd stopped; containers keep running');
+    },
+  };
+}

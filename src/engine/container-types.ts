@@ -1,0 +1,116 @@
+/**
+ * engine/container-types — the container record berth persists, in
+ * Docker's vocabulary (Config, HostConfig, State), plus the create request.
+ */
+import type { HealthConfig } from '../oci/image.js';
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+/** Docker's container.Config as stored and as returned by inspect. */
+export interface ContainerConfig {
+  Hostname: string;
+  Domainname: string;
+  User: string;
+  AttachStdin: boolean;
+  AttachStdout: boolean;
+  AttachStderr: boolean;
+  ExposedPorts?: Record<string, object>;
+  Tty: boolean;
+  OpenStdin: boolean;
+  StdinOnce: boolean;
+  Env: string[];
+  Cmd: string[] | null;
+  Healthcheck?: HealthConfig;
+  Image: string;
+  Volumes: Record<string, object> | null;
+  WorkingDir: string;
+  Entrypoint: string[] | null;
+  OnBuild: string[] | null;
+  Labels: Record<string, string>;
+  StopSignal?: string;
+  StopTimeout?: number;
+}
+
+export interface RestartPolicy { Name: '' | 'no' | 'always' | 'unless-stopped' | 'on-failure'; MaximumRetryCount?: number }
+
+/** The subset of Docker's HostConfig berth honours (unknown fields are kept as given). */
+export interface HostConfig {
+  NetworkMode?: string;
+  RestartPolicy?: RestartPolicy;
+  AutoRemove?: boolean;
+  Memory?: number;
+  MemorySwap?: number;
+  MemoryReservation?: number;
+  NanoCpus?: number;
+  CpuShares?: number;
+  CpuQuota?: number;
+  CpuPeriod?: number;
+  CpusetCpus?: string;
+  PidsLimit?: number | null;
+  OomKillDisable?: boolean;
+  Privileged?: boolean;
+  ReadonlyRootfs?: boolean;
+  CapAdd?: string[] | null;
+  CapDrop?: string[] | null;
+  GroupAdd?: string[] | null;
+  Init?: boolean | null;
+  ShmSize?: number;
+  Sysctls?: Record<string, string>;
+  ExtraHosts?: string[] | null;
+  Dns?: string[] | null;
+  DnsSearch?: string[] | null;
+  DnsOptions?: string[] | null;
+  Binds?: string[] | null;
+  Mounts?: unknown[] | null;
+  Tmpfs?: Record<string, string> | null;
+  PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
+  PublishAllPorts?: boolean;
+  LogConfig?: { Type: string; Config: Record<string, string> };
+  OomScoreAdj?: number;
+  SecurityOpt?: string[] | null;
+  [k: string]: unknown;
+}
+
+export interface ContainerState {
+  Status: ContainerStatus;
+  Pid: number;
+  ExitCode: number;
+  Error: string;
+  StartedAt: string;
+  FinishedAt: string;
+  OOMKilled: boolean;
+  /** conmon's PID while running (berth-specific, not in the API). */
+  monitorPid?: number;
+  /** set when a user stop/kill ended the container (restart policies skip it). */
+  stoppedByUser?: boolean;
+}
+
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  imageId: string;
+  created: string;
+  path: string;
+  args: string[];
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+  state: ContainerState;
+  restartCount: number;
+  /** Chain IDs of the image's layers, lowest first, frozen at create. */
+  layers: string[];
+  runtime: string;
+  /** set while `rm` is in progress; reconcile finishes it. */
+  removing?: boolean;
+}
+
+/** The body of POST /containers/create: Config fields plus HostConfig and NetworkingConfig. */
+export interface CreateRequest extends Partial<Omit<ContainerConfig, 'Cmd' | 'Entrypoint' | 'Env' | 'Labels'>> {
+  Cmd?: string[] | string | null;
+  Entrypoint?: string[] | string | null;
+  Env?: string[] | null;
+  Labels?: Record<string, string> | null;
+  HostConfig?: HostConfig;
+  NetworkingConfig?: unknown;
+}
+
+export const ZERO_TIME = '0001-01-01T00:00:00Z';

@@ -1,0 +1,165 @@
+/**
+ * engine/container-views — Docker's JSON shapes for a container record:
+ * `GET /containers/{id}/json` (inspect) and `GET /containers/json` (summary),
+ * the human Status line, and list filters. Pure.
+ */
+import { invalidArgument } from '../errdefs/errors.js';
+import { humanDuration } from '../lib/units.js';
+import type { ContainerRecord } from './container-types.js';
+
+export interface ContainerPaths {
+  logPath: string;
+  hostnamePath: string;
+  hostsPath: string;
+  resolvConfPath: string;
+  rootfs: string;
+  upperDir: string;
+  workDir: string;
+  lowerDirs: string[];
+}
+
+function quoteCommand(rec: ContainerRecord): string {
+  return [rec.path, ...rec.args].map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ');
+}
+
+export function statusLine(rec: ContainerRecord, now = Date.now()): string {
+  const s = rec.state;
+  switch (s.Status) {
+    case 'running': return `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
+    case 'paused': return `Up ${humanDuration(now - Date.parse(s.StartedAt))} (Paused)`;
+    case 'restarting': return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
+    case 'removing': return 'Removal In Progress';
+    case 'dead': return 'Dead';
+    case 'exited': return `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
+    default: return 'Created';
+  }
+}
+
+export function inspectView(rec: ContainerRecord, p: ContainerPaths) {
+  const s = rec.state;
+  return {
+    Id: rec.id,
+    Created: rec.created,
+    Path: rec.path,
+    Args: rec.args,
+    State: {
+      Status: s.Status,
+      Running: s.Status === 'running' || s.Status === 'paused',
+      Paused: s.Status === 'paused',
+      Restarting: s.Status === 'restarting',
+      OOMKilled: s.OOMKilled,
+      Dead: s.Status === 'dead',
+      Pid: s.Pid,
+      ExitCode: s.ExitCode,
+      Error: s.Error,
+      StartedAt: s.StartedAt,
+      FinishedAt: s.FinishedAt,
+    },
+    Image: rec.imageId,
+    ResolvConfPath: p.resolvConfPath,
+    HostnamePath: p.hostnamePath,
+    HostsPath: p.hostsPath,
+    LogPath: p.logPath,
+    Name: `/${rec.name}`,
+    RestartCount: rec.restartCount,
+    Driver: 'overlay',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: rec.hostConfig,
+    GraphDriver: {
+      Name: 'overlay',
+      Data: { LowerDir: p.lowerDirs.join(':'), MergedDir: p.rootfs, UpperDir: p.upperDir, WorkDir: p.workDir },
+    },
+    Mounts: [],
+    Config: { ...rec.config, StopTimeout: rec.config.StopTimeout },
+    NetworkSettings: networkSettings(rec),
+  };
+}
+
+function networkSettings(rec: ContainerRecord) {
+  const mode = rec.hostConfig.NetworkMode ?? 'bridge';
+  return {
+    Bridge: '',
+    SandboxID: '',
+    SandboxKey: '',
+    Ports: {},
+    HairpinMode: false,
+    LinkLocalIPv6Address: '',
+    LinkLocalIPv6PrefixLen: 0,
+    SecondaryIPAddresses: null,
+    SecondaryIPv6Addresses: null,
+    EndpointID: '',
+    Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    IPAddress: '',
+    IPPrefixLen: 0,
+    IPv6Gateway: '',
+    MacAddress: '',
+    Networks: { [mode]: { IPAMConfig: null, Links: null, Aliases: null, NetworkID: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: '', DriverOpts: null } },
+  };
+}
+
+export function summaryView(rec: ContainerRecord, imageRefDisplay: string, sizeRw?: number) {
+  const mode = rec.hostConfig.NetworkMode ?? 'bridge';
+  return {
+    Id: rec.id,
+    Names: [`/${rec.name}`],
+    Image: imageRefDisplay,
+    ImageID: rec.imageId,
+    Command: quoteCommand(rec),
+    Created: Math.floor(Date.parse(rec.created) / 1000),
+    Ports: [],
+    ...(sizeRw !== undefined ? { SizeRw: sizeRw } : {}),
+    Labels: rec.config.Labels ?? {},
+    State: rec.state.Status,
+    Status: statusLine(rec),
+    HostConfig: { NetworkMode: mode },
+    NetworkSettings: { Networks: networkSettings(rec).Networks },
+    Mounts: [],
+  };
+}
+
+/** Docker's filter JSON: {"name": {"x": true}} or {"name": ["x"]} → map of key → values. */
+export function parseFilters(raw: string | undefined): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (!raw) return out;
+  let parsed: unknown;
+  try { parsed = JSON.parse(raw); } catch (e) { throw invalidArgument(`invalid filter: ${(e as Error).message}`); }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidArgument('invalid filter: expected an object');
+  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+    if (Array.isArray(v)) out.set(k, v.map(String));
+    else if (v && typeof v === 'object') out.set(k, Object.entries(v as Record<string, boolean>).filter(([, b]) => b).map(([s]) => s));
+    else throw invalidArgument(`invalid filter '${k}'`);
+  }
+  return out;
+}
+
+const CONTAINER_FILTERS = ['id', 'name', 'label', 'status', 'exited', 'ancestor', 'before', 'since', 'network', 'health', 'volume', 'publish', 'expose', 'is-task'];
+const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
+
+export function matchLabel(labels: Record<string, string>, expr: string): boolean {
+  const i = expr.indexOf('=');
+  if (i < 0) return expr in labels;
+  const key = expr.slice(0, i);
+  const val = expr.slice(i + 1);
+  if (key.endsWith('!')) return labels[key.slice(0, -1)] !== val;
+  return labels[key] === val;
+}
+
+export function filterContainers(recs: ContainerRecord[], filters: Map<string, string[]>, ancestorIds: (ref: string) => string[]): ContainerRecord[] {
+  for (const k of filters.keys()) if (!CONTAINER_FILTERS.includes(k)) throw invalidArgument(`invalid filter '${k}'`);
+  for (const s of filters.get('status') ?? []) if (!STATUSES.includes(s)) throw invalidArgument(`invalid filter 'status=${s}'`);
+  return recs.filter((r) => {
+    const any = (k: string, pred: (v: string) => boolean) => !filters.has(k) || filters.get(k)!.some(pred);
+    return any('id', (v) => r.id.startsWith(v))
+      && any('name', (v) => { try { return new RegExp(v.replace(/^\//, '')).test(r.name); } catch { return r.name.includes(v); } })
+      && (filters.get('label') ?? []).every((v) => matchLabel(r.config.Labels ?? {}, v))
+      && any('status', (v) => r.state.Status === v)
+      && any('exited', (v) => r.state.Status === 'exited' && String(r.state.ExitCode) === v)
+      && any('ancestor', (v) => ancestorIds(v).includes(r.imageId));
+  });
+}

@@ -1,0 +1,726 @@
+/**
+ * engine/containers — the container service: Docker's container semantics
+ * (create, start, stop, kill, restart, wait, rm, rename, logs, list,
+ * inspect) on top of the image store, the snapshotter, conmon and an OCI
+ * runtime. No HTTP here: methods throw BerthErrors whose kinds the server
+ * maps to statuses.
+ *
+ * Crash safety: a record is inserted only after its directories exist, and
+ * state changes are written after the fact they describe, so `reconcile()`
+ * at start-up can always tell what really happened from the runtime, the
+ * monitor's exit files and the mount table.
+ *
+ * May import: images, snapshots, runtime, metadata, oci, lib, errdefs.
+ */
+import { mkdir, rm, readFile, writeFile, stat, access, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { watch, readFileSync, type FSWatcher } from 'node:fs';
+import { conflict, invalidArgument, notFound, notModified, BerthError, findBerthError } from '../errdefs/errors.js';
+import { newId } from '../lib/ids.js';
+import { KeyedMutex } from '../lib/mutex.js';
+import { atomicWrite } from '../lib/atomic-write.js';
+import { secureJoin, secureMkdirAll } from '../lib/secure-join.js';
+import type { Logger } from '../lib/log.js';
+import type { ContainerRecords } from '../metadata/container-records.js';
+import type { ImageStore } from '../images/image-store.js';
+import type { Snapshotter } from '../snapshots/snapshotter.js';
+import type { OciRuntime } from '../runtime/oci-runtime.js';
+import { launchMonitor } from '../runtime/monitor.js';
+import { buildSpec, resolveCapabilities } from '../runtime/spec.js';
+import { parsePasswd, parseGroup, resolveUser } from '../runtime/user.js';
+import { readLog, fileSize, type LogRecord } from '../runtime/log-file.js';
+import { familiarFromCanonical } from '../oci/reference.js';
+import { mergeConfig, validateHostConfig, validateName } from './container-config.js';
+import { hostsFile, resolvConf } from './container-files.js';
+import { randomName } from './names.js';
+import { inspectView, summaryView, parseFilters, filterContainers } from './container-views.js';
+import { signalNumber, signalName } from './signals.js';
+import { ZERO_TIME, type ContainerRecord, type CreateRequest, type ContainerStatus } from './container-types.js';
+
+export interface ContainerServiceOptions {
+  dataRoot: string;
+  execRoot: string;
+  records: ContainerRecords<ContainerRecord>;
+  images: ImageStore;
+  snapshots: Snapshotter;
+  runtimes: Map<string, OciRuntime>;
+  defaultRuntime: string;
+  conmonPath: string;
+  cgroupParent: string;
+  cgroupVersion: 1 | 2;
+  ncpu: number;
+  log: Logger;
+  /** Host resolv.conf to derive containers' from. */
+  hostResolvConf?: string;
+  events?: (type: string, action: string, id: string, attrs?: Record<string, string>) => void;
+}
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+export interface LogsOptions {
+  stdout: boolean;
+  stderr: boolean;
+  follow?: boolean;
+  tail?: number;
+  sinceMs?: number;
+  untilMs?: number;
+  signal?: AbortSignal;
+}
+
+type Waiter = (rec: ContainerRecord) => void;
+
+export class ContainerService {
+  private readonly lock = new KeyedMutex();
+  private readonly exitWaiters = new Map<string, Set<Waiter>>();
+  private readonly removeWaiters = new Map<string, Set<Waiter>>();
+  private readonly handlingExit = new Set<string>();
+  private watcher?: FSWatcher;
+  private poller?: NodeJS.Timeout;
+  private readonly exitDir: string;
+
+  constructor(private readonly o: ContainerServiceOptions) {
+    this.exitDir = join(o.execRoot, 'exits');
+  }
+
+  // ---- paths --------------------------------------------------------------
+  containerDir(id: string) { return join(this.o.dataRoot, 'containers', id); }
+  rootfsDir(id: string) { return join(this.containerDir(id), 'rootfs'); }
+  logPath(id: string) { return join(this.containerDir(id), 'container.log'); }
+  bundleDir(id: string) { return join(this.o.execRoot, 'containers', id); }
+  private persistDir(id: string) { return join(this.bundleDir(id), 'persist'); }
+
+  async init(): Promise<void> {
+    await mkdir(join(this.o.dataRoot, 'containers'), { recursive: true });
+    await mkdir(join(this.o.execRoot, 'containers'), { recursive: true });
+    await mkdir(this.exitDir, { recursive: true });
+    await mkdir(join(this.o.execRoot, 'sockets'), { recursive: true });
+  }
+
+  // ---- lookup -------------------------------------------------------------
+  /** Resolve a full ID, a name (with or without "/"), or a unique ID prefix. */
+  get(ref: string): ContainerRecord {
+    const r = this.tryGet(ref);
+    if (!r) throw notFound(`No such container: ${ref}`, 'NO_SUCH_CONTAINER');
+    return r;
+  }
+
+  tryGet(ref: string): ContainerRecord | undefined {
+    if (!ref) return undefined;
+    const byId = this.o.records.get(ref);
+    if (byId) return byId;
+    const byName = this.o.records.getByName(ref.replace(/^\//, ''));
+    if (byName) return byName;
+    if (/^[a-f0-9]+$/.test(ref)) {
+      const ids = this.o.records.findByPrefix(ref);
+      if (ids.length > 1) throw conflict(`multiple IDs found with provided prefix: ${ref}`, 'AMBIGUOUS_ID');
+      if (ids.length === 1) return this.o.records.get(ids[0]);
+    }
+    return undefined;
+  }
+
+  list(): ContainerRecord[] {
+    return this.o.records.list();
+  }
+
+  private runtimeFor(rec: ContainerRecord): OciRuntime {
+    return this.o.runtimes.get(rec.runtime) ?? this.o.runtimes.get(this.o.defaultRuntime)!;
+  }
+
+  private save(rec: ContainerRecord): void {
+    this.o.records.update(rec);
+  }
+
+  // ---- create -------------------------------------------------------------
+  async create(req: CreateRequest, opts: { name?: string } = {}): Promise<{ id: string; warnings: string[] }> {
+    if (!req || typeof req !== 'object') throw invalidArgument('invalid container config');
+    if (!req.Image) throw invalidArgument('no image specified', 'INVALID_PARAMETER');
+    const image = this.o.images.tryResolve(req.Image);
+    if (!image) throw notFound(`No such image: ${displayImageName(req.Image)}`, 'NO_SUCH_IMAGE');
+    const hostConfig = validateHostConfig(req.HostConfig ?? {}, { ncpu: this.o.ncpu });
+    const merged = mergeConfig(req, image.config.config ?? {}, req.Image);
+    resolveCapabilities(hostConfig.CapAdd ?? [], hostConfig.CapDrop ?? [], !!hostConfig.Privileged);
+    const runtime = (hostConfig.Runtime as string | undefined) || this.o.defaultRuntime;
+    if (!this.o.runtimes.has(runtime)) throw invalidArgument(`unknown or invalid runtime name: ${runtime}`);
+
+    let name: string;
+    if (opts.name) {
+      name = validateName(opts.name);
+      const existing = this.o.records.getByName(name);
+      if (existing) throw nameConflict(name, existing.id);
+    } else {
+      name = randomName();
+      for (let i = 1; this.o.records.getByName(name); i++) name = randomName(i);
+    }
+
+    const id = newId();
+    merged.config.Hostname ||= id.slice(0, 12);
+    const rec: ContainerRecord = {
+      id,
+      name,
+      imageId: image.id,
+      created: new Date().toISOString(),
+      path: merged.path,
+      args: merged.args,
+      config: merged.config,
+      hostConfig: { ...hostConfig, Runtime: runtime },
+      state: { Status: 'created', Pid: 0, ExitCode: 0, Error: '', StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME, OOMKilled: false },
+      restartCount: 0,
+      layers: this.o.images.layerChain(image),
+      runtime,
+    };
+    await mkdir(this.containerDir(id), { recursive: true, mode: 0o710 });
+    await this.o.snapshots.createRw(id);
+    try {
+      this.o.records.insert(rec);
+    } catch (err) {
+      await this.discardFiles(id);
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        const other = this.o.records.getByName(name);
+        throw nameConflict(name, other?.id ?? '');
+      }
+      throw err;
+    }
+    this.o.events?.('container', 'create', id, { name, image: req.Image });
+    return { id, warnings: [] };
+  }
+
+  // ---- start --------------------------------------------------------------
+  async start(ref: string): Promise<void> {
+    const id = this.get(ref).id;
+    await this.lock.run(id, async () => {
+      const rec = this.get(id);
+      if (rec.state.Status === 'running' || rec.state.Status === 'paused') throw notModified('container already started', 'ALREADY_STARTED');
+      if (rec.removing) throw conflict(`container is marked for removal and cannot be started`);
+      await this.startLocked(rec);
+    });
+  }
+
+  private async startLocked(rec: ContainerRecord): Promise<void> {
+    const id = rec.id;
+    const runtime = this.runtimeFor(rec);
+    const rootfs = this.rootfsDir(id);
+    try {
+      await this.o.snapshots.mountRootfs(id, rec.layers, rootfs);
+      const spec = await this.makeSpec(rec, rootfs);
+      const bundle = this.bundleDir(id);
+      await mkdir(this.persistDir(id), { recursive: true });
+      await rm(join(this.exitDir, id), { force: true });
+      await rm(join(this.persistDir(id), 'exit'), { force: true });
+      await rm(join(this.persistDir(id), 'oom'), { force: true });
+      await runtime.delete(id, true);
+      await atomicWrite(join(bundle, 'config.json'), JSON.stringify(spec));
+      await launchMonitor(this.o.conmonPath, {
+        id,
+        name: rec.name,
+        runtimePath: runtime.path,
+        runtimeArgs: runtime.globalArgs,
+        bundle,
+        containerPidFile: join(bundle, 'pidfile'),
+        conmonPidFile: join(bundle, 'conmon.pid'),
+        exitDir: this.exitDir,
+        persistDir: this.persistDir(id),
+        logPath: this.logPath(id),
+        socketDir: join(this.o.execRoot, 'sockets'),
+      });
+      await runtime.start(id);
+      const st = await runtime.state(id);
+      const monitorPid = Number((await readFile(join(bundle, 'conmon.pid'), 'utf8').catch(() => '0')).trim()) || undefined;
+      rec.state = {
+        ...rec.state,
+        Status: 'running',
+        Pid: st?.pid ?? 0,
+        ExitCode: 0,
+        Error: '',
+        StartedAt: new Date().toISOString(),
+        FinishedAt: rec.state.FinishedAt,
+        OOMKilled: false,
+        monitorPid,
+        stoppedByUser: false,
+      };
+      this.save(rec);
+      this.o.events?.('container', 'start', id, { name: rec.name, image: rec.config.Image });
+      // It may already have exited (e.g. `true`): look now rather than wait for the watcher.
+      if (await exists(join(this.exitDir, id))) void this.handleExit(id);
+    } catch (err) {
+      await runtime.delete(id, true).catch(() => {});
+      await this.o.snapshots.unmountRootfs(rootfs).catch(() => {});
+      const be = findBerthError(err);
+      const msg = be?.message ?? (err as Error).message;
+      rec.state = { ...rec.state, Error: msg, ExitCode: /not found|no such file/i.test(msg) ? 127 : /permission denied/i.test(msg) ? 126 : 128 };
+      this.save(rec);
+      // Waiters (docker run's wait, attach) learn of the failure as of an exit.
+      this.fire(this.exitWaiters, rec);
+      throw err;
+    }
+  }
+
+  private async makeSpec(rec: ContainerRecord, rootfs: string) {
+    const hc = rec.hostConfig;
+    const passwd = parsePasswd(await readInRoot(rootfs, '/etc/passwd'));
+    const group = parseGroup(await readInRoot(rootfs, '/etc/group'));
+    const user = resolveUser(rec.config.User, passwd, group, (hc.GroupAdd ?? []) as string[]);
+    const cwd = rec.config.WorkingDir || '/';
+    await secureMkdirAll(rootfs, cwd, 0o755);
+
+    const dir = this.containerDir(rec.id);
+    const hostNetwork = hc.NetworkMode === 'host';
+    await writeFile(join(dir, 'hostname'), (hostNetwork ? (await readFile('/etc/hostname', 'utf8').catch(() => 'localhost\n')).trim() : rec.config.Hostname) + '\n');
+    await writeFile(join(dir, 'hosts'), hostNetwork ? await readFile('/etc/hosts', 'utf8').catch(() => hostsFile({ hostname: rec.config.Hostname }))
+      : hostsFile({ hostname: rec.config.Hostname, domainname: rec.config.Domainname, extraHosts: (hc.ExtraHosts ?? []) as string[] }));
+    const hostResolv = this.o.hostResolvConf ?? await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+    await writeFile(join(dir, 'resolv.conf'), resolvConf(hostResolv, { dns: (hc.Dns ?? []) as string[], search: (hc.DnsSearch ?? []) as string[], options: (hc.DnsOptions ?? []) as string[] }));
+
+    const env = [...rec.config.Env];
+    if (!env.some((e) => e.startsWith('HOSTNAME='))) env.splice(1, 0, `HOSTNAME=${rec.config.Hostname}`);
+    if (rec.config.Tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
+    if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
+    const bind = (name: string, dest: string) => ({ destination: dest, type: 'bind', source: join(dir, name), options: ['rbind', 'rprivate'] });
+    return buildSpec({
+      rootfs,
+      args: [rec.path, ...rec.args],
+      env,
+      cwd,
+      user,
+      hostname: rec.config.Hostname,
+      capabilities: resolveCapabilities(hc.CapAdd ?? [], hc.CapDrop ?? [], !!hc.Privileged),
+      privileged: !!hc.Privileged,
+      readonlyRootfs: !!hc.ReadonlyRootfs,
+      mounts: [bind('resolv.conf', '/etc/resolv.conf'), bind('hostname', '/etc/hostname'), bind('hosts', '/etc/hosts')],
+      resources: {
+        memory: hc.Memory, memorySwap: hc.MemorySwap, memoryReservation: hc.MemoryReservation, nanoCpus: hc.NanoCpus,
+        cpuShares: hc.CpuShares, cpuQuota: hc.CpuQuota, cpuPeriod: hc.CpuPeriod, cpusetCpus: hc.CpusetCpus,
+        pidsLimit: hc.PidsLimit ?? undefined, oomKillDisable: hc.OomKillDisable,
+      },
+      cgroupsPath: `${this.o.cgroupParent}/${rec.id}`,
+      cgroupVersion: this.o.cgroupVersion,
+      hostNetwork,
+      shmSize: hc.ShmSize || undefined,
+      sysctls: hc.Sysctls,
+      oomScoreAdj: hc.OomScoreAdj,
+      noNewPrivileges: ((hc.SecurityOpt ?? []) as string[]).some((s) => /^no-new-privileges(:true|=true)?$/.test(s)),
+    });
+  }
+
+  // ---- exit handling -------------------------------------------------------
+  /** Watch conmon's exit files; also poll as a safety net. */
+  startExitWatcher(): void {
+    try {
+      this.watcher = watch(this.exitDir, (_ev, file) => {
+        if (file && /^[a-f0-9]{64}$/.test(String(file))) void this.handleExit(String(file));
+      });
+    } catch (err) {
+      this.o.log.warn('cannot watch exit directory; polling only', { err: (err as Error).message });
+    }
+    this.poller = setInterval(() => void this.pollExits(), 1000);
+    this.poller.unref();
+  }
+
+  stopExitWatcher(): void {
+    this.watcher?.close();
+    if (this.poller) clearInterval(this.poller);
+  }
+
+  private async pollExits(): Promise<void> {
+    let names: string[];
+    try { names = await readdir(this.exitDir); } catch { return; }
+    for (const n of names) if (/^[a-f0-9]{64}$/.test(n)) void this.handleExit(n);
+    // A monitor that died without writing an exit file leaves a "running" record behind.
+    for (const rec of this.list()) {
+      if (rec.state.Status === 'running' && rec.state.monitorPid && !pidAlive(rec.state.monitorPid) && !names.includes(rec.id)) {
+        void this.handleExit(rec.id, { monitorLost: true });
+      }
+    }
+  }
+
+  /** Record a container's exit: reap it from the runtime, unmount, store the code, wake waiters, auto-remove. */
+  async handleExit(id: string, opts: { monitorLost?: boolean } = {}): Promise<void> {
+    if (this.handlingExit.has(id)) return;
+    this.handlingExit.add(id);
+    try {
+      const exitFile = join(this.exitDir, id);
+      let done: ContainerRecord | undefined;
+      await this.lock.run(id, async () => {
+        const rec = this.o.records.get(id);
+        if (!rec) { await rm(exitFile, { force: true }); return; }
+        if (rec.state.Status !== 'running' && rec.state.Status !== 'paused') { await rm(exitFile, { force: true }); return; }
+        let code = 255;
+        let finishedAt = new Date().toISOString();
+        let haveExit = false;
+        try {
+          const text = await readFile(exitFile, 'utf8');
+          code = parseInt(text.trim(), 10);
+          finishedAt = (await stat(exitFile)).mtime.toISOString();
+          haveExit = true;
+        } catch {
+          if (!opts.monitorLost) return; // not exited after all
+        }
+        if (Number.isNaN(code)) code = 255;
+        // conmon writes the exit file, then drains and closes the log: wait for it to go.
+        if (rec.state.monitorPid) await waitPidGone(rec.state.monitorPid, 5000);
+        const oom = await exists(join(this.persistDir(id), 'oom'));
+        const runtime = this.runtimeFor(rec);
+        await runtime.delete(id, true).catch((e) => this.o.log.warn('runtime delete failed', { id, err: (e as Error).message }));
+        await this.o.snapshots.unmountRootfs(this.rootfsDir(id)).catch((e) => this.o.log.warn('unmount failed', { id, err: (e as Error).message }));
+        rec.state = {
+          ...rec.state,
+          Status: 'exited',
+          Pid: 0,
+          ExitCode: code,
+          FinishedAt: finishedAt,
+          OOMKilled: oom,
+          monitorPid: undefined,
+          Error: haveExit ? '' : 'container monitor exited unexpectedly',
+        };
+        this.save(rec);
+        await rm(exitFile, { force: true });
+        this.o.events?.('container', 'die', id, { name: rec.name, exitCode: String(code) });
+        done = rec;
+      });
+      if (!done) return;
+      const rec = done as ContainerRecord;
+      this.fire(this.exitWaiters, rec);
+      if (rec.hostConfig.AutoRemove) {
+        await this.remove(id, { force: true }).catch((e) => this.o.log.warn('auto-remove failed', { id, err: (e as Error).message }));
+      } else {
+        await this.maybeRestart(rec);
+      }
+    } finally {
+      this.handlingExit.delete(id);
+    }
+  }
+
+  /** Restart policies: always, unless-stopped, on-failure[:N] (with Docker's doubling back-off). */
+  private async maybeRestart(rec: ContainerRecord): Promise<void> {
+    const p = rec.hostConfig.RestartPolicy;
+    if (!p || p.Name === 'no' || p.Name === '' || rec.state.stoppedByUser) return;
+    if (p.Name === 'on-failure') {
+      if (rec.state.ExitCode === 0) return;
+      if (p.MaximumRetryCount && rec.restartCount >= p.MaximumRetryCount) return;
+    }
+    const delay = Math.min(100 * 2 ** rec.restartCount, 60000);
+    setTimeout(() => {
+      void this.lock.run(rec.id, async () => {
+        const cur = this.o.records.get(rec.id);
+        if (!cur || cur.state.Status !== 'exited' || cur.state.stoppedByUser) return;
+        cur.restartCount += 1;
+        this.save(cur);
+        await this.startLocked(cur);
+      }).catch((e) => this.o.log.warn('restart failed', { id: rec.id, err: (e as Error).message }));
+    }, delay).unref();
+  }
+
+  private fire(map: Map<string, Set<Waiter>>, rec: ContainerRecord): void {
+    const set = map.get(rec.id);
+    if (!set) return;
+    map.delete(rec.id);
+    for (const w of set) w(rec);
+  }
+
+  private addWaiter(map: Map<string, Set<Waiter>>, id: string, w: Waiter): () => void {
+    let set = map.get(id);
+    if (!set) map.set(id, (set = new Set()));
+    set.add(w);
+    return () => set!.delete(w);
+  }
+
+  /** Resolves at the container's next exit. */
+  nextExit(id: string, signal?: AbortSignal): Promise<ContainerRecord> {
+    return new Promise((resolve, reject) => {
+      const off = this.addWaiter(this.exitWaiters, id, resolve);
+      signal?.addEventListener('abort', () => { off(); reject(new BerthError('CANCELLED', 'cancelled')); });
+    });
+  }
+
+  /** Docker's wait: returns the exit code (and the error text, if any). */
+  async wait(ref: string, condition: WaitCondition = 'not-running', signal?: AbortSignal): Promise<{ StatusCode: number; Error: { Message: string } | null }> {
+    const rec = this.get(ref);
+    const result = (r: ContainerRecord) => ({ StatusCode: r.state.ExitCode, Error: r.state.Error ? { Message: r.state.Error } : null });
+    if (condition === 'removed') {
+      const r = await new Promise<ContainerRecord>((resolve, reject) => {
+        const off = this.addWaiter(this.removeWaiters, rec.id, resolve);
+        signal?.addEventListener('abort', () => { off(); reject(new BerthError('CANCELLED', 'cancelled')); });
+      });
+      return result(r);
+    }
+    if (condition === 'not-running' && rec.state.Status !== 'running' && rec.state.Status !== 'paused' && rec.state.Status !== 'restarting') return result(rec);
+    return result(await this.nextExit(rec.id, signal));
+  }
+
+  // ---- stop / kill / restart ----------------------------------------------
+  async stop(ref: string, opts: { timeoutSec?: number; signal?: string } = {}): Promise<void> {
+    const rec = this.get(ref);
+    if (rec.state.Status !== 'running' && rec.state.Status !== 'paused') throw notModified('container already stopped', 'ALREADY_STOPPED');
+    await this.stopRunning(rec, opts);
+  }
+
+  private async stopRunning(rec: ContainerRecord, opts: { timeoutSec?: number; signal?: string }): Promise<void> {
+    const exited = this.nextExit(rec.id);
+    await this.markStoppedByUser(rec.id);
+    const sig = signalName(opts.signal || rec.config.StopSignal || 'SIGTERM');
+    const timeout = opts.timeoutSec ?? rec.config.StopTimeout ?? 10;
+    const runtime = this.runtimeFor(rec);
+    if (rec.state.Status === 'paused') await runtime.resume(rec.id).catch(() => {});
+    if (timeout !== 0) await runtime.kill(rec.id, sig).catch(() => {});
+    const graceful = timeout < 0 ? await exited.then(() => true) : await Promise.race([exited.then(() => true), sleep(timeout * 1000).then(() => false)]);
+    if (!graceful) {
+      await runtime.kill(rec.id, 'SIGKILL', true).catch(() => {});
+      await Promise.race([exited, sleep(10000).then(() => this.handleExit(rec.id, { monitorLost: true }))]);
+    }
+    await this.drainExit(rec.id);
+  }
+
+  /** Wait until the exit handler has finished recording (it may run in parallel). */
+  private async drainExit(id: string): Promise<void> {
+    for (let i = 0; i < 500 && (this.handlingExit.has(id) || this.o.records.get(id)?.state.Status === 'running'); i++) {
+      if (!this.handlingExit.has(id)) await this.handleExit(id);
+      await sleep(10);
+    }
+  }
+
+  private async markStoppedByUser(id: string): Promise<void> {
+    await this.lock.run(id, async () => {
+      const rec = this.o.records.get(id);
+      if (rec) { rec.state.stoppedByUser = true; this.save(rec); }
+    });
+  }
+
+  async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
+    const rec = this.get(ref);
+    const sig = signalName(signal);
+    if (rec.state.Status !== 'running' && rec.state.Status !== 'paused') throw conflict(`cannot kill container: ${ref}: container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
+    if (signalNumber(sig) === 9 || signalNumber(sig) === 15) await this.markStoppedByUser(rec.id);
+    const exited = signalNumber(sig) === 9 ? this.nextExit(rec.id) : undefined;
+    await this.runtimeFor(rec).kill(rec.id, sig, signalNumber(sig) === 9);
+    if (exited) { await Promise.race([exited, sleep(5000)]); await this.drainExit(rec.id); }
+  }
+
+  async restart(ref: string, opts: { timeoutSec?: number; signal?: string } = {}): Promise<void> {
+    const rec = this.get(ref);
+    if (rec.state.Status === 'running' || rec.state.Status === 'paused') await this.stopRunning(rec, opts);
+    await this.start(rec.id);
+  }
+
+  // ---- remove ---------------------------------------------------------------
+  async remove(ref: string, opts: { force?: boolean; removeVolumes?: boolean } = {}): Promise<void> {
+    const rec = this.get(ref);
+    if (rec.state.Status === 'running' || rec.state.Status === 'paused') {
+      if (!opts.force) {
+        throw conflict(`cannot remove container "/${rec.name}": container is running: stop the container before removing or force remove`, 'CONTAINER_RUNNING');
+      }
+      await this.markStoppedByUser(rec.id);
+      const exited = this.nextExit(rec.id);
+      await this.runtimeFor(rec).kill(rec.id, 'SIGKILL', true).catch(() => {});
+      await Promise.race([exited, sleep(10000).then(() => this.handleExit(rec.id, { monitorLost: true }))]);
+      await this.drainExit(rec.id);
+    }
+    await this.lock.run(rec.id, async () => {
+      const cur = this.o.records.get(rec.id);
+      if (!cur) return;
+      if (cur.removing) throw conflict(`removal of container ${rec.id} is already in progress`);
+      cur.removing = true;
+      cur.state.Status = 'removing';
+      this.save(cur);
+      await this.finishRemove(cur);
+    });
+  }
+
+  private async finishRemove(rec: ContainerRecord): Promise<void> {
+    await this.runtimeFor(rec).delete(rec.id, true).catch(() => {});
+    await this.o.snapshots.unmountRootfs(this.rootfsDir(rec.id));
+    await this.discardFiles(rec.id);
+    this.o.records.delete(rec.id);
+    this.o.events?.('container', 'destroy', rec.id, { name: rec.name });
+    this.fire(this.exitWaiters, rec);
+    this.fire(this.removeWaiters, rec);
+  }
+
+  private async discardFiles(id: string): Promise<void> {
+    await this.o.snapshots.removeRw(id);
+    await rm(this.containerDir(id), { recursive: true, force: true });
+    await rm(this.bundleDir(id), { recursive: true, force: true });
+    await rm(join(this.exitDir, id), { force: true });
+  }
+
+  // ---- rename -------------------------------------------------------------
+  async rename(ref: string, newName: string): Promise<void> {
+    if (!newName) throw invalidArgument('Neither old nor new names may be empty');
+    const name = validateName(newName);
+    const rec = this.get(ref);
+    await this.lock.run(rec.id, async () => {
+      const cur = this.get(rec.id);
+      if (cur.name === name) throw conflict(`Renaming a container with the same name as its current name`);
+      const other = this.o.records.getByName(name);
+      if (other) throw nameConflict(name, other.id);
+      const old = cur.name;
+      cur.name = name;
+      try { this.save(cur); } catch (err) {
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw nameConflict(name, this.o.records.getByName(name)?.id ?? '');
+        throw err;
+      }
+      this.o.events?.('container', 'rename', cur.id, { name, oldName: `/${old}` });
+    });
+  }
+
+  // ---- logs ---------------------------------------------------------------
+  async *logs(ref: string, o: LogsOptions): AsyncGenerator<LogRecord> {
+    const rec = this.get(ref);
+    const running = rec.state.Status === 'running' || rec.state.Status === 'paused';
+    const stopped = o.follow && running ? this.nextExit(rec.id, o.signal).then(() => undefined, () => undefined) : undefined;
+    for await (const r of readLog(this.logPath(rec.id), { tail: o.tail, sinceMs: o.sinceMs, untilMs: o.untilMs, follow: !!o.follow && running, stopped, signal: o.signal })) {
+      if ((r.stream === 'stdout' && o.stdout) || (r.stream === 'stderr' && o.stderr)) yield r;
+    }
+  }
+
+  /** For attach: the current end of the log, and a stream of what follows until the next exit. */
+  async *attachOutput(ref: string, o: { stdout: boolean; stderr: boolean; signal?: AbortSignal }): AsyncGenerator<LogRecord> {
+    const rec = this.get(ref);
+    const offset = await fileSize(this.logPath(rec.id));
+    const stopped = this.nextExit(rec.id, o.signal).then(() => undefined, () => undefined);
+    for await (const r of readLog(this.logPath(rec.id), { fromOffset: offset, follow: true, stopped, signal: o.signal })) {
+      if ((r.stream === 'stdout' && o.stdout) || (r.stream === 'stderr' && o.stderr)) yield r;
+    }
+  }
+
+  // ---- reconcile ----------------------------------------------------------
+  /**
+   * After a (re)start of berthd: adopt containers that kept running, record
+   * the real exit of those that stopped meanwhile, finish interrupted
+   * removals, delete runtime containers and directories nobody knows.
+   */
+  async reconcile(): Promise<void> {
+    const records = new Map(this.list().map((r) => [r.id, r]));
+    for (const rt of new Set(this.o.runtimes.values())) {
+      let states;
+      try { states = await rt.list(); } catch (err) { this.o.log.warn('runtime list failed', { runtime: rt.name, err: (err as Error).message }); continue; }
+      for (const st of states) {
+        const rec = records.get(st.id);
+        if (!rec) {
+          this.o.log.info('deleting unknown runtime container', { id: st.id });
+          await rt.delete(st.id, true).catch(() => {});
+          continue;
+        }
+        if (rec.state.Status === 'created' && st.status === 'running') {
+          // started, but berthd died before recording it
+          const monitorPid = Number((await readFile(join(this.bundleDir(rec.id), 'conmon.pid'), 'utf8').catch(() => '0')).trim()) || undefined;
+          rec.state = { ...rec.state, Status: 'running', Pid: st.pid, StartedAt: new Date().toISOString(), monitorPid, Error: '' };
+          this.save(rec);
+        } else if (rec.state.Status === 'created' && st.status === 'created') {
+          await rt.delete(st.id, true).catch(() => {});
+          await this.o.snapshots.unmountRootfs(this.rootfsDir(rec.id)).catch(() => {});
+        }
+      }
+    }
+    for (const rec of this.list()) {
+      if (rec.removing) { await this.finishRemove(rec).catch((e) => this.o.log.warn('finishing removal failed', { id: rec.id, err: (e as Error).message })); continue; }
+      if (rec.state.Status === 'running' || rec.state.Status === 'paused') {
+        if (await exists(join(this.exitDir, rec.id))) await this.handleExit(rec.id);
+        else if (rec.state.monitorPid && !pidAlive(rec.state.monitorPid)) await this.handleExit(rec.id, { monitorLost: true });
+        else this.o.log.info('re-adopted running container', { id: rec.id.slice(0, 12), name: rec.name });
+      } else if (rec.state.Status === 'exited' || rec.state.Status === 'created') {
+        await this.o.snapshots.unmountRootfs(this.rootfsDir(rec.id)).catch(() => {});
+      }
+    }
+    // directories without a record: a create that crashed before its insert
+    const known = new Set(this.list().map((r) => r.id));
+    for (const dir of [join(this.o.dataRoot, 'containers'), join(this.o.execRoot, 'containers')]) {
+      for (const n of await readdir(dir).catch(() => [] as string[])) {
+        if (/^[a-f0-9]{64}$/.test(n) && !known.has(n)) {
+          await this.o.snapshots.unmountRootfs(this.rootfsDir(n)).catch(() => {});
+          await this.discardFiles(n);
+        }
+      }
+    }
+    for (const n of await readdir(join(this.o.dataRoot, 'snapshots', 'rw')).catch(() => [] as string[])) {
+      if (!known.has(n)) await this.o.snapshots.removeRw(n);
+    }
+  }
+
+  /** Does any container use this image? (for rmi) */
+  imageUser(imageId: string): { containerId: string; running: boolean } | undefined {
+    const users = this.list().filter((r) => r.imageId === imageId);
+    const running = users.find((r) => r.state.Status === 'running' || r.state.Status === 'paused');
+    const u = running ?? users[0];
+    return u && { containerId: u.id, running: !!running };
+  }
+}
+
+function nameConflict(name: string, id: string): BerthError {
+  return conflict(`Conflict. The container name "/${name}" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.`, 'NAME_IN_USE');
+}
+
+function displayImageName(input: string): string {
+  try { return familiarFromCanonical(input.includes(':') || input.includes('@') ? input : `${input}:latest`); } catch { return input; }
+}
+
+async function readInRoot(root: string, path: string): Promise<string> {
+  try { return await readFile(await secureJoin(root, path), 'utf8'); } catch { return ''; }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try { await access(p); return true; } catch { return false; }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Alive and not a zombie. */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = procState(pid);
+    return stat !== 'Z' && stat !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+function procState(pid: number): string {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3);
+}
+
+async function waitPidGone(pid: number, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (pidAlive(pid) && Date.now() < end) await sleep(5);
+}
+
+export type { ContainerStatus };
+
+// ---- views (Docker JSON) -----------------------------------------------------
+
+export interface ListOptions { all?: boolean; limit?: number; filters?: string; size?: boolean; latest?: boolean }
+
+export function containerInspect(svc: ContainerService, snapshots: Snapshotter, ref: string) {
+  const rec = svc.get(ref);
+  const dir = svc.containerDir(rec.id);
+  return inspectView(rec, {
+    logPath: svc.logPath(rec.id),
+    hostnamePath: join(dir, 'hostname'),
+    hostsPath: join(dir, 'hosts'),
+    resolvConfPath: join(dir, 'resolv.conf'),
+    rootfs: svc.rootfsDir(rec.id),
+    upperDir: join(snapshots.rwDir(rec.id), 'upper'),
+    workDir: join(snapshots.rwDir(rec.id), 'work'),
+    lowerDirs: [...rec.layers].reverse().map((c) => snapshots.layerDir(c)),
+  });
+}
+
+export function containerList(svc: ContainerService, images: ImageStore, o: ListOptions) {
+  const filters = parseFilters(o.filters);
+  let recs = svc.list();
+  if (!o.all && !filters.has('status') && !filters.has('exited')) recs = recs.filter((r) => r.state.Status === 'running' || r.state.Status === 'paused' || r.state.Status === 'restarting');
+  recs = filterContainers(recs, filters, (ref) => { const img = images.tryResolve(ref); return img ? [img.id] : []; });
+  recs.sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || (a.id < b.id ? 1 : -1));
+  if (o.limit && o.limit > 0) recs = recs.slice(0, o.limit);
+  return recs.map((r) => {
+    // Docker shows the name the user ran with, or the ID if that name now points elsewhere.
+    const cur = images.tryResolveQuiet(r.config.Image);
+    const shown = cur && cur.id === r.imageId ? r.config.Image : r.imageId;
+    return summaryView(r, shown);
+  });
+}

@@ -1,0 +1,89 @@
+/**
+ * engine/images — the image service: Docker's image semantics over the
+ * image store (list, inspect, import, load, tag, remove with the
+ * "in use by a container" rules).
+ */
+import type { Readable } from 'node:stream';
+import { invalidArgument } from '../errdefs/errors.js';
+import type { ContentStore } from '../content/content-store.js';
+import type { ImageStore } from '../images/image-store.js';
+import type { Snapshotter } from '../snapshots/snapshotter.js';
+import { loadArchive } from '../images/archive-load.js';
+import { parseReference } from '../oci/reference.js';
+import { imageInspect, imageSummary } from './image-views.js';
+import { parseFilters, matchLabel } from './container-views.js';
+import type { ContainerService } from './containers.js';
+
+export class ImageService {
+  constructor(private readonly o: { store: ImageStore; content: ContentStore; snapshots: Snapshotter; containers: ContainerService; events?: (type: string, action: string, id: string, attrs?: Record<string, string>) => void }) {}
+
+  list(opts: { all?: boolean; filters?: string } = {}) {
+    const filters = parseFilters(opts.filters);
+    for (const k of filters.keys()) if (!['dangling', 'label', 'reference', 'before', 'since', 'until'].includes(k)) throw invalidArgument(`invalid filter '${k}'`);
+    const counts = new Map<string, number>();
+    for (const c of this.o.containers.list()) counts.set(c.imageId, (counts.get(c.imageId) ?? 0) + 1);
+    let imgs = this.o.store.list();
+    const dangling = filters.get('dangling');
+    if (dangling?.length) imgs = imgs.filter((i) => (i.refs.length === 0) === (dangling[0] === 'true' || dangling[0] === '1'));
+    for (const l of filters.get('label') ?? []) imgs = imgs.filter((i) => matchLabel(i.config.config?.Labels ?? {}, l));
+    const refFilters = filters.get('reference');
+    if (refFilters?.length) {
+      imgs = imgs.filter((i) => i.refs.some((r) => refFilters.some((f) => refMatches(r, f))));
+    }
+    return imgs
+      .map((i) => imageSummary(i, counts.get(i.id) ?? 0))
+      .sort((a, b) => b.Created - a.Created || (a.Id < b.Id ? -1 : 1));
+  }
+
+  inspect(name: string) {
+    const img = this.o.store.resolve(name);
+    return imageInspect(img, { lowerDirs: [...this.o.store.layerChain(img)].reverse().map((c) => this.o.snapshots.layerDir(c)) });
+  }
+
+  async importRootfs(source: Readable, opts: { repo?: string; tag?: string; changes?: string[]; message?: string }): Promise<string> {
+    let ref: string | undefined;
+    if (opts.repo) {
+      const r = parseReference(opts.repo);
+      if (r.digest) throw invalidArgument('cannot import with a digest reference');
+      ref = opts.tag ? `${opts.repo.replace(/:[\w][\w.-]*$/, (m) => (opts.repo!.lastIndexOf(':') > opts.repo!.lastIndexOf('/') ? '' : m))}:${opts.tag}` : opts.repo;
+    }
+    if (ref) parseReference(ref);
+    const img = await this.o.store.importRootfs(source, { ref, changes: opts.changes, message: opts.message });
+    this.o.events?.('image', 'import', img.id);
+    return img.id;
+  }
+
+  async load(source: Readable, onProgress: (line: string) => void): Promise<string[]> {
+    const { loaded } = await loadArchive(source, { content: this.o.content, images: this.o.store }, { onProgress });
+    return loaded;
+  }
+
+  tag(name: string, repo: string, tag?: string): void {
+    if (!repo) throw invalidArgument('repository name must have at least one component');
+    const target = tag ? `${repo}:${tag}` : repo;
+    const img = this.o.store.resolve(name);
+    this.o.store.tag(img.id, target);
+    this.o.events?.('image', 'tag', img.id, { name: target });
+  }
+
+  async remove(name: string, opts: { force?: boolean; noprune?: boolean } = {}) {
+    const r = await this.o.store.remove(name, { force: opts.force, usedBy: (id) => this.o.containers.imageUser(id) });
+    const out: ({ Untagged: string } | { Deleted: string })[] = [];
+    for (const u of r.untagged) out.push({ Untagged: u });
+    for (const d of r.deleted) out.push({ Deleted: d });
+    for (const d of r.deleted.slice(0, 1)) this.o.events?.('image', 'delete', d);
+    return out;
+  }
+}
+
+function refMatches(canonical: string, pattern: string): boolean {
+  let full: string;
+  try {
+    const p = parseReference(pattern);
+    full = `${p.domain}/${p.path}${p.tag ? `:${p.tag}` : ''}`;
+  } catch {
+    full = pattern;
+  }
+  const re = new RegExp('^' + full.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.') + (full.includes(':') ? '$' : '(:.*)?$'));
+  return re.test(canonical);
+}

@@ -1,0 +1,122 @@
+/**
+ * server/api-server — the Docker Engine API over HTTP/1.1: builds the route
+ * table, dispatches requests (and `Upgrade: tcp` hijacks for attach),
+ * turns thrown errors into Docker's {"message"} bodies via http-errors, and
+ * listens on Unix sockets (mode 0660) and TCP.
+ */
+import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { chmod, rm, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { notFound, BerthError } from '../errdefs/errors.js';
+import type { Logger } from '../lib/log.js';
+import { Router, splitVersion, type RequestContext } from './router.js';
+import { statusOf, messageOf } from './http-errors.js';
+import type { Backend } from './backend.js';
+import { systemRoutes } from './routes/system-routes.js';
+import { containerRoutes } from './routes/container-routes.js';
+import { imageRoutes } from './routes/image-routes.js';
+
+export const SERVER_API_VERSION = '1.50';
+export const SERVER_MIN_API_VERSION = '1.24';
+
+export interface ApiServerOptions {
+  backend: Backend;
+  log: Logger;
+  version: string;
+}
+
+export function buildRouter(b: Backend): Router {
+  const r = new Router();
+  systemRoutes(r, b.system);
+  containerRoutes(r, b.containers);
+  imageRoutes(r, b.images);
+  return r;
+}
+
+export class ApiServer {
+  private readonly servers: Server[] = [];
+  private readonly router: Router;
+  private readonly sockets = new Set<Duplex>();
+
+  constructor(private readonly o: ApiServerOptions) {
+    this.router = buildRouter(o.backend);
+  }
+
+  /** One node:http server per listen address, all sharing the router. */
+  private newServer(): Server {
+    const srv = createServer({ keepAlive: true }, (req, res) => void this.dispatch(req, res));
+    srv.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const res = new ServerResponse(req);
+      res.assignSocket(socket as never);
+      void this.dispatch(req, res, { socket, head });
+    });
+    srv.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
+    this.servers.push(srv);
+    return srv;
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse, upgrade?: { socket: Duplex; head: Buffer }): Promise<void> {
+    const started = Date.now();
+    const ac = new AbortController();
+    const onClose = () => ac.abort();
+    (upgrade?.socket ?? res).on('close', onClose);
+    res.setHeader('Api-Version', SERVER_API_VERSION);
+    res.setHeader('Server', `Docker/${this.o.version} (linux) berth`);
+    const url = new URL(req.url ?? '/', 'http://berth');
+    let ctx: RequestContext | undefined;
+    try {
+      const { version, path } = splitVersion(url.pathname, SERVER_MIN_API_VERSION, SERVER_API_VERSION);
+      const m = this.router.match(req.method ?? 'GET', path);
+      if (!m) throw notFound(`page not found`, 'NO_SUCH_ROUTE');
+      if (m === 'method-not-allowed') throw new BerthError('NOT_FOUND', `page not found`);
+      ctx = { req, res, params: m.params, query: url.searchParams, apiVersion: version ?? SERVER_API_VERSION, upgrade, signal: ac.signal };
+      await m.handler(ctx);
+    } catch (err) {
+      const status = statusOf(err);
+      if (status >= 500) this.o.log.error('handler failed', { method: req.method, path: url.pathname, err: messageOf(err) });
+      if (upgrade && res.headersSent === false && !upgrade.socket.destroyed) {
+        const body = JSON.stringify({ message: messageOf(err) });
+        upgrade.socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nApi-Version: ${SERVER_API_VERSION}\r\n\r\n${body}`);
+      } else if (!res.headersSent) {
+        if (status === 304) { res.writeHead(304); res.end(); }
+        else {
+          const body = JSON.stringify({ message: messageOf(err) });
+          res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+          res.end(body);
+        }
+      } else {
+        this.o.log.warn('error after response started', { path: url.pathname, err: messageOf(err) });
+        res.destroy();
+        upgrade?.socket.destroy();
+      }
+      // drain an unread request body so keep-alive connections stay usable
+      req.resume();
+    } finally {
+      (upgrade?.socket ?? res).off('close', onClose);
+      this.o.log.debug('request', { method: req.method, path: url.pathname, ms: Date.now() - started, status: res.statusCode });
+    }
+  }
+
+  /** Listen on `unix:///path` or `tcp://host:port` (several calls for several hosts). */
+  async listen(host: string): Promise<void> {
+    const srv = this.newServer();
+    if (host.startsWith('unix://')) {
+      const path = host.slice('unix://'.length);
+      await mkdir(dirname(path), { recursive: true });
+      await rm(path, { force: true });
+      await new Promise<void>((resolve, reject) => { srv.once('error', reject); srv.listen(path, () => { srv.off('error', reject); resolve(); }); });
+      await chmod(path, 0o660);
+      return;
+    }
+    const m = /^(?:tcp|http):\/\/([^:/]*|\[[^\]]+\]):(\d+)$/.exec(host);
+    if (!m) throw new Error(`invalid listen address: ${host}`);
+    const h = m[1].replace(/^\[|\]$/g, '') || '127.0.0.1';
+    await new Promise<void>((resolve, reject) => { srv.once('error', reject); srv.listen(Number(m[2]), h, () => { srv.off('error', reject); resolve(); }); });
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await Promise.all(this.servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * server/backend — the narrow interfaces the API server needs from the
+ * engine. The server imports nothing else from the engine; the daemon wires
+ * the real services in, tests wire fakes.
+ */
+import type { Readable } from 'node:stream';
+
+export interface LogLine {
+  stream: 'stdout' | 'stderr';
+  text: string;
+  partial: boolean;
+  /** RFC 3339 with nanoseconds, for `timestamps=1` */
+  timestamp: string;
+}
+
+export interface ContainersBackend {
+  create(body: unknown, opts: { name?: string }): Promise<{ Id: string; Warnings: string[] }>;
+  start(id: string): Promise<void>;
+  stop(id: string, opts: { timeoutSec?: number; signal?: string }): Promise<void>;
+  kill(id: string, signal?: string): Promise<void>;
+  restart(id: string, opts: { timeoutSec?: number; signal?: string }): Promise<void>;
+  remove(id: string, opts: { force?: boolean; removeVolumes?: boolean }): Promise<void>;
+  rename(id: string, name: string): Promise<void>;
+  wait(id: string, condition: 'not-running' | 'next-exit' | 'removed', signal: AbortSignal): Promise<{ StatusCode: number; Error: { Message: string } | null }>;
+  inspect(id: string): unknown;
+  list(opts: { all?: boolean; limit?: number; filters?: string; size?: boolean }): unknown[];
+  isTty(id: string): boolean;
+  /** Throws not-found for an unknown container before any output. */
+  logs(id: string, opts: { stdout: boolean; stderr: boolean; follow?: boolean; tail?: number; sinceMs?: number; untilMs?: number; signal: AbortSignal }): AsyncIterable<LogLine>;
+  attachOutput(id: string, opts: { stdout: boolean; stderr: boolean; signal: AbortSignal }): AsyncIterable<LogLine>;
+  /** Resolve a reference to the container ID (throws not-found). */
+  resolve(id: string): string;
+}
+
+export interface ImagesBackend {
+  list(opts: { all?: boolean; filters?: string }): unknown[];
+  inspect(name: string): unknown;
+  importRootfs(source: Readable, opts: { repo?: string; tag?: string; changes?: string[]; message?: string }): Promise<string>;
+  load(source: Readable, onProgress: (line: string) => void): Promise<string[]>;
+  tag(name: string, repo: string, tag?: string): void;
+  remove(name: string, opts: { force?: boolean; noprune?: boolean }): Promise<unknown[]>;
+}
+
+export interface SystemBackend {
+  version(): unknown;
+  info(): unknown;
+}
+
+export interface Backend {
+  containers: ContainersBackend;
+  images: ImagesBackend;
+  system: SystemBackend;
+}

@@ -1,0 +1,109 @@
+/**
+ * server/router — a route table: method + path pattern → handler. Strips
+ * the optional `/v1.NN` prefix (checking the version is one we serve) and
+ * extracts path parameters. Image names may contain slashes, so `{name*}`
+ * matches greedily.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { BerthError, invalidArgument } from '../errdefs/errors.js';
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  apiVersion: string;
+  /** Set when the client asked for a connection upgrade (attach/exec hijack). */
+  upgrade?: { socket: Duplex; head: Buffer };
+  signal: AbortSignal;
+}
+
+export type Handler = (ctx: RequestContext) => Promise<void> | void;
+
+interface Route { method: string; re: RegExp; keys: string[]; handler: Handler }
+
+export class Router {
+  private routes: Route[] = [];
+
+  add(method: string, pattern: string, handler: Handler): this {
+    const keys: string[] = [];
+    const re = new RegExp('^' + pattern.replace(/\{(\w+)(\*?)\}/g, (_m, k: string, star: string) => { keys.push(k); return star ? '(.+)' : '([^/]+)'; }) + '/?$');
+    this.routes.push({ method, re, keys, handler });
+    return this;
+  }
+
+  match(method: string, path: string): { handler: Handler; params: Record<string, string> } | 'method-not-allowed' | undefined {
+    let pathMatched = false;
+    for (const r of this.routes) {
+      const m = r.re.exec(path);
+      if (!m) continue;
+      pathMatched = true;
+      if (r.method !== method && !(method === 'HEAD' && r.method === 'GET')) continue;
+      const params: Record<string, string> = {};
+      r.keys.forEach((k, i) => { params[k] = decodeURIComponent(m[i + 1]); });
+      return { handler: r.handler, params };
+    }
+    return pathMatched ? 'method-not-allowed' : undefined;
+  }
+}
+
+/** Split `/v1.47/containers/json` into version and path; validate the version range. */
+export function splitVersion(path: string, min: string, max: string): { version?: string; path: string } {
+  const m = /^\/v(\d+\.\d+)(\/.*)$/.exec(path);
+  if (!m) return { path };
+  const v = m[1];
+  const cmp = (a: string, b: string) => { const [a1, a2] = a.split('.').map(Number); const [b1, b2] = b.split('.').map(Number); return a1 - b1 || a2 - b2; };
+  if (cmp(v, max) > 0) throw invalidArgument(`client version ${v} is too new. Maximum supported API version is ${max}`);
+  if (cmp(v, min) < 0) throw invalidArgument(`client version ${v} is too old. Minimum supported API version is ${min}, please upgrade your client to a newer version`);
+  return { version: v, path: m[2] };
+}
+
+/** Docker's boolValue: "", "0", "no", "false", "none" are false. */
+export function boolParam(q: URLSearchParams, name: string): boolean {
+  const v = q.get(name);
+  if (v === null) return false;
+  return !['', '0', 'no', 'false', 'none'].includes(v.trim().toLowerCase());
+}
+
+export function intParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  if (!/^-?\d+$/.test(v)) throw invalidArgument(`invalid value for ${name}: ${JSON.stringify(v)}`);
+  return parseInt(v, 10);
+}
+
+export async function readBody(req: IncomingMessage, limit = 16 * 1024 * 1024): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > limit) throw invalidArgument(`request body too large (limit ${limit} bytes)`);
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function readJson<T>(req: IncomingMessage, opts: { allowEmpty?: boolean } = {}): Promise<T | undefined> {
+  const body = await readBody(req);
+  if (body.length === 0) {
+    if (opts.allowEmpty) return undefined;
+    throw invalidArgument('invalid JSON: request body is empty', 'INVALID_JSON');
+  }
+  try {
+    return JSON.parse(body.toString('utf8')) as T;
+  } catch (err) {
+    throw new BerthError('INVALID_JSON', `invalid JSON: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const data = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) });
+  res.end(data);
+}
+
+export function sendEmpty(res: ServerResponse, status: number): void {
+  res.writeHead(status);
+  res.end();
+}

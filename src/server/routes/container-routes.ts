@@ -1,0 +1,144 @@
+/**
+ * server/routes/container-routes — /containers/*: thin handlers that parse
+ * the request, call the backend and write Docker's response shapes, plus
+ * the streaming endpoints (logs, attach, wait).
+ */
+import type { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { invalidArgument } from '../../errdefs/errors.js';
+import { encodeFrame } from '../../api/stdcopy.js';
+import type { Router, RequestContext } from '../router.js';
+import { boolParam, intParam, readJson, sendEmpty, sendJson } from '../router.js';
+import type { ContainersBackend, LogLine } from '../backend.js';
+import { messageOf } from '../http-errors.js';
+
+/** Docker's since/until: unix seconds with an optional fraction, or an RFC 3339 time. */
+export function parseTimeParam(v: string | null): number | undefined {
+  if (v === null || v === '' || v === '0') return undefined;
+  if (/^\d+(\.\d+)?$/.test(v)) return parseFloat(v) * 1000;
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw invalidArgument(`invalid value for time: ${v}`);
+  return t;
+}
+
+function tailParam(v: string | null): number | undefined {
+  if (v === null || v === '' || v === 'all') return undefined;
+  if (!/^\d+$/.test(v)) throw invalidArgument(`invalid value for "tail": "${v}"`);
+  return parseInt(v, 10);
+}
+
+function formatLine(l: LogLine, timestamps: boolean): string {
+  return (timestamps ? `${l.timestamp} ` : '') + l.text + (l.partial ? '' : '\n');
+}
+
+export function containerRoutes(r: Router, b: ContainersBackend): void {
+  r.add('GET', '/containers/json', ({ res, query }) => {
+    sendJson(res, 200, b.list({ all: boolParam(query, 'all'), limit: intParam(query, 'limit'), filters: query.get('filters') ?? undefined, size: boolParam(query, 'size') }));
+  });
+
+  r.add('POST', '/containers/create', async ({ req, res, query }) => {
+    const body = await readJson<unknown>(req);
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('invalid JSON: expected an object', 'INVALID_JSON');
+    sendJson(res, 201, await b.create(body, { name: query.get('name') || undefined }));
+  });
+
+  r.add('GET', '/containers/{id}/json', ({ res, params }) => sendJson(res, 200, b.inspect(params.id)));
+
+  r.add('POST', '/containers/{id}/start', async ({ res, params }) => { await b.start(params.id); sendEmpty(res, 204); });
+
+  r.add('POST', '/containers/{id}/stop', async ({ res, params, query }) => {
+    await b.stop(params.id, { timeoutSec: intParam(query, 't'), signal: query.get('signal') || undefined });
+    sendEmpty(res, 204);
+  });
+
+  r.add('POST', '/containers/{id}/restart', async ({ res, params, query }) => {
+    await b.restart(params.id, { timeoutSec: intParam(query, 't'), signal: query.get('signal') || undefined });
+    sendEmpty(res, 204);
+  });
+
+  r.add('POST', '/containers/{id}/kill', async ({ res, params, query }) => {
+    await b.kill(params.id, query.get('signal') || undefined);
+    sendEmpty(res, 204);
+  });
+
+  r.add('DELETE', '/containers/{id}', async ({ res, params, query }) => {
+    await b.remove(params.id, { force: boolParam(query, 'force'), removeVolumes: boolParam(query, 'v') });
+    sendEmpty(res, 204);
+  });
+
+  r.add('POST', '/containers/{id}/rename', async ({ res, params, query }) => {
+    await b.rename(params.id, query.get('name') ?? '');
+    sendEmpty(res, 204);
+  });
+
+  r.add('POST', '/containers/{id}/resize', ({ res, params }) => { b.resolve(params.id); sendEmpty(res, 200); });
+
+  r.add('POST', '/containers/{id}/wait', async ({ res, params, query, signal }) => {
+    const cond = (query.get('condition') || 'not-running') as 'not-running' | 'next-exit' | 'removed';
+    if (!['not-running', 'next-exit', 'removed'].includes(cond)) throw invalidArgument(`invalid condition: "${cond}"`);
+    b.resolve(params.id);
+    // Docker sends the headers at once and the body when the condition is met.
+    const pending = b.wait(params.id, cond, signal);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.flushHeaders();
+    try {
+      res.end(JSON.stringify(await pending));
+    } catch (err) {
+      res.end(JSON.stringify({ StatusCode: -1, Error: { Message: messageOf(err) } }));
+    }
+  });
+
+  r.add('GET', '/containers/{id}/logs', async (ctx) => {
+    const { res, params, query, signal } = ctx;
+    const stdout = boolParam(query, 'stdout');
+    const stderr = boolParam(query, 'stderr');
+    if (!stdout && !stderr) throw invalidArgument('Bad parameters: you must choose at least one stream');
+    const tty = b.isTty(params.id);
+    const timestamps = boolParam(query, 'timestamps');
+    const it = b.logs(params.id, {
+      stdout, stderr, follow: boolParam(query, 'follow'), tail: tailParam(query.get('tail')),
+      sinceMs: parseTimeParam(query.get('since')), untilMs: parseTimeParam(query.get('until')), signal,
+    })[Symbol.asyncIterator]();
+    const first = await it.next(); // errors (404) surface before the headers
+    res.writeHead(200, { 'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream' });
+    res.flushHeaders();
+    let cur = first;
+    while (!cur.done) {
+      const text = formatLine(cur.value, timestamps);
+      res.write(tty ? text : encodeFrame(cur.value.stream === 'stdout' ? 1 : 2, text));
+      cur = await it.next();
+    }
+    res.end();
+  });
+
+  r.add('POST', '/containers/{id}/attach', async (ctx) => attach(ctx, b));
+}
+
+/** Attach: hijack the connection (101 UPGRADED) or answer 200, then stream output until the container stops. */
+async function attach(ctx: RequestContext, b: ContainersBackend): Promise<void> {
+  const { query, params, signal } = ctx;
+  const id = b.resolve(params.id);
+  const tty = b.isTty(id);
+  const stream = boolParam(query, 'stream');
+  const stdout = boolParam(query, 'stdout');
+  const stderr = boolParam(query, 'stderr');
+  const contentType = tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
+  let out: Duplex | ServerResponse;
+  if (ctx.upgrade) {
+    const sock = ctx.upgrade.socket;
+    sock.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+    sock.on('error', () => {});
+    out = sock;
+  } else {
+    ctx.res.writeHead(200, { 'Content-Type': contentType });
+    ctx.res.flushHeaders();
+    out = ctx.res;
+  }
+  if (stream && (stdout || stderr)) {
+    for await (const l of b.attachOutput(id, { stdout, stderr, signal })) {
+      const text = formatLine(l, false);
+      out.write(tty ? text : encodeFrame(l.stream === 'stdout' ? 1 : 2, text));
+    }
+  }
+  out.end();
+}

@@ -1,0 +1,45 @@
+/** server/routes/image-routes — /images/*: list, inspect, import, load, tag, delete. */
+import { notImplemented, invalidArgument } from '../../errdefs/errors.js';
+import type { Router } from '../router.js';
+import { boolParam, sendJson, sendEmpty } from '../router.js';
+import type { ImagesBackend } from '../backend.js';
+
+export function imageRoutes(r: Router, b: ImagesBackend): void {
+  r.add('GET', '/images/json', ({ res, query }) => sendJson(res, 200, b.list({ all: boolParam(query, 'all'), filters: query.get('filters') ?? undefined })));
+
+  r.add('POST', '/images/create', async ({ req, res, query }) => {
+    const fromSrc = query.get('fromSrc');
+    if (query.get('fromImage')) {
+      throw notImplemented(`pulling images from registries is not implemented in this berth build yet (requested ${query.get('fromImage')}); use 'docker load' or 'docker import'`);
+    }
+    if (fromSrc !== '-') {
+      if (!fromSrc) throw invalidArgument('one of fromImage or fromSrc is required');
+      throw notImplemented('importing from a URL is not supported; send the tarball in the request body with fromSrc=-');
+    }
+    const id = await b.importRootfs(req, { repo: query.get('repo') || undefined, tag: query.get('tag') || undefined, changes: query.getAll('changes'), message: query.get('message') || undefined });
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ status: id }) + '\r\n');
+  });
+
+  r.add('POST', '/images/load', async ({ req, res, query }) => {
+    const quiet = boolParam(query, 'quiet');
+    const lines: string[] = [];
+    // The archive is read whole before anything is answered, so errors still get a proper status.
+    const loaded = await b.load(req, (l) => lines.push(l));
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    const out = lines.filter((l) => !quiet || l.startsWith('Loaded image')).map((l) => JSON.stringify({ stream: `${l}\n` }) + '\n');
+    if (!loaded.length) out.push(JSON.stringify({ errorDetail: { message: 'no images found in the archive' }, error: 'no images found in the archive' }) + '\n');
+    res.end(out.join(''));
+  });
+
+  r.add('GET', '/images/{name*}/json', ({ res, params }) => sendJson(res, 200, b.inspect(params.name)));
+
+  r.add('POST', '/images/{name*}/tag', ({ res, params, query }) => {
+    b.tag(params.name, query.get('repo') ?? '', query.get('tag') || undefined);
+    sendEmpty(res, 201);
+  });
+
+  r.add('DELETE', '/images/{name*}', async ({ res, params, query }) => {
+    sendJson(res, 200, await b.remove(params.name, { force: boolParam(query, 'force'), noprune: boolParam(query, 'noprune') }));
+  });
+}
