@@ -19,7 +19,7 @@ export interface ContainerPaths {
 }
 
 function quoteCommand(rec: ContainerRecord): string {
-  return [rec.path, ...rec.args].map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ');
+  return [rec.path, ...rec.args].join(' ');
 }
 
 export function statusLine(rec: ContainerRecord, now = Date.now()): string {

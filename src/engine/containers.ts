@@ -192,6 +192,11 @@ export class ContainerService {
       if (rec.state.Status === 'running' || rec.state.Status === 'paused') throw notModified('container already started', 'ALREADY_STARTED');
       if (rec.removing) throw conflict(`container is marked for removal and cannot be started`);
       await this.startLocked(rec);
+    }).catch(async (err) => {
+      // Like dockerd: a --rm container that fails to start is removed (docker run waits for that).
+      const rec = this.o.records.get(id);
+      if (rec?.hostConfig.AutoRemove && rec.state.Status === 'created') await this.remove(id, { force: true }).catch(() => {});
+      throw err;
     });
   }
 
@@ -440,7 +445,7 @@ export class ContainerService {
         const off = this.addWaiter(this.removeWaiters, rec.id, resolve);
         signal?.addEventListener('abort', () => { off(); reject(new BerthError('CANCELLED', 'cancelled')); });
       });
-      return result(r);
+      return { StatusCode: r.state.ExitCode, Error: null };
     }
     if (condition === 'not-running' && rec.state.Status !== 'running' && rec.state.Status !== 'paused' && rec.state.Status !== 'restarting') return result(rec);
     return result(await this.nextExit(rec.id, signal));

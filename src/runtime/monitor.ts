@@ -14,7 +14,10 @@ export interface LaunchResult {
 }
 
 /** Map an OCI runtime create failure to the kind Docker reports (bad command → 400). */
-export function classifyCreateError(message: string): Error {
+export function classifyCreateError(raw: string): Error {
+  // runc logs `time="..." level=error msg="runc create failed: ..."`; keep the message only.
+  const m = /level=error msg="((?:[^"\\]|\\.)*)"/.exec(raw);
+  const message = m ? m[1].replace(/\\(.)/g, '$1') : raw;
   if (/executable file not found|no such file or directory|permission denied|not a directory|is a directory/i.test(message)) {
     return invalidArgument(`failed to create task for container: ${message}`);
   }
