@@ -115,7 +115,8 @@ export function validateHostConfig(hc: HostConfig, opts: { ncpu: number }): Host
     throw invalidArgument(`Range of CPUs is from 0.01 to ${opts.ncpu.toFixed(2)}, as there are only ${opts.ncpu} CPUs available`);
   }
   if (nano > 0 && nano < 1e7) throw invalidArgument(`Range of CPUs is from 0.01 to ${opts.ncpu.toFixed(2)}, as there are only ${opts.ncpu} CPUs available`);
-  if (nano > 0 && ((hc.CpuQuota ?? 0) > 0 || (hc.CpuPeriod ?? 0) > 0)) throw invalidArgument('Conflicting options: Nano CPUs and CPU Period cannot both be set');
+  if (nano > 0 && (hc.CpuPeriod ?? 0) > 0) throw invalidArgument('Conflicting options: Nano CPUs and CPU Period cannot both be set');
+  if (nano > 0 && (hc.CpuQuota ?? 0) > 0) throw invalidArgument('Conflicting options: Nano CPUs and CPU Quota cannot both be set');
   const cq = num(hc.CpuQuota, 'CpuQuota') ?? 0;
   if (cq !== 0 && cq < 1000) throw invalidArgument('CPU cfs quota can not be less than 1ms (i.e. 1000)');
   num(hc.CpuShares, 'CpuShares');

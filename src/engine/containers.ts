@@ -493,8 +493,8 @@ export class ContainerService {
     const rec = this.get(ref);
     const sig = signalName(signal);
     if (rec.state.Status !== 'running' && rec.state.Status !== 'paused') throw conflict(`cannot kill container: ${ref}: container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
-    if (signalNumber(sig) === 9 || signalNumber(sig) === 15) await this.markStoppedByUser(rec.id);
     const exited = signalNumber(sig) === 9 ? this.nextExit(rec.id) : undefined;
+    if (signalNumber(sig) === 9 || signalNumber(sig) === 15) await this.markStoppedByUser(rec.id);
     await this.runtimeFor(rec).kill(rec.id, sig, signalNumber(sig) === 9);
     if (exited) { await Promise.race([exited, sleep(5000)]); await this.drainExit(rec.id); }
   }
@@ -512,8 +512,8 @@ export class ContainerService {
       if (!opts.force) {
         throw conflict(`cannot remove container "/${rec.name}": container is running: stop the container before removing or force remove`, 'CONTAINER_RUNNING');
       }
+      const exited = this.nextExit(rec.id); // register before anything can await: the exit may be in flight
       await this.markStoppedByUser(rec.id);
-      const exited = this.nextExit(rec.id);
       await this.runtimeFor(rec).kill(rec.id, 'SIGKILL', true).catch(() => {});
       await Promise.race([exited, sleep(10000).then(() => this.handleExit(rec.id, { monitorLost: true }))]);
       await this.drainExit(rec.id);

@@ -24,7 +24,12 @@ export async function atomicWrite(path: string, data: string | Uint8Array, mode 
     throw err;
   }
   await fh.close();
-  await rename(tmp, path);
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
   await fsyncDir(dirname(path));
 }
 
@@ -40,7 +45,12 @@ export function atomicWriteSync(path: string, data: string | Uint8Array, mode = 
     throw err;
   }
   closeSync(fd);
-  renameSync(tmp, path);
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 export async function fsyncDir(dir: string): Promise<void> {

@@ -47,7 +47,7 @@ export function resolveCapabilities(add: string[] = [], drop: string[] = [], pri
     if (c !== 'ALL' && !ALL_CAPABILITIES.includes(c)) throw invalidArgument(`invalid capability: ${c}`);
   }
   let caps = d.includes('ALL') ? [] : DEFAULT_CAPABILITIES.filter((c) => !d.includes(c));
-  if (a.includes('ALL')) caps = [...ALL_CAPABILITIES];
+  if (a.includes('ALL')) caps = ALL_CAPABILITIES.filter((c) => !d.includes(c));
   else for (const c of a) if (!caps.includes(c)) caps.push(c);
   return caps;
 }

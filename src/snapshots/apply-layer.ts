@@ -20,7 +20,7 @@ const WH_OPAQUE = '.wh..wh..opq';
 
 /** Normalise a tar entry name to a clean relative path, or throw. */
 export function cleanEntryPath(name: string): string {
-  const p = posix.normalize('/' + name).replace(/^\/+/, '').replace(/\/+$/, '');
+  const p = posix.normalize(name.replace(/^\/+/, '') || '.').replace(/\/+$/, '').replace(/^\.$/, '');
   if (p.split('/').includes('..')) throw invalidArgument(`layer entry escapes the root: ${name}`, 'INVALID_ARCHIVE');
   return p;
 }
@@ -71,7 +71,9 @@ export async function applyLayer(root: string, tarStream: Readable): Promise<App
     }
     if (base.startsWith(WH_PREFIX)) {
       body.resume();
-      const target = join(root, dir === '.' ? '' : dir, base.slice(WH_PREFIX.length));
+      const victim = base.slice(WH_PREFIX.length);
+      if (!victim || victim === '.' || victim === '..' || victim.includes('/')) throw invalidArgument(`invalid whiteout name: ${header.name}`, 'INVALID_ARCHIVE');
+      const target = join(root, dir === '.' ? '' : dir, victim);
       await rm(target, { recursive: true, force: true });
       await mknod(target, 'c', 0, 0, 0);
       return;

@@ -1,0 +1,225 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { conflict, notFound, notModified, BerthError } from '../errdefs/errors.js';
+import { createLogger } from '../lib/log.js';
+import { decodeFrames } from '../api/stdcopy.js';
+import { ApiServer, SERVER_API_VERSION } from './api-server.js';
+import type { Backend, ContainersBackend, LogLine } from './backend.js';
+
+/** A fake backend: containers "web" (no tty) and "tty" exist; everything else is not found. */
+const calls: { method: string; args: unknown[] }[] = [];
+const KNOWN = new Set(['web', 'tty', 'running', 'stopped']);
+function must(id: string): string {
+  if (!KNOWN.has(id)) throw notFound(`No such container: ${id}`, 'NO_SUCH_CONTAINER');
+  return id;
+}
+const lines: LogLine[] = [
+  { stream: 'stdout', text: 'hello', partial: false, timestamp: '2024-01-01T00:00:00.000000001Z' },
+  { stream: 'stderr', text: 'oops', partial: false, timestamp: '2024-01-01T00:00:01.000000000Z' },
+  { stream: 'stdout', text: 'part', partial: true, timestamp: '2024-01-01T00:00:02.000000000Z' },
+];
+async function* gen(id: string): AsyncIterable<LogLine> { must(id); yield* lines; }
+
+const containers: ContainersBackend = {
+  async create(body, opts) { calls.push({ method: 'create', args: [body, opts] }); return { Id: 'f'.repeat(64), Warnings: [] }; },
+  async start(id) { must(id); if (id === 'running') throw notModified('already started', 'ALREADY_STARTED'); },
+  async stop(id) { must(id); if (id === 'stopped') throw notModified('already stopped', 'ALREADY_STOPPED'); },
+  async kill(id) { must(id); if (id === 'stopped') throw conflict(`Container ${id} is not running`, 'CONTAINER_NOT_RUNNING'); },
+  async restart(id) { must(id); },
+  async remove(id) { must(id); if (id === 'running') throw new Error('wrapped by a lower layer', { cause: conflict('You cannot remove a running container', 'CONTAINER_RUNNING') }); },
+  async rename(id) { must(id); throw new Error('disk on fire'); },
+  async wait(id) { must(id); return { StatusCode: 3, Error: null }; },
+  inspect(id) { return { Id: must(id) }; },
+  list() { return [{ Id: 'web' }]; },
+  isTty(id) { return must(id) === 'tty'; },
+  logs(id) { return gen(id); },
+  attachOutput(id) { return gen(id); },
+  resolve(id) { return must(id); },
+};
+const backend: Backend = {
+  containers,
+  images: {
+    list: () => [], inspect: (n) => { throw notFound(`No such image: ${n}`, 'NO_SUCH_IMAGE'); },
+    importRootfs: async () => 'sha256:x', load: async () => [], tag: () => {}, remove: async () => [],
+  },
+  system: { version: () => ({ ApiVersion: SERVER_API_VERSION }), info: () => ({}) },
+};
+
+let dir: string;
+let socketPath: string;
+let server: ApiServer;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'berth-api-'));
+  socketPath = join(dir, 'sub', 'berth.sock');
+  server = new ApiServer({ backend, log: createLogger({ level: 'fatal', write: () => {} }), version: 'test' });
+  await server.listen(`unix://${socketPath}`);
+});
+after(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Res { status: number; headers: IncomingMessage['headers']; body: Buffer; statusMessage?: string }
+function call(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, method, path, headers: { ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks), statusMessage: res.statusMessage }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+const json = (r: Res) => JSON.parse(r.body.toString()) as Record<string, unknown>;
+
+test('the Unix socket is created with mode 0660', async () => {
+  assert.equal((await stat(socketPath)).mode & 0o777, 0o660);
+});
+
+test('GET and HEAD /_ping answer OK with Api-Version', async () => {
+  for (const path of ['/_ping', `/v${SERVER_API_VERSION}/_ping`, '/v1.41/_ping']) {
+    const g = await call('GET', path);
+    assert.equal(g.status, 200, path);
+    assert.equal(g.body.toString(), 'OK');
+    assert.equal(g.headers['api-version'], SERVER_API_VERSION);
+    assert.equal(g.headers['ostype'], 'linux');
+  }
+  const h = await call('HEAD', '/_ping');
+  assert.equal(h.status, 200);
+  assert.equal(h.body.length, 0);
+  assert.equal(h.headers['api-version'], SERVER_API_VERSION);
+});
+
+test('errors map to status codes with a {"message"} body', async () => {
+  const cases: { method: string; path: string; status: number; message?: string }[] = [
+    { method: 'GET', path: '/containers/nope/json', status: 404, message: 'No such container: nope' },
+    { method: 'GET', path: '/v1.45/containers/nope/json', status: 404, message: 'No such container: nope' },
+    { method: 'GET', path: '/images/docker.io/library/x:1/json', status: 404, message: 'No such image: docker.io/library/x:1' },
+    { method: 'GET', path: '/no/such/route', status: 404, message: 'page not found' },
+    { method: 'PUT', path: '/containers/json', status: 404, message: 'page not found' },
+    { method: 'POST', path: '/containers/stopped/kill', status: 409, message: 'Container stopped is not running' },
+    { method: 'DELETE', path: '/containers/running', status: 409, message: 'You cannot remove a running container' },
+    { method: 'POST', path: '/containers/web/rename?name=x', status: 500, message: 'disk on fire' },
+    { method: 'POST', path: '/containers/web/stop?t=abc', status: 400 },
+    { method: 'GET', path: '/v9.99/_ping', status: 400, message: `client version 9.99 is too new. Maximum supported API version is ${SERVER_API_VERSION}` },
+    { method: 'GET', path: '/v1.12/_ping', status: 400 },
+    { method: 'GET', path: '/containers/web/logs', status: 400, message: 'Bad parameters: you must choose at least one stream' },
+    { method: 'GET', path: '/containers/nope/logs?stdout=1', status: 404, message: 'No such container: nope' },
+    { method: 'POST', path: '/containers/web/wait?condition=bogus', status: 400 },
+  ];
+  for (const c of cases) {
+    const r = await call(c.method, c.path);
+    assert.equal(r.status, c.status, `${c.method} ${c.path}`);
+    assert.match(String(r.headers['content-type']), /application\/json/, `${c.method} ${c.path}`);
+    const body = json(r);
+    assert.equal(typeof body.message, 'string', `${c.method} ${c.path}`);
+    if (c.message) assert.equal(body.message, c.message, `${c.method} ${c.path}`);
+  }
+});
+
+test('not-modified is a bare 304; success codes are Docker\'s', async () => {
+  const cases: { method: string; path: string; status: number }[] = [
+    { method: 'POST', path: '/containers/running/start', status: 304 },
+    { method: 'POST', path: '/containers/stopped/stop', status: 304 },
+    { method: 'POST', path: '/containers/web/start', status: 204 },
+    { method: 'POST', path: '/containers/web/stop?t=1', status: 204 },
+    { method: 'DELETE', path: '/containers/web?force=1', status: 204 },
+  ];
+  for (const c of cases) {
+    const r = await call(c.method, c.path);
+    assert.equal(r.status, c.status, `${c.method} ${c.path}`);
+    assert.equal(r.body.length, 0, `${c.method} ${c.path}`);
+  }
+});
+
+test('POST /containers/create: malformed or non-object JSON is 400, valid is 201', async () => {
+  for (const body of ['{"Image": ', '', '[]', '"x"', 'null']) {
+    const r = await call('POST', '/containers/create', body);
+    assert.equal(r.status, 400, JSON.stringify(body));
+    assert.match(String(json(r).message), /^invalid JSON/, JSON.stringify(body));
+  }
+  calls.length = 0;
+  const ok = await call('POST', '/v1.47/containers/create?name=web2', '{"Image":"busybox","Cmd":["true"]}');
+  assert.equal(ok.status, 201);
+  assert.deepEqual(json(ok), { Id: 'f'.repeat(64), Warnings: [] });
+  assert.deepEqual(calls, [{ method: 'create', args: [{ Image: 'busybox', Cmd: ['true'] }, { name: 'web2' }] }]);
+});
+
+test('the connection stays usable after an error (keep-alive)', async () => {
+  const r1 = await call('POST', '/containers/create', '{bad');
+  assert.equal(r1.status, 400);
+  const r2 = await call('GET', '/containers/json');
+  assert.equal(r2.status, 200);
+  assert.deepEqual(JSON.parse(r2.body.toString()), [{ Id: 'web' }]);
+});
+
+test('logs are multiplexed with 8-byte headers (no tty) and raw with a tty', async () => {
+  const r = await call('GET', '/containers/web/logs?stdout=1&stderr=1');
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['content-type'], 'application/vnd.docker.multiplexed-stream');
+  const { frames, rest } = decodeFrames(r.body);
+  assert.equal(rest.length, 0);
+  assert.deepEqual(frames.map((f) => [f.stream, f.data.toString()]), [[1, 'hello\n'], [2, 'oops\n'], [1, 'part']]);
+  assert.deepEqual([...r.body.subarray(0, 8)], [1, 0, 0, 0, 0, 0, 0, 6]);
+
+  const ts = await call('GET', '/containers/web/logs?stdout=1&timestamps=1');
+  assert.equal(decodeFrames(ts.body).frames[0].data.toString(), '2024-01-01T00:00:00.000000001Z hello\n');
+
+  const t = await call('GET', '/containers/tty/logs?stdout=1');
+  assert.equal(t.headers['content-type'], 'application/vnd.docker.raw-stream');
+  assert.equal(t.body.toString(), 'hello\noops\npart');
+});
+
+test('wait answers 200 with the exit status', async () => {
+  const r = await call('POST', '/containers/web/wait');
+  assert.equal(r.status, 200);
+  assert.deepEqual(json(r), { StatusCode: 3, Error: null });
+});
+
+function upgrade(path: string): Promise<{ res: IncomingMessage; socket: Socket; head: Buffer } | Res> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, method: 'POST', path, headers: { Connection: 'Upgrade', Upgrade: 'tcp' } });
+    req.on('upgrade', (res, socket, head) => resolve({ res, socket, head }));
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('attach with Upgrade: tcp gets 101 UPGRADED and a multiplexed stream', async () => {
+  const u = await upgrade('/containers/web/attach?stream=1&stdout=1&stderr=1');
+  assert.ok('socket' in u, 'expected an upgrade');
+  assert.equal(u.res.statusCode, 101);
+  assert.equal(u.res.statusMessage, 'UPGRADED');
+  assert.equal(u.res.headers['content-type'], 'application/vnd.docker.multiplexed-stream');
+  const chunks: Buffer[] = [u.head];
+  u.socket.on('data', (c: Buffer) => chunks.push(c));
+  await new Promise<void>((resolve) => u.socket.on('end', resolve));
+  u.socket.destroy();
+  const { frames } = decodeFrames(Buffer.concat(chunks));
+  assert.deepEqual(frames.map((f) => [f.stream, f.data.toString()]), [[1, 'hello\n'], [2, 'oops\n'], [1, 'part']]);
+});
+
+test('attach to an unknown container answers 404 instead of upgrading', async () => {
+  const u = await upgrade('/containers/nope/attach?stream=1&stdout=1');
+  // node reports a non-101 answer to an upgrade request as a plain response
+  assert.ok(!('socket' in u), 'must not upgrade');
+  assert.equal(u.status, 404);
+  assert.equal(JSON.parse(u.body.toString()).message, 'No such container: nope');
+});
+
+test('BerthError is what the fake throws (guards the fake itself)', () => {
+  assert.throws(() => must('nope'), (e: unknown) => e instanceof BerthError && e.kind === 'not-found');
+});
