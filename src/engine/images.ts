@@ -9,7 +9,7 @@ import type { ContentStore } from '../content/content-store.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
 import { loadArchive } from '../images/archive-load.js';
-import { parseReference } from '../oci/reference.js';
+import { parseReference, familiarString, familiarName } from '../oci/reference.js';
 import { imageInspect, imageSummary } from './image-views.js';
 import { parseFilters, matchLabel } from './container-views.js';
 import type { ContainerService } from './containers.js';
@@ -76,14 +76,9 @@ export class ImageService {
   }
 }
 
+/** Docker's reference filter: a glob over the familiar name, with or without the tag. */
 function refMatches(canonical: string, pattern: string): boolean {
-  let full: string;
-  try {
-    const p = parseReference(pattern);
-    full = `${p.domain}/${p.path}${p.tag ? `:${p.tag}` : ''}`;
-  } catch {
-    full = pattern;
-  }
-  const re = new RegExp('^' + full.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.') + (full.includes(':') ? '$' : '(:.*)?$'));
-  return re.test(canonical);
+  const ref = parseReference(canonical);
+  const glob = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '$');
+  return glob.test(familiarString(ref)) || glob.test(familiarName(ref));
 }

@@ -12,7 +12,7 @@ import { mkdir, symlink, link, lchown, chmod, lutimes, utimes, lstat, rm, open }
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
-import { invalidArgument } from '../errdefs/errors.js';
+import { BerthError, invalidArgument } from '../errdefs/errors.js';
 import { mknod, setOpaque } from './mounter.js';
 
 const WH_PREFIX = '.wh.';
@@ -141,8 +141,8 @@ export async function applyLayer(root: string, tarStream: Readable): Promise<App
       handle(header, body as unknown as Readable).then(() => next(), (err) => { body.resume(); extract.destroy(err); });
     });
     extract.on('finish', resolve);
-    extract.on('error', reject);
-    tarStream.on('error', reject);
+    extract.on('error', (e) => reject(e instanceof BerthError ? e : invalidArgument(`invalid layer archive: ${e.message}`, 'INVALID_ARCHIVE', e)));
+    tarStream.on('error', (e) => reject(e instanceof BerthError ? e : invalidArgument(`invalid layer archive: ${e.message}`, 'INVALID_ARCHIVE', e)));
     tarStream.pipe(extract);
   });
   // Directory mtimes last: writing children changes them.

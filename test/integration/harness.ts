@@ -126,8 +126,8 @@ export class TestDaemon {
 
   get pid(): number | undefined { return this.child?.pid; }
 
-  docker(args: string[], opts: { input?: string; timeoutMs?: number } = {}) { return run(DOCKER, args, { env: this.env, ...opts }); }
-  berth(args: string[], opts: { input?: string; timeoutMs?: number } = {}) { return run(process.execPath, [BERTH, ...args], { env: this.env, ...opts }); }
+  docker(args: string[], opts: { input?: string | Buffer; timeoutMs?: number } = {}) { return run(DOCKER, args, { env: this.env, ...opts }); }
+  berth(args: string[], opts: { input?: string | Buffer; timeoutMs?: number } = {}) { return run(process.execPath, [BERTH, ...args], { env: this.env, ...opts }); }
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>) { return api(this.sock, method, path, body, headers); }
 
   /** Import the busybox rootfs as busybox:latest (CMD ["sh"]). */
