@@ -5,7 +5,7 @@
  * processes, runtime state, cgroups, temp dirs).
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, existsSync, readFileSync, rmSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync, rmSync, mkdirSync, readdirSync, writeFileSync, renameSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,8 +60,13 @@ export function busyboxRootfs(): string {
   if (busyboxTar && existsSync(busyboxTar)) return busyboxTar;
   const dir = join(tmpdir(), 'berth-test-fixtures');
   mkdirSync(dir, { recursive: true });
-  const out = join(dir, `busybox-${process.pid}.tar`);
-  execFileSync('sh', [join(REPO, 'test', 'fixtures', 'make-busybox-rootfs.sh'), out]);
+  const out = join(dir, 'busybox.tar');
+  if (!existsSync(out)) {
+    // made once per suite run; the rename makes concurrent makers safe
+    const tmp = `${out}.${process.pid}`;
+    execFileSync('sh', [join(REPO, 'test', 'fixtures', 'make-busybox-rootfs.sh'), tmp]);
+    renameSync(tmp, out);
+  }
   busyboxTar = out;
   return out;
 }

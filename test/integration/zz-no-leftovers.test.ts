@@ -1,0 +1,43 @@
+/**
+ * Runs last: the suite must leave nothing behind — no mounts, monitor or
+ * container processes, cgroups or temp roots of test daemons.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const MARK = join(tmpdir(), 'berth-test-');
+
+// the shared busybox tarball the integration tests made
+after(() => rmSync(join(tmpdir(), 'berth-test-fixtures'), { recursive: true, force: true }));
+
+test('no mounts under test roots', () => {
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((p) => p?.startsWith(MARK));
+  assert.deepEqual(mounts, []);
+});
+
+test('no conmon, runc or container processes of test daemons', () => {
+  const left: string[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      if (cmd.includes(MARK) && !/\) Z /.test(stat)) left.push(`${p}: ${cmd}`);
+    } catch { /* gone */ }
+  }
+  assert.deepEqual(left, []);
+});
+
+test('no cgroups of test daemons', () => {
+  const root = '/sys/fs/cgroup';
+  const dirs = existsSync(join(root, 'cgroup.controllers')) ? [root] : readdirSync(root).map((h) => join(root, h));
+  const left = dirs.flatMap((d) => { try { return readdirSync(d).filter((n) => n.startsWith('berth-test-')).map((n) => join(d, n)); } catch { return []; } });
+  assert.deepEqual(left, []);
+});
+
+test('no temp roots of test daemons', () => {
+  assert.deepEqual(readdirSync(tmpdir()).filter((n) => n.startsWith('berth-test-') && n !== 'berth-test-fixtures'), []);
+});
