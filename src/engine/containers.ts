@@ -15,7 +15,7 @@
 import { mkdir, rm, readFile, writeFile, stat, access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { watch, readFileSync, type FSWatcher } from 'node:fs';
-import { conflict, invalidArgument, notFound, notModified, BerthError, findBerthError } from '../errdefs/errors.js';
+import { conflict, invalidArgument, notFound, notModified, notImplemented, BerthError, findBerthError } from '../errdefs/errors.js';
 import { newId } from '../lib/ids.js';
 import { KeyedMutex } from '../lib/mutex.js';
 import { atomicWrite } from '../lib/atomic-write.js';
@@ -136,6 +136,8 @@ export class ContainerService {
     if (!req.Image) throw invalidArgument('no image specified', 'INVALID_PARAMETER');
     const image = this.o.images.tryResolve(req.Image);
     if (!image) throw notFound(`No such image: ${displayImageName(req.Image)}`, 'NO_SUCH_IMAGE');
+    // stdin and TTYs need the interactive attach path (a later issue): refuse rather than silently drop input.
+    if (req.OpenStdin || req.Tty) throw notImplemented('interactive containers (-i/-t: stdin and TTY) are not supported by berth yet');
     const hostConfig = validateHostConfig(req.HostConfig ?? {}, { ncpu: this.o.ncpu });
     const merged = mergeConfig(req, image.config.config ?? {}, req.Image);
     resolveCapabilities(hostConfig.CapAdd ?? [], hostConfig.CapDrop ?? [], !!hostConfig.Privileged);
