@@ -1,11 +1,11 @@
 /**
  * api/version — the Docker Engine API versions berth speaks.
  *
- * The daemon serves MIN..MAX; the client always talks DEFAULT (versioned
- * paths `/v1.50/...`). Pure constants and a comparison helper; imports nothing.
+ * The daemon serves MIN..MAX (MIN as dockerd 28: 1.24); the client always
+ * talks DEFAULT (versioned paths `/v1.50/...`). Pure constants and a comparison helper; imports nothing.
  */
 
-export const MIN_API_VERSION = '1.41';
+export const MIN_API_VERSION = '1.24';
 export const DEFAULT_API_VERSION = '1.50';
 export const MAX_API_VERSION = '1.50';
 

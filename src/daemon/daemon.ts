@@ -23,7 +23,8 @@ import { ContainerService } from '../engine/containers.js';
 import { ImageService } from '../engine/images.js';
 import { SystemService, BERTH_VERSION } from '../engine/system.js';
 import type { ContainerRecord } from '../engine/container-types.js';
-import { ApiServer, SERVER_API_VERSION, SERVER_MIN_API_VERSION } from '../server/api-server.js';
+import { ApiServer } from '../server/api-server.js';
+import { MIN_API_VERSION, MAX_API_VERSION } from '../api/version.js';
 import { createBackend } from './backend.js';
 import type { DaemonConfig } from './config.js';
 
@@ -95,7 +96,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
 
   const images = new ImageService({ store: imageStore, content, snapshots, containers });
   const system = new SystemService({
-    apiVersion: SERVER_API_VERSION, minApiVersion: SERVER_MIN_API_VERSION, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot,
+    apiVersion: MAX_API_VERSION, minApiVersion: MIN_API_VERSION, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot,
     cgroupVersion: cgv, defaultRuntime: cfg.defaultRuntime, runtimes: cfg.runtimes, daemonId, containers, images: imageStore,
     debug: cfg.logLevel === 'debug',
   });

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { conflict, notFound, notModified, BerthError } from '../errdefs/errors.js';
 import { createLogger } from '../lib/log.js';
 import { decodeFrames } from '../api/stdcopy.js';
-import { ApiServer, SERVER_API_VERSION } from './api-server.js';
+import { ApiServer } from './api-server.js';
+import { MAX_API_VERSION as SERVER_API_VERSION } from '../api/version.js';
 import type { Backend, ContainersBackend, LogLine } from './backend.js';
 
 /** A fake backend: containers "web" (no tty) and "tty" exist; everything else is not found. */

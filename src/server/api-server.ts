@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { chmod, rm, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { notFound, BerthError } from '../errdefs/errors.js';
+import { MIN_API_VERSION, MAX_API_VERSION } from '../api/version.js';
 import type { Logger } from '../lib/log.js';
 import { Router, splitVersion, type RequestContext } from './router.js';
 import { statusOf, messageOf } from './http-errors.js';
@@ -17,8 +18,6 @@ import { systemRoutes } from './routes/system-routes.js';
 import { containerRoutes } from './routes/container-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
 
-export const SERVER_API_VERSION = '1.50';
-export const SERVER_MIN_API_VERSION = '1.24';
 
 export interface ApiServerOptions {
   backend: Backend;
@@ -61,23 +60,23 @@ export class ApiServer {
     const ac = new AbortController();
     const onClose = () => ac.abort();
     (upgrade?.socket ?? res).on('close', onClose);
-    res.setHeader('Api-Version', SERVER_API_VERSION);
+    res.setHeader('Api-Version', MAX_API_VERSION);
     res.setHeader('Server', `Docker/${this.o.version} (linux) berth`);
     const url = new URL(req.url ?? '/', 'http://berth');
     let ctx: RequestContext | undefined;
     try {
-      const { version, path } = splitVersion(url.pathname, SERVER_MIN_API_VERSION, SERVER_API_VERSION);
+      const { version, path } = splitVersion(url.pathname, MIN_API_VERSION, MAX_API_VERSION);
       const m = this.router.match(req.method ?? 'GET', path);
       if (!m) throw notFound(`page not found`, 'NO_SUCH_ROUTE');
       if (m === 'method-not-allowed') throw new BerthError('NOT_FOUND', `page not found`);
-      ctx = { req, res, params: m.params, query: url.searchParams, apiVersion: version ?? SERVER_API_VERSION, upgrade, signal: ac.signal };
+      ctx = { req, res, params: m.params, query: url.searchParams, apiVersion: version ?? MAX_API_VERSION, upgrade, signal: ac.signal };
       await m.handler(ctx);
     } catch (err) {
       const status = statusOf(err);
       if (status >= 500) this.o.log.error('handler failed', { method: req.method, path: url.pathname, err: messageOf(err) });
       if (upgrade && res.headersSent === false && !upgrade.socket.destroyed) {
         const body = JSON.stringify({ message: messageOf(err) });
-        upgrade.socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nApi-Version: ${SERVER_API_VERSION}\r\n\r\n${body}`);
+        upgrade.socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nApi-Version: ${MAX_API_VERSION}\r\n\r\n${body}`);
       } else if (!res.headersSent) {
         if (status === 304) { res.writeHead(304); res.end(); }
         else {

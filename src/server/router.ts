@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { BerthError, invalidArgument } from '../errdefs/errors.js';
+import { compareApiVersions } from '../api/version.js';
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -53,9 +54,8 @@ export function splitVersion(path: string, min: string, max: string): { version?
   const m = /^\/v(\d+\.\d+)(\/.*)$/.exec(path);
   if (!m) return { path };
   const v = m[1];
-  const cmp = (a: string, b: string) => { const [a1, a2] = a.split('.').map(Number); const [b1, b2] = b.split('.').map(Number); return a1 - b1 || a2 - b2; };
-  if (cmp(v, max) > 0) throw invalidArgument(`client version ${v} is too new. Maximum supported API version is ${max}`);
-  if (cmp(v, min) < 0) throw invalidArgument(`client version ${v} is too old. Minimum supported API version is ${min}, please upgrade your client to a newer version`);
+  if (compareApiVersions(v, max) > 0) throw invalidArgument(`client version ${v} is too new. Maximum supported API version is ${max}`);
+  if (compareApiVersions(v, min) < 0) throw invalidArgument(`client version ${v} is too old. Minimum supported API version is ${min}, please upgrade your client to a newer version`);
   return { version: v, path: m[2] };
 }
 
