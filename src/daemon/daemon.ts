@@ -10,6 +10,7 @@ import { cpus } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { systemError } from '../errdefs/errors.js';
 import { createLogger, type Logger } from '../lib/log.js';
+import { pidAlive } from '../lib/process-state.js';
 import { LocalContentStore } from '../content/local-content-store.js';
 import { OverlaySnapshotter } from '../snapshots/overlay-snapshotter.js';
 import { openDatabase, type Db } from '../metadata/database.js';
@@ -34,14 +35,10 @@ export interface RunningDaemon {
   stop(): Promise<void>;
 }
 
-function pidRunning(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
-}
-
 async function takePidfile(path: string): Promise<void> {
   try {
     const old = parseInt((await readFile(path, 'utf8')).trim(), 10);
-    if (old && old !== process.pid && pidRunning(old)) {
+    if (old && old !== process.pid && pidAlive(old)) {
       throw systemError(`pid file found, ensure berthd is not running or delete ${path}`);
     }
   } catch (err) {

@@ -18,7 +18,8 @@ export interface ContainerPaths {
   lowerDirs: string[];
 }
 
-function quoteCommand(rec: ContainerRecord): string {
+/** Docker's `Command` column: path and args joined by spaces, unquoted. */
+function commandLine(rec: ContainerRecord): string {
   return [rec.path, ...rec.args].join(' ');
 }
 
@@ -110,7 +111,7 @@ export function summaryView(rec: ContainerRecord, imageRefDisplay: string, sizeR
     Names: [`/${rec.name}`],
     Image: imageRefDisplay,
     ImageID: rec.imageId,
-    Command: quoteCommand(rec),
+    Command: commandLine(rec),
     Created: Math.floor(Date.parse(rec.created) / 1000),
     Ports: [],
     ...(sizeRw !== undefined ? { SizeRw: sizeRw } : {}),

@@ -14,11 +14,12 @@
  */
 import { mkdir, rm, readFile, writeFile, stat, access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { watch, readFileSync, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher } from 'node:fs';
 import { conflict, invalidArgument, notFound, notModified, notImplemented, BerthError, findBerthError } from '../errdefs/errors.js';
 import { newId } from '../lib/ids.js';
 import { KeyedMutex } from '../lib/mutex.js';
 import { atomicWrite } from '../lib/atomic-write.js';
+import { pidAlive, waitPidGone } from '../lib/process-state.js';
 import { secureJoin, secureMkdirAll } from '../lib/secure-join.js';
 import type { Logger } from '../lib/log.js';
 import type { ContainerRecords } from '../metadata/container-records.js';
@@ -88,6 +89,11 @@ export class ContainerService {
   logPath(id: string) { return join(this.containerDir(id), 'container.log'); }
   bundleDir(id: string) { return join(this.o.execRoot, 'containers', id); }
   private persistDir(id: string) { return join(this.bundleDir(id), 'persist'); }
+  private monitorPidFile(id: string) { return join(this.bundleDir(id), 'conmon.pid'); }
+
+  private async readMonitorPid(id: string): Promise<number | undefined> {
+    return Number((await readFile(this.monitorPidFile(id), 'utf8').catch(() => '0')).trim()) || undefined;
+  }
 
   async init(): Promise<void> {
     await mkdir(join(this.o.dataRoot, 'containers'), { recursive: true });
@@ -223,7 +229,7 @@ export class ContainerService {
         runtimeArgs: runtime.globalArgs,
         bundle,
         containerPidFile: join(bundle, 'pidfile'),
-        conmonPidFile: join(bundle, 'conmon.pid'),
+        conmonPidFile: this.monitorPidFile(id),
         exitDir: this.exitDir,
         persistDir: this.persistDir(id),
         logPath: this.logPath(id),
@@ -231,7 +237,7 @@ export class ContainerService {
       });
       await runtime.start(id);
       const st = await runtime.state(id);
-      const monitorPid = Number((await readFile(join(bundle, 'conmon.pid'), 'utf8').catch(() => '0')).trim()) || undefined;
+      const monitorPid = await this.readMonitorPid(id);
       rec.state = {
         ...rec.state,
         Status: 'running',
@@ -514,11 +520,7 @@ export class ContainerService {
       if (!opts.force) {
         throw conflict(`cannot remove container "/${rec.name}": container is running: stop the container before removing or force remove`, 'CONTAINER_RUNNING');
       }
-      const exited = this.nextExit(rec.id); // register before anything can await: the exit may be in flight
-      await this.markStoppedByUser(rec.id);
-      await this.runtimeFor(rec).kill(rec.id, 'SIGKILL', true).catch(() => {});
-      await Promise.race([exited, sleep(10000).then(() => this.handleExit(rec.id, { monitorLost: true }))]);
-      await this.drainExit(rec.id);
+      await this.stopRunning(rec, { timeoutSec: 0 }); // straight to SIGKILL
     }
     await this.lock.run(rec.id, async () => {
       const cur = this.o.records.get(rec.id);
@@ -574,7 +576,7 @@ export class ContainerService {
     const running = rec.state.Status === 'running' || rec.state.Status === 'paused';
     const stopped = o.follow && running ? this.nextExit(rec.id, o.signal).then(() => undefined, () => undefined) : undefined;
     for await (const r of readLog(this.logPath(rec.id), { tail: o.tail, sinceMs: o.sinceMs, untilMs: o.untilMs, follow: !!o.follow && running, stopped, signal: o.signal })) {
-      if ((r.stream === 'stdout' && o.stdout) || (r.stream === 'stderr' && o.stderr)) yield r;
+      if (o[r.stream]) yield r;
     }
   }
 
@@ -584,7 +586,7 @@ export class ContainerService {
     const offset = await fileSize(this.logPath(rec.id));
     const stopped = this.nextExit(rec.id, o.signal).then(() => undefined, () => undefined);
     for await (const r of readLog(this.logPath(rec.id), { fromOffset: offset, follow: true, stopped, signal: o.signal })) {
-      if ((r.stream === 'stdout' && o.stdout) || (r.stream === 'stderr' && o.stderr)) yield r;
+      if (o[r.stream]) yield r;
     }
   }
 
@@ -608,7 +610,7 @@ export class ContainerService {
         }
         if (rec.state.Status === 'created' && st.status === 'running') {
           // started, but berthd died before recording it
-          const monitorPid = Number((await readFile(join(this.bundleDir(rec.id), 'conmon.pid'), 'utf8').catch(() => '0')).trim()) || undefined;
+          const monitorPid = await this.readMonitorPid(rec.id);
           rec.state = { ...rec.state, Status: 'running', Pid: st.pid, StartedAt: new Date().toISOString(), monitorPid, Error: '' };
           this.save(rec);
         } else if (rec.state.Status === 'created' && st.status === 'created') {
@@ -669,31 +671,6 @@ async function exists(p: string): Promise<boolean> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Alive and not a zombie. */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = procState(pid);
-    return stat !== 'Z' && stat !== 'X';
-  } catch {
-    return false;
-  }
-}
-
-function procState(pid: number): string {
-  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3);
-}
-
-async function waitPidGone(pid: number, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (pidAlive(pid) && Date.now() < end) await sleep(5);
 }
 
 export type { ContainerStatus };

@@ -9,7 +9,7 @@ import type { ContentStore } from '../content/content-store.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
 import { loadArchive } from '../images/archive-load.js';
-import { parseReference, familiarString, familiarName } from '../oci/reference.js';
+import { parseReference, formatReference, familiarString, familiarName } from '../oci/reference.js';
 import { imageInspect, imageSummary } from './image-views.js';
 import { parseFilters, matchLabel } from './container-views.js';
 import type { ContainerService } from './containers.js';
@@ -43,11 +43,11 @@ export class ImageService {
   async importRootfs(source: Readable, opts: { repo?: string; tag?: string; changes?: string[]; message?: string }): Promise<string> {
     let ref: string | undefined;
     if (opts.repo) {
+      // `repo` may carry its own tag; an explicit `tag` replaces it (as dockerd does).
       const r = parseReference(opts.repo);
       if (r.digest) throw invalidArgument('cannot import with a digest reference');
-      ref = opts.tag ? `${opts.repo.replace(/:[\w][\w.-]*$/, (m) => (opts.repo!.lastIndexOf(':') > opts.repo!.lastIndexOf('/') ? '' : m))}:${opts.tag}` : opts.repo;
+      ref = formatReference(opts.tag ? { ...r, tag: opts.tag } : r);
     }
-    if (ref) parseReference(ref);
     const img = await this.o.store.importRootfs(source, { ref, changes: opts.changes, message: opts.message });
     this.o.events?.('image', 'import', img.id);
     return img.id;

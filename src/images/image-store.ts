@@ -82,7 +82,7 @@ export class ImageStore {
       const id = this.deps.images.resolveRef(canonical);
       if (id) return this.getById(id);
     }
-    if (/^[a-f0-9]{1,63}$/.test(hex) && (input.startsWith('sha256:') || hex.length >= 1)) {
+    if (/^[a-f0-9]{1,63}$/.test(hex)) {
       const ids = this.deps.images.findByPrefix(hex);
       if (ids.length > 1) throw conflict(`multiple IDs found with provided prefix: ${input}`, 'AMBIGUOUS_ID');
       if (ids.length === 1) return this.getById(ids[0]);
@@ -96,29 +96,18 @@ export class ImageStore {
     return chainIds(img.config.rootfs?.diff_ids ?? []);
   }
 
-  /** Store a config blob and register the image under `refs` (canonical names). */
-  async registerImage(config: ImageConfig, refs: string[], precomputedSize?: number): Promise<Image> {
-    const bytes = Buffer.from(JSON.stringify(config));
-    const { digest } = await this.deps.content.ingest(bytes);
-    const chain = chainIds(config.rootfs.diff_ids);
-    let size = 0;
-    for (const c of chain) {
-      const l = this.deps.layers.get(c);
-      if (!l || !(await this.deps.snapshots.hasLayer(c))) throw invalidArgument(`layer ${c} is not registered`, 'INVALID_ARCHIVE');
-      size += l.size;
-    }
-    this.deps.images.put({ id: digest, config: bytes.toString(), createdAt: new Date().toISOString(), size: precomputedSize ?? size }, refs);
-    return this.getById(digest)!;
-  }
-
-  /** Register config bytes exactly as given (loaded archives keep their IDs). */
+  /**
+   * Store config bytes exactly as given (the image ID is their digest, so
+   * loaded archives keep their IDs) and register the image under `refs`
+   * (canonical names). Every layer must already be committed.
+   */
   async registerConfigBytes(bytes: Buffer, refs: string[]): Promise<Image> {
     const config = JSON.parse(bytes.toString()) as ImageConfig;
     const { digest } = await this.deps.content.ingest(bytes);
     let size = 0;
     for (const c of chainIds(config.rootfs?.diff_ids ?? [])) {
       const l = this.deps.layers.get(c);
-      if (!l) throw invalidArgument(`layer ${c} is not registered`, 'INVALID_ARCHIVE');
+      if (!l || !(await this.deps.snapshots.hasLayer(c))) throw invalidArgument(`layer ${c} is not registered`, 'INVALID_ARCHIVE');
       size += l.size;
     }
     this.deps.images.put({ id: digest, config: bytes.toString(), createdAt: new Date().toISOString(), size }, refs);
@@ -143,7 +132,7 @@ export class ImageStore {
       rootfs: { type: 'layers', diff_ids: [layer.diffId] },
       history: [{ created: now, created_by: '', comment: opts.message || 'Imported from -' }],
     };
-    return this.registerImage(config, ref ? [ref] : []);
+    return this.registerConfigBytes(Buffer.from(JSON.stringify(config)), ref ? [ref] : []);
   }
 
   tag(source: string, target: string): string {

@@ -64,29 +64,20 @@ test('start failure (missing executable) → 400, no process or mount left, exit
   await assertNothingLeft();
 });
 
-test('docker CLI: unknown flag and bad values fail with exit 125 and create nothing', async () => {
-  const flag = await d.docker(['run', '--no-such-flag', 'busybox', 'true']);
-  assert.equal(flag.code, 125);
-  assert.match(flag.stderr, /unknown flag: --no-such-flag/);
-  const mem = await d.docker(['run', '--memory', 'lots', 'busybox', 'true']);
-  assert.equal(mem.code, 125);
-  const cpus = await d.docker(['run', '--cpus', '99', 'busybox', 'true']);
-  assert.equal(cpus.code, 125);
-  assert.match(cpus.stderr, /Range of CPUs is from 0.01 to/);
-  await assertNothingLeft();
-});
-
-test('berth CLI: unknown flag and bad values fail with exit 125 and create nothing', async () => {
-  const flag = await d.berth(['run', '--no-such-flag', 'busybox', 'true']);
-  assert.equal(flag.code, 125);
-  assert.match(flag.stderr, /unknown flag: --no-such-flag/);
-  const mem = await d.berth(['run', '--memory', 'lots', 'busybox', 'true']);
-  assert.equal(mem.code, 125);
-  const cpus = await d.berth(['run', '--cpus', '99', 'busybox', 'true']);
-  assert.equal(cpus.code, 125);
-  assert.match(cpus.stderr, /Range of CPUs is from 0.01 to/);
-  await assertNothingLeft();
-});
+for (const cli of ['docker', 'berth'] as const) {
+  test(`${cli} CLI: unknown flag and bad values fail with exit 125 and create nothing`, async () => {
+    const run = (args: string[]) => (cli === 'docker' ? d.docker(args) : d.berth(args));
+    const flag = await run(['run', '--no-such-flag', 'busybox', 'true']);
+    assert.equal(flag.code, 125);
+    assert.match(flag.stderr, /unknown flag: --no-such-flag/);
+    const mem = await run(['run', '--memory', 'lots', 'busybox', 'true']);
+    assert.equal(mem.code, 125);
+    const cpus = await run(['run', '--cpus', '99', 'busybox', 'true']);
+    assert.equal(cpus.code, 125);
+    assert.match(cpus.stderr, /Range of CPUs is from 0.01 to/);
+    await assertNothingLeft();
+  });
+}
 
 test('name conflicts → 409 with Docker\'s message; the first container is untouched', async () => {
   assert.equal((await d.api('POST', '/v1.50/containers/create?name=dup', { Image: 'busybox' })).status, 201);

@@ -27,8 +27,10 @@ function tailParam(v: string | null): number | undefined {
   return parseInt(v, 10);
 }
 
-function formatLine(l: LogLine, timestamps: boolean): string {
-  return (timestamps ? `${l.timestamp} ` : '') + l.text + (l.partial ? '' : '\n');
+/** One log line as it goes on the wire: raw text with a TTY, else an 8-byte-header frame. */
+function wireChunk(l: LogLine, o: { tty: boolean; timestamps: boolean }): string | Buffer {
+  const text = (o.timestamps ? `${l.timestamp} ` : '') + l.text + (l.partial ? '' : '\n');
+  return o.tty ? text : encodeFrame(l.stream === 'stdout' ? 1 : 2, text);
 }
 
 export function containerRoutes(r: Router, b: ContainersBackend): void {
@@ -104,8 +106,7 @@ export function containerRoutes(r: Router, b: ContainersBackend): void {
     res.flushHeaders();
     let cur = first;
     while (!cur.done) {
-      const text = formatLine(cur.value, timestamps);
-      res.write(tty ? text : encodeFrame(cur.value.stream === 'stdout' ? 1 : 2, text));
+      res.write(wireChunk(cur.value, { tty, timestamps }));
       cur = await it.next();
     }
     res.end();
@@ -135,10 +136,7 @@ async function attach(ctx: RequestContext, b: ContainersBackend): Promise<void> 
     out = ctx.res;
   }
   if (stream && (stdout || stderr)) {
-    for await (const l of b.attachOutput(id, { stdout, stderr, signal })) {
-      const text = formatLine(l, false);
-      out.write(tty ? text : encodeFrame(l.stream === 'stdout' ? 1 : 2, text));
-    }
+    for await (const l of b.attachOutput(id, { stdout, stderr, signal })) out.write(wireChunk(l, { tty, timestamps: false }));
   }
   out.end();
 }
