@@ -17,6 +17,12 @@ export const REPO = resolve(here, '..', '..', '..');
 export const BERTHD = join(REPO, 'dist', 'bin', 'berthd.js');
 export const BERTH = join(REPO, 'dist', 'bin', 'berth.js');
 export const DOCKER = process.env.DOCKER_CLI ?? 'docker';
+/**
+ * Prefix of everything the tests create (temp roots, cgroup parents, the
+ * fixture cache). BERTH_TEST_PREFIX lets two checkouts run their suites at
+ * once without each one's leftover check seeing the other's live daemons.
+ */
+export const TEST_PREFIX = process.env.BERTH_TEST_PREFIX ?? 'berth-test-';
 
 export interface RunResult { code: number; stdout: string; stderr: string }
 
@@ -58,7 +64,7 @@ let busyboxTar: string | undefined;
 /** Build (once per process) the busybox rootfs tarball from Debian's busybox-static. */
 export function busyboxRootfs(): string {
   if (busyboxTar && existsSync(busyboxTar)) return busyboxTar;
-  const dir = join(tmpdir(), 'berth-test-fixtures');
+  const dir = join(tmpdir(), `${TEST_PREFIX}fixtures`);
   mkdirSync(dir, { recursive: true });
   const out = join(dir, 'busybox.tar');
   if (!existsSync(out)) {
@@ -81,11 +87,11 @@ export class TestDaemon {
   stderr = '';
 
   constructor() {
-    this.root = mkdtempSync(join(tmpdir(), 'berth-test-'));
+    this.root = mkdtempSync(join(tmpdir(), TEST_PREFIX));
     this.sock = join(this.root, 'berth.sock');
     this.dataRoot = join(this.root, 'data');
     this.execRoot = join(this.root, 'exec');
-    this.cgroupParent = `berth-test-${this.root.slice(-6)}`;
+    this.cgroupParent = `${TEST_PREFIX}${this.root.slice(-6)}`;
   }
 
   get host(): string { return `unix://${this.sock}`; }

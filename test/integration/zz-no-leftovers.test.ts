@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TEST_PREFIX } from './harness.js';
 
-const MARK = join(tmpdir(), 'berth-test-');
+const MARK = join(tmpdir(), TEST_PREFIX);
 
 // the shared busybox tarball the integration tests made
-after(() => rmSync(join(tmpdir(), 'berth-test-fixtures'), { recursive: true, force: true }));
+after(() => rmSync(join(tmpdir(), `${TEST_PREFIX}fixtures`), { recursive: true, force: true }));
 
 test('no mounts under test roots', () => {
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((p) => p?.startsWith(MARK));
@@ -34,10 +35,10 @@ test('no conmon, runc or container processes of test daemons', () => {
 test('no cgroups of test daemons', () => {
   const root = '/sys/fs/cgroup';
   const dirs = existsSync(join(root, 'cgroup.controllers')) ? [root] : readdirSync(root).map((h) => join(root, h));
-  const left = dirs.flatMap((d) => { try { return readdirSync(d).filter((n) => n.startsWith('berth-test-')).map((n) => join(d, n)); } catch { return []; } });
+  const left = dirs.flatMap((d) => { try { return readdirSync(d).filter((n) => n.startsWith(TEST_PREFIX)).map((n) => join(d, n)); } catch { return []; } });
   assert.deepEqual(left, []);
 });
 
 test('no temp roots of test daemons', () => {
-  assert.deepEqual(readdirSync(tmpdir()).filter((n) => n.startsWith('berth-test-') && n !== 'berth-test-fixtures'), []);
+  assert.deepEqual(readdirSync(tmpdir()).filter((n) => n.startsWith(TEST_PREFIX) && n !== `${TEST_PREFIX}fixtures`), []);
 });
