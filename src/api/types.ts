@@ -433,3 +433,16 @@ export interface ContainerInspect {
 
 /** Query-string filters, `{"status": ["running"], "label": ["a=b"]}`. */
 export type Filters = Record<string, string[]>;
+
+// ---- registries ------------------------------------------------------------
+
+/** X-Registry-Auth (base64url JSON) and the body of POST /auth. */
+export interface AuthConfig {
+  username?: string;
+  password?: string;
+  auth?: string;
+  email?: string;
+  serveraddress?: string;
+  identitytoken?: string;
+  registrytoken?: string;
+}

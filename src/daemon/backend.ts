@@ -6,6 +6,7 @@ import type { Backend } from '../server/backend.js';
 import type { ContainerService } from '../engine/containers.js';
 import { containerInspect, containerList } from '../engine/containers.js';
 import type { ImageService } from '../engine/images.js';
+import type { RegistryService } from '../engine/registry-service.js';
 import type { SystemService } from '../engine/system.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
@@ -18,7 +19,7 @@ async function* mapLines(it: AsyncIterable<LogRecord>) {
   for await (const r of it) yield toLine(r);
 }
 
-export function createBackend(s: { containers: ContainerService; images: ImageService; system: SystemService; imageStore: ImageStore; snapshots: Snapshotter }): Backend {
+export function createBackend(s: { containers: ContainerService; images: ImageService; registry: RegistryService; system: SystemService; imageStore: ImageStore; snapshots: Snapshotter }): Backend {
   const c = s.containers;
   return {
     containers: {
@@ -44,6 +45,7 @@ export function createBackend(s: { containers: ContainerService; images: ImageSe
       load: (src, p) => s.images.load(src, p),
       tag: (n, r, t) => s.images.tag(n, r, t),
       remove: (n, o) => s.images.remove(n, o),
+      pull: (o, onMessage) => s.registry.pull(o, onMessage),
     },
     system: {
       version: () => s.system.version(),

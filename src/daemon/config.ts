@@ -8,6 +8,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { invalidArgument } from '../errdefs/errors.js';
 import { isLogLevel, type LogLevel } from '../lib/log.js';
+import { normalizeMirror } from '../distribution/registry-hosts.js';
 
 export interface DaemonConfig {
   hosts: string[];
@@ -20,6 +21,10 @@ export interface DaemonConfig {
   cgroupParent: string;
   configFile: string;
   conmonPath?: string;
+  /** Pull-through mirrors of Docker Hub, tried before it (dockerd's registry-mirrors). */
+  registryMirrors: string[];
+  /** Registries reached without TLS verification / over plain HTTP (host[:port] or CIDR). */
+  insecureRegistries: string[];
 }
 
 export const DEFAULTS = {
@@ -46,6 +51,8 @@ Options:
       --add-runtime name=path    Register an additional OCI runtime
       --cgroup-parent string     Parent cgroup for all containers (default "${DEFAULTS.cgroupParent}")
       --conmon string            Path of the conmon container monitor (default: found in PATH)
+      --registry-mirror list     Preferred Docker Hub mirror (repeatable)
+      --insecure-registry list   Registry to reach without TLS checks / over HTTP (host[:port] or CIDR; repeatable)
   -v, --version                  Print version information and quit
 `;
 
@@ -59,6 +66,8 @@ const FILE_KEYS: Record<string, keyof DaemonConfig | 'debug'> = {
   'default-runtime': 'defaultRuntime',
   runtimes: 'runtimes',
   'cgroup-parent': 'cgroupParent',
+  'registry-mirrors': 'registryMirrors',
+  'insecure-registries': 'insecureRegistries',
 };
 
 /** Keys dockerd accepts that berth reads but does not act on yet; anything else is an error. */
@@ -89,6 +98,8 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
         'cgroup-parent': { type: 'string' },
         'config-file': { type: 'string' },
         conmon: { type: 'string' },
+        'registry-mirror': { type: 'string', multiple: true },
+        'insecure-registry': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -108,7 +119,7 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
   }
   const unknown = Object.keys(file).filter((k) => !(k in FILE_KEYS) && !ACCEPTED_UNUSED.has(k));
   if (unknown.length) throw invalidArgument(`unable to configure the berth daemon with file ${configFile}: the following directives don't match any configuration option: ${unknown.join(', ')}`);
-  const flagFor: Record<string, unknown> = { hosts: v.host, 'data-root': v['data-root'], 'exec-root': v['exec-root'], pidfile: v.pidfile, 'log-level': v['log-level'], debug: v.debug, 'default-runtime': v['default-runtime'], 'cgroup-parent': v['cgroup-parent'] };
+  const flagFor: Record<string, unknown> = { hosts: v.host, 'data-root': v['data-root'], 'exec-root': v['exec-root'], pidfile: v.pidfile, 'log-level': v['log-level'], debug: v.debug, 'default-runtime': v['default-runtime'], 'cgroup-parent': v['cgroup-parent'], 'registry-mirrors': v['registry-mirror'], 'insecure-registries': v['insecure-registry'] };
   const both = Object.keys(file).filter((k) => flagFor[k] !== undefined);
   if (both.length) throw invalidArgument(`unable to configure the berth daemon with file ${configFile}: the following directives are specified both as a flag and in the configuration file: ${both.map((k) => `${k}: (from flag: ${JSON.stringify(flagFor[k])}, from file: ${JSON.stringify(file[k])})`).join(', ')}`);
 
@@ -134,6 +145,14 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
   for (const h of hosts) if (!/^(unix:\/\/\/.+|tcp:\/\/.*:\d+)$/.test(h)) throw invalidArgument(`invalid host: ${h} (use unix:///path or tcp://host:port)`);
   const cgroupParent = pick(v['cgroup-parent'], 'cgroup-parent', DEFAULTS.cgroupParent);
   if (!/^[\w.-]+(\/[\w.-]+)*$/.test(cgroupParent)) throw invalidArgument(`invalid cgroup parent: ${cgroupParent}`);
+  const registryMirrors = pick(v['registry-mirror'], 'registry-mirrors', [] as string[]);
+  if (!Array.isArray(registryMirrors)) throw invalidArgument('registry-mirrors must be a list of URLs');
+  for (const m of registryMirrors) {
+    try { normalizeMirror(m); } catch (err) { throw invalidArgument(`unable to configure the berth daemon: ${(err as Error).message}`); }
+  }
+  const insecureRegistries = pick(v['insecure-registry'], 'insecure-registries', [] as string[]);
+  if (!Array.isArray(insecureRegistries)) throw invalidArgument('insecure-registries must be a list');
+  for (const r of insecureRegistries) if (/^[a-z]+:\/\//i.test(r)) throw invalidArgument(`insecure registry ${r} should not contain '://'`);
   return {
     help: v.help,
     version: v.version,
@@ -148,6 +167,8 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
       cgroupParent,
       configFile,
       conmonPath: v.conmon ?? findInPath('conmon', ['/usr/libexec/podman', '/usr/lib/podman']),
+      registryMirrors,
+      insecureRegistries,
     },
   };
 }

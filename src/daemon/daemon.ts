@@ -16,12 +16,15 @@ import { OverlaySnapshotter } from '../snapshots/overlay-snapshotter.js';
 import { openDatabase, type Db } from '../metadata/database.js';
 import { ImageRecords } from '../metadata/image-records.js';
 import { LayerRecords } from '../metadata/layer-records.js';
+import { LayerBlobRecords } from '../metadata/layer-blob-records.js';
 import { ContainerRecords } from '../metadata/container-records.js';
 import { ImageStore } from '../images/image-store.js';
 import { CliOciRuntime, type OciRuntime } from '../runtime/oci-runtime.js';
 import { cgroupVersion } from '../runtime/cgroups.js';
 import { ContainerService } from '../engine/containers.js';
 import { ImageService } from '../engine/images.js';
+import { RegistryService } from '../engine/registry-service.js';
+import { Puller } from '../distribution/puller.js';
 import { SystemService, BERTH_VERSION } from '../engine/system.js';
 import type { ContainerRecord } from '../engine/container-types.js';
 import { ApiServer } from '../server/api-server.js';
@@ -59,7 +62,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   const snapshots = new OverlaySnapshotter({ root: join(cfg.dataRoot, 'snapshots') });
   await snapshots.init();
   const db: Db = openDatabase(join(cfg.dataRoot, 'berth.db'));
-  const imageStore = new ImageStore({ content, snapshots, images: new ImageRecords(db), layers: new LayerRecords(db) });
+  const imageStore = new ImageStore({ content, snapshots, images: new ImageRecords(db), layers: new LayerRecords(db), layerBlobs: new LayerBlobRecords(db) });
 
   const runtimes = new Map<string, OciRuntime>();
   for (const [name, r] of Object.entries(cfg.runtimes)) runtimes.set(name, new CliOciRuntime(name, r.path, join(cfg.execRoot, 'runtime', name)));
@@ -92,12 +95,17 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   containers.startExitWatcher();
 
   const images = new ImageService({ store: imageStore, content, snapshots, containers });
+  const registry = new RegistryService({
+    store: imageStore,
+    puller: new Puller({ content, images: imageStore }),
+    hosts: { mirrors: cfg.registryMirrors, insecureRegistries: cfg.insecureRegistries },
+  });
   const system = new SystemService({
     apiVersion: MAX_API_VERSION, minApiVersion: MIN_API_VERSION, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot,
     cgroupVersion: cgv, defaultRuntime: cfg.defaultRuntime, runtimes: cfg.runtimes, daemonId, containers, images: imageStore,
     debug: cfg.logLevel === 'debug',
   });
-  const server = new ApiServer({ backend: createBackend({ containers, images, system, imageStore, snapshots }), log: log.child({ module: 'api' }), version: BERTH_VERSION });
+  const server = new ApiServer({ backend: createBackend({ containers, images, registry, system, imageStore, snapshots }), log: log.child({ module: 'api' }), version: BERTH_VERSION });
   for (const h of cfg.hosts) {
     await server.listen(h);
     log.info('API listen on ' + h.replace(/^unix:\/\//, ''));

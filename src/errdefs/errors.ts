@@ -53,6 +53,11 @@ export const ERROR_CODES = {
   RUNTIME_FAILED: 'system',
   SYSTEM: 'system',
   CANCELLED: 'cancelled',
+  MANIFEST_UNKNOWN: 'not-found',
+  PULL_ACCESS_DENIED: 'not-found',
+  REGISTRY_ERROR: 'system',
+  REGISTRY_UNREACHABLE: 'system',
+  BLOB_DIGEST_MISMATCH: 'system',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -11,9 +11,10 @@ import { notFound, conflict, invalidArgument } from '../errdefs/errors.js';
 import type { ContentStore } from '../content/content-store.js';
 import type { ImageRecords } from '../metadata/image-records.js';
 import type { LayerRecords } from '../metadata/layer-records.js';
+import type { LayerBlobRecords, LayerBlobRow } from '../metadata/layer-blob-records.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
 import { chainIds, type ImageConfig, type ImageRunConfig } from '../oci/image.js';
-import { parseReference, withDefaultTag, formatReference, familiarString } from '../oci/reference.js';
+import { parseReference, withDefaultTag, formatReference, familiarString, repositoryName } from '../oci/reference.js';
 import { LayerStore } from './layer-store.js';
 import { applyChanges } from './changes.js';
 
@@ -36,6 +37,7 @@ export interface ImageStoreDeps {
   snapshots: Snapshotter;
   images: ImageRecords;
   layers: LayerRecords;
+  layerBlobs: LayerBlobRecords;
 }
 
 export class ImageStore {
@@ -89,6 +91,16 @@ export class ImageStore {
     }
     if (!canonical && !/^(sha256:)?[a-f0-9]+$/.test(input)) throw invalidArgument(`invalid reference format`, 'INVALID_REFERENCE');
     return undefined;
+  }
+
+  /** Remember that registry blob `row.digest` carries layer `row.diffId`. */
+  recordLayerBlob(row: LayerBlobRow): void {
+    this.deps.layerBlobs.put(row);
+  }
+
+  /** Known registry blobs of a layer (from pulls and earlier pushes). */
+  layerBlobs(diffId: string): LayerBlobRow[] {
+    return this.deps.layerBlobs.byDiffId(diffId);
   }
 
   /** Chain IDs of an image's layers, lowest first. */
@@ -158,15 +170,22 @@ export class ImageStore {
     const user = opts.usedBy(img.id);
     const short = img.id.slice(7, 19);
 
-    if (byName && img.refs.length > 1) {
-      this.deps.images.untag(canonical!);
-      result.untagged.push(familiarString(parseReference(canonical!)));
+    // Docker: removing a repository's last tag also drops that repository's
+    // digest references; the image goes only when no reference is left.
+    let dropWithName: string[] = [];
+    if (byName) {
+      const repo = repositoryName(parseReference(canonical!));
+      const otherTagsOfRepo = img.refs.filter((r) => r !== canonical && !r.includes('@') && repositoryName(parseReference(r)) === repo);
+      if (!canonical!.includes('@') && !otherTagsOfRepo.length) dropWithName = img.refs.filter((r) => r.includes('@') && repositoryName(parseReference(r)) === repo);
+    }
+    if (byName && img.refs.length > 1 + dropWithName.length) {
+      for (const r of [canonical!, ...dropWithName]) { this.deps.images.untag(r); result.untagged.push(familiarString(parseReference(r))); }
       return result;
     }
     if (byName && user && !opts.force) {
       throw conflict(`conflict: unable to remove repository reference "${input}" (must force) - container ${user.containerId.slice(0, 12)} is using its referenced image ${short}`, 'IMAGE_IN_USE');
     }
-    if (!byName && img.refs.length > 1 && !opts.force) {
+    if (!byName && new Set(img.refs.map((r) => repositoryName(parseReference(r)))).size > 1 && !opts.force) {
       throw conflict(`conflict: unable to delete ${short} (must be forced) - image is referenced in multiple repositories`, 'IMAGE_IN_USE');
     }
     if (user) {

@@ -38,6 +38,16 @@ const MIGRATIONS: string[] = [
      doc TEXT NOT NULL              -- ContainerRecord JSON
    );
    CREATE INDEX containers_by_image ON containers(image_id);`,
+  // 2: distribution — which registry blob (compressed layer) holds which diff ID,
+  // and where it was last seen, so pushes skip, mount or reuse instead of recompressing
+  `CREATE TABLE layer_blobs (
+     diff_id TEXT NOT NULL,         -- sha256 of the uncompressed layer tar
+     digest TEXT NOT NULL,          -- sha256 of the blob as a registry serves it
+     media_type TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     source TEXT,                   -- canonical repository it was pulled from / pushed to
+     PRIMARY KEY (diff_id, digest)
+   );`,
 ];
 
 export function openDatabase(path: string): Db {

@@ -47,6 +47,11 @@ const backend: Backend = {
   images: {
     list: () => [], inspect: (n) => { throw notFound(`No such image: ${n}`, 'NO_SUCH_IMAGE'); },
     importRootfs: async () => 'sha256:x', load: async () => [], tag: () => {}, remove: async () => [],
+    pull: async (o, onMessage) => {
+      if (o.fromImage === 'late') { onMessage({ status: 'Pulling from late', id: 'latest' }); throw new BerthError('REGISTRY_ERROR', 'dropped'); }
+      if (o.fromImage === 'auth') { onMessage({ status: `user=${o.auth?.username ?? ''}` }); return 'sha256:x'; }
+      throw new BerthError('MANIFEST_UNKNOWN', `manifest for ${o.fromImage}:${o.tag} not found`);
+    },
   },
   system: { version: () => ({ ApiVersion: SERVER_API_VERSION }), info: () => ({}) },
 };
@@ -67,9 +72,9 @@ after(async () => {
 });
 
 interface Res { status: number; headers: IncomingMessage['headers']; body: Buffer; statusMessage?: string }
-function call(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Res> {
+function call(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}, agent?: false): Promise<Res> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method, path, headers: { ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers } }, (res) => {
+    const req = request({ socketPath, method, path, agent, headers: { ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks), statusMessage: res.statusMessage }));
@@ -223,4 +228,23 @@ test('attach to an unknown container answers 404 instead of upgrading', async ()
 
 test('BerthError is what the fake throws (guards the fake itself)', () => {
   assert.throws(() => must('nope'), (e: unknown) => e instanceof BerthError && e.kind === 'not-found');
+});
+
+test('POST /images/create?fromImage: an error before any progress has its own status; after, an error line', async () => {
+  const early = await call('POST', '/images/create?fromImage=nope&tag=x', undefined, {}, false);
+  assert.equal(early.status, 404);
+  assert.match(JSON.parse(early.body.toString()).message, /manifest for nope:x not found/);
+  const late = await call('POST', '/images/create?fromImage=late&tag=latest', undefined, {}, false);
+  assert.equal(late.status, 200);
+  const lines = late.body.toString().trim().split(/\r?\n/).map((l) => JSON.parse(l));
+  assert.deepEqual(lines[0], { status: 'Pulling from late', id: 'latest' });
+  assert.deepEqual(lines[1], { errorDetail: { message: 'dropped' }, error: 'dropped' });
+});
+
+test('X-Registry-Auth is decoded (base64url JSON); garbage is 400', async () => {
+  const auth = Buffer.from(JSON.stringify({ username: 'ü-user', password: 'p' })).toString('base64url');
+  const ok = await call('POST', '/images/create?fromImage=auth&tag=1', undefined, { 'X-Registry-Auth': auth }, false);
+  assert.equal(JSON.parse(ok.body.toString().trim()).status, 'user=ü-user');
+  const bad = await call('POST', '/images/create?fromImage=auth&tag=1', undefined, { 'X-Registry-Auth': 'not json!' }, false);
+  assert.equal(bad.status, 400);
 });

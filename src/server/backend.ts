@@ -4,6 +4,7 @@
  * the real services in, tests wire fakes.
  */
 import type { Readable } from 'node:stream';
+import type { AuthConfig, JSONMessage } from '../api/types.js';
 
 export interface LogLine {
   stream: 'stdout' | 'stderr';
@@ -39,6 +40,8 @@ export interface ImagesBackend {
   load(source: Readable, onProgress: (line: string) => void): Promise<string[]>;
   tag(name: string, repo: string, tag?: string): void;
   remove(name: string, opts: { force?: boolean; noprune?: boolean }): Promise<unknown[]>;
+  /** Pull; progress goes to `onMessage`. Errors before the first message mean nothing was streamed. */
+  pull(opts: { fromImage: string; tag?: string; platform?: string; auth?: AuthConfig; signal?: AbortSignal }, onMessage: (m: JSONMessage) => void): Promise<string>;
 }
 
 export interface SystemBackend {

@@ -3,14 +3,26 @@ import { notImplemented, invalidArgument } from '../../errdefs/errors.js';
 import type { Router } from '../router.js';
 import { boolParam, sendJson, sendEmpty } from '../router.js';
 import type { ImagesBackend } from '../backend.js';
+import { messageOf } from '../http-errors.js';
+import { jsonLines, registryAuth } from '../json-lines.js';
 
 export function imageRoutes(r: Router, b: ImagesBackend): void {
   r.add('GET', '/images/json', ({ res, query }) => sendJson(res, 200, b.list({ all: boolParam(query, 'all'), filters: query.get('filters') ?? undefined })));
 
-  r.add('POST', '/images/create', async ({ req, res, query }) => {
+  r.add('POST', '/images/create', async ({ req, res, query, signal }) => {
     const fromSrc = query.get('fromSrc');
-    if (query.get('fromImage')) {
-      throw notImplemented(`pulling images from registries is not implemented in this berth build yet (requested ${query.get('fromImage')}); use 'docker load' or 'docker import'`);
+    const fromImage = query.get('fromImage');
+    if (fromImage) {
+      const out = jsonLines(res);
+      try {
+        await b.pull({ fromImage, tag: query.get('tag') || undefined, platform: query.get('platform') || undefined, auth: registryAuth(req.headers['x-registry-auth']), signal }, out.write);
+      } catch (err) {
+        // before the first message the error gets its own status; after it, an error line
+        if (!out.started) throw err;
+        out.write({ errorDetail: { message: messageOf(err) }, error: messageOf(err) });
+      }
+      out.end();
+      return;
     }
     if (fromSrc !== '-') {
       if (!fromSrc) throw invalidArgument('one of fromImage or fromSrc is required');

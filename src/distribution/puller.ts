@@ -1,0 +1,188 @@
+/**
+ * distribution/puller — pull = copy an image from a registry repository
+ * (source) into the local image store (destination). Resolves the tag or
+ * digest on the first endpoint that answers (mirrors first, for Docker Hub),
+ * picks the platform from a manifest list / OCI index, fetches the config,
+ * downloads missing layers concurrently (each blob verified before it is
+ * committed to the content store) and unpacks them in order as they arrive,
+ * then registers the image with its tag and repo digest in one transaction.
+ * A crash or failure at any point leaves no image record and no unverified
+ * blob (ingests are temp files; a layer record means "unpacked").
+ * May import: content, images, oci, lib, errdefs.
+ */
+import { BerthError, invalidArgument, notImplemented, findBerthError } from '../errdefs/errors.js';
+import type { ContentStore } from '../content/content-store.js';
+import type { ImageStore, Image } from '../images/image-store.js';
+import { KeyedMutex } from '../lib/mutex.js';
+import { chainIds, MEDIA_TYPES, type Descriptor, type ImageConfig } from '../oci/image.js';
+import { formatReference, repositoryName, type Reference } from '../oci/reference.js';
+import { RegistryClient, type Credentials, type ManifestBytes } from './registry-client.js';
+import { selectManifest, type Platform } from './platform.js';
+import type { RegistryEndpoint } from './registry-hosts.js';
+import { shortId, throttled, type ProgressSink } from './progress.js';
+import { TransportError } from './transport.js';
+
+export interface PullRequest {
+  ref: Reference;
+  platform: Platform;
+  endpoints: RegistryEndpoint[];
+  credentials?: Credentials;
+  onProgress: ProgressSink;
+  signal?: AbortSignal;
+}
+
+export interface PullResult {
+  image: Image;
+  /** Digest of the manifest (or index) the reference resolved to. */
+  digest: string;
+  /** True when the reference already pointed at this image. */
+  upToDate: boolean;
+}
+
+interface ImageManifest {
+  schemaVersion?: number;
+  mediaType?: string;
+  config: Descriptor;
+  layers: Descriptor[];
+}
+
+const LAYER_TYPES = new Set<string>([MEDIA_TYPES.dockerLayer, MEDIA_TYPES.ociLayer, MEDIA_TYPES.ociLayerGzip, 'application/vnd.docker.image.rootfs.diff.tar']);
+const FOREIGN_TYPES = new Set(['application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip', 'application/vnd.oci.image.layer.nondistributable.v1.tar']);
+const INDEX_TYPES = new Set<string>([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerManifestList]);
+
+export class Puller {
+  private readonly unpackLocks = new KeyedMutex();
+  private readonly downloads = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: { content: ContentStore; images: ImageStore; concurrency?: number; retry?: { attempts?: number; baseDelayMs?: number }; timeoutMs?: number }) {}
+
+  /** Connect to the first endpoint that answers and resolve the reference there. */
+  private async resolve(req: PullRequest): Promise<{ client: RegistryClient; top: ManifestBytes }> {
+    const reference = req.ref.digest ?? req.ref.tag ?? 'latest';
+    let lastErr: unknown;
+    for (let i = 0; i < req.endpoints.length; i++) {
+      const endpoint = req.endpoints[i];
+      const isLast = i === req.endpoints.length - 1;
+      const client = new RegistryClient({ endpoint, repository: req.ref.path, actions: ['pull'], credentials: endpoint.mirror ? undefined : req.credentials, signal: req.signal, retry: this.deps.retry, timeoutMs: this.deps.timeoutMs });
+      try {
+        await client.connect();
+        const top = await client.getManifest(reference);
+        return { client, top };
+      } catch (err) {
+        lastErr = err;
+        if (isLast) break;
+        // mirrors fall back to the origin on any failure; http after https on transport errors only
+        if (endpoint.mirror || err instanceof TransportError) continue;
+        throw err;
+      }
+    }
+    throw this.explain(lastErr, req.ref);
+  }
+
+  private explain(err: unknown, ref: Reference): unknown {
+    const be = findBerthError(err);
+    const name = `${ref.domain === 'docker.io' ? ref.path.replace(/^library\//, '') : repositoryName(ref)}`;
+    if (be?.code === 'UNAUTHORIZED') {
+      return new BerthError('PULL_ACCESS_DENIED', `pull access denied for ${name}, repository does not exist or may require 'docker login': ${be.message}`, { cause: err });
+    }
+    if (err instanceof TransportError) return new BerthError('REGISTRY_UNREACHABLE', `Get "${ref.domain}/v2/": ${err.message}`, { cause: err });
+    return err;
+  }
+
+  async pull(req: PullRequest): Promise<PullResult> {
+    const { client, top } = await this.resolve(req);
+    const progress = req.onProgress;
+    const tagOrDigest = req.ref.digest ?? req.ref.tag ?? 'latest';
+    progress({ id: tagOrDigest, status: `Pulling from ${familiarRepo(req.ref)}` });
+
+    let manifestBytes = top;
+    if (INDEX_TYPES.has(top.mediaType)) {
+      const index = JSON.parse(top.bytes.toString()) as { manifests?: Descriptor[] };
+      const chosen = selectManifest(index.manifests ?? [], req.platform);
+      manifestBytes = await client.getManifest(chosen.digest);
+    } else if (top.mediaType !== MEDIA_TYPES.ociManifest && top.mediaType !== MEDIA_TYPES.dockerManifest) {
+      throw notImplemented(`unsupported manifest media type ${top.mediaType} for ${formatReference(req.ref)}`);
+    }
+    const manifest = JSON.parse(manifestBytes.bytes.toString()) as ImageManifest;
+    if (!manifest.config?.digest || !Array.isArray(manifest.layers)) throw new BerthError('REGISTRY_ERROR', `manifest ${manifestBytes.digest} has no config or layers`);
+
+    const configInfo = await client.fetchBlob(manifest.config, this.deps.content);
+    const configBytes = await this.deps.content.readBytes(configInfo.digest);
+    let config: ImageConfig;
+    try { config = JSON.parse(configBytes.toString()) as ImageConfig; } catch (e) { throw new BerthError('REGISTRY_ERROR', `image config ${configInfo.digest} is not valid JSON`, { cause: e }); }
+    if (config.os && config.os !== req.platform.os) throw invalidArgument(`image ${formatReference(req.ref)} is for ${config.os}/${config.architecture}, not ${req.platform.os}/${req.platform.architecture}`);
+
+    const layers = manifest.layers.filter((l) => !FOREIGN_TYPES.has(l.mediaType));
+    const diffIds = config.rootfs?.diff_ids ?? [];
+    if (diffIds.length !== layers.length) throw new BerthError('REGISTRY_ERROR', `image config lists ${diffIds.length} layers but the manifest has ${layers.length}`);
+    for (const l of layers) {
+      if (l.mediaType?.endsWith('+zstd')) throw notImplemented(`layer ${l.digest} is zstd-compressed, which berth does not unpack yet`);
+      if (l.mediaType && !LAYER_TYPES.has(l.mediaType)) throw notImplemented(`unsupported layer media type ${l.mediaType}`);
+      if (!/^sha256:[a-f0-9]{64}$/.test(l.digest) || !(l.size >= 0)) throw new BerthError('REGISTRY_ERROR', `invalid layer descriptor ${JSON.stringify(l.digest)}`);
+    }
+    const chains = chainIds(diffIds);
+    const source = repositoryName(req.ref);
+
+    // which layers are missing
+    const needed: boolean[] = layers.map((_, i) => !this.deps.images.layerStore.get(chains[i]));
+    for (let i = 0; i < layers.length; i++) {
+      progress({ id: shortId(layers[i].digest), status: needed[i] ? 'Pulling fs layer' : 'Already exists' });
+    }
+    const concurrency = this.deps.concurrency ?? 3;
+    let active = 0;
+    const queue: (() => void)[] = [];
+    const slot = async <T>(fn: () => Promise<T>): Promise<T> => {
+      if (active >= concurrency) await new Promise<void>((r) => queue.push(r));
+      active++;
+      try { return await fn(); } finally { active--; queue.shift()?.(); }
+    };
+    const downloadOne = (l: Descriptor): Promise<void> => {
+      const id = shortId(l.digest);
+      const existing = this.downloads.get(l.digest);
+      if (existing) return existing;
+      const p = (async () => {
+        if (await this.deps.content.info(l.digest)) { progress({ id, status: 'Download complete' }); return; }
+        await slot(async () => {
+          const tick = throttled(progress);
+          tick({ id, status: 'Downloading', current: 0, total: l.size });
+          await client.fetchBlob(l, this.deps.content, (n) => tick({ id, status: 'Downloading', current: n, total: l.size }));
+          progress({ id, status: 'Verifying Checksum' });
+          progress({ id, status: 'Download complete' });
+        });
+      })().finally(() => this.downloads.delete(l.digest));
+      this.downloads.set(l.digest, p);
+      return p;
+    };
+    if (needed.filter(Boolean).length > concurrency) {
+      needed.forEach((n, i) => { if (n && i >= concurrency) progress({ id: shortId(layers[i].digest), status: 'Waiting' }); });
+    }
+    const fetches = layers.map((l, i) => (needed[i] ? downloadOne(l) : Promise.resolve()));
+    // keep unhandled rejections away while we await in order
+    fetches.forEach((f) => f.catch(() => undefined));
+
+    let parent: string | null = null;
+    for (let i = 0; i < layers.length; i++) {
+      if (needed[i]) {
+        await fetches[i];
+        const id = shortId(layers[i].digest);
+        progress({ id, status: 'Extracting', current: 0, total: layers[i].size });
+        await this.unpackLocks.run(chains[i], () => this.deps.images.layerStore.register(layers[i].digest, parent, diffIds[i]));
+        progress({ id, status: 'Extracting', current: layers[i].size, total: layers[i].size });
+        progress({ id, status: 'Pull complete' });
+      }
+      this.deps.images.recordLayerBlob({ diffId: diffIds[i], digest: layers[i].digest, mediaType: layers[i].mediaType ?? MEDIA_TYPES.dockerLayer, size: layers[i].size, source });
+      parent = chains[i];
+    }
+
+    const refs: string[] = [`${source}@${top.digest}`];
+    if (!req.ref.digest) refs.unshift(formatReference({ ...req.ref, tag: req.ref.tag ?? 'latest' }));
+    const before = req.ref.digest ? undefined : this.deps.images.tryResolveQuiet(refs[0]);
+    const image = await this.deps.images.registerConfigBytes(configBytes, refs);
+    progress({ status: `Digest: ${top.digest}` });
+    return { image, digest: top.digest, upToDate: before?.id === image.id };
+  }
+}
+
+function familiarRepo(ref: Reference): string {
+  return ref.domain === 'docker.io' ? ref.path : `${ref.domain}/${ref.path}`;
+}
