@@ -50,6 +50,9 @@ const MIGRATIONS: string[] = [
    );`,
 ];
 
+/** The schema version a fully migrated database has (`PRAGMA user_version`). */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
 export function openDatabase(path: string): Db {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
