@@ -446,3 +446,16 @@ export interface AuthConfig {
   identitytoken?: string;
   registrytoken?: string;
 }
+
+/** One event of GET /events (Docker's events.Message). */
+export interface EventMessage {
+  Type: string;
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  scope: string;
+  time: number;
+  timeNano: number;
+  status?: string;
+  id?: string;
+  from?: string;
+}

@@ -30,6 +30,7 @@ import { imageInspectCommand } from './commands/image/inspect.js';
 import { inspectCommand } from './commands/system/inspect.js';
 import { versionCommand } from './commands/system/version.js';
 import { infoCommand } from './commands/system/info.js';
+import { eventsCommand } from './commands/system/events.js';
 
 export function buildProgram(ctx: CliContext): BerthCommand {
   const program = new BerthCommand('berth')
@@ -67,6 +68,10 @@ export function buildProgram(ctx: CliContext): BerthCommand {
   program.addCommand(inspectCommand(ctx));
   program.addCommand(versionCommand(ctx));
   program.addCommand(infoCommand(ctx));
+  program.addCommand(eventsCommand(ctx));
+  const system = program.commands.find((c) => c.name() === 'system') as BerthCommand | undefined
+    ?? program.command('system').description('Manage berth') as BerthCommand;
+  system.addCommand(eventsCommand(ctx));
   return program;
 }
 

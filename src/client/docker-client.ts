@@ -15,7 +15,7 @@ import type { Readable } from 'node:stream';
 import { DEFAULT_API_VERSION } from '../api/version.js';
 import type {
   ContainerCreateConfig, ContainerCreateResponse, ContainerInspect, ContainerSummary, ContainerWaitResponse,
-  Filters, ImageDeleteResponseItem, ImageInspect, ImageSummary, Info, JSONMessage, PingResult, Version, WaitCondition,
+  EventMessage, Filters, ImageDeleteResponseItem, ImageInspect, ImageSummary, Info, JSONMessage, PingResult, Version, WaitCondition,
 } from '../api/types.js';
 import { isKind } from '../errdefs/errors.js';
 import { resolveHost, type DaemonAddress } from './host.js';
@@ -250,6 +250,21 @@ export class DockerClient {
       stream: opts.stream, logs: opts.logs, stdin: opts.stdin, stdout: opts.stdout, stderr: opts.stderr, detachKeys: opts.detachKeys,
     });
     return this.transport.hijack({ method: 'POST', path: this.#path(`/containers/${pathSegment(id)}/attach${q}`) });
+  }
+
+  /** GET /events: the JSON stream, one event per line, until `until` passes or `signal` aborts. */
+  async *events(opts: { since?: string; until?: string; filters?: Filters; signal?: AbortSignal } = {}): AsyncGenerator<EventMessage> {
+    const res = await this.transport.request({ method: 'GET', path: this.#path(`/events${queryString({ since: opts.since, until: opts.until, filters: filtersParam(opts.filters) })}`) });
+    const stop = () => res.destroy();
+    opts.signal?.addEventListener('abort', stop);
+    try {
+      for await (const m of readJsonMessages(res)) yield m as unknown as EventMessage;
+    } catch (err) {
+      if (!opts.signal?.aborted) throw err;
+    } finally {
+      opts.signal?.removeEventListener('abort', stop);
+      res.destroy();
+    }
   }
 
   async #changed(p: Promise<void>): Promise<boolean> {

@@ -8,6 +8,9 @@ import { containerInspect, containerList } from '../engine/containers.js';
 import type { ImageService } from '../engine/images.js';
 import type { RegistryService } from '../engine/registry-service.js';
 import type { SystemService } from '../engine/system.js';
+import type { EventsService } from '../engine/events.js';
+import { parseEventTime } from '../engine/events.js';
+import { parseFilters } from '../engine/container-views.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
 import type { CreateRequest } from '../engine/container-types.js';
@@ -19,7 +22,13 @@ async function* mapLines(it: AsyncIterable<LogRecord>) {
   for await (const r of it) yield toLine(r);
 }
 
-export function createBackend(s: { containers: ContainerService; images: ImageService; registry: RegistryService; system: SystemService; imageStore: ImageStore; snapshots: Snapshotter }): Backend {
+async function* eventStream(events: EventsService, o: { since?: string; until?: string; filters?: string; signal: AbortSignal }) {
+  const sinceNs = parseEventTime(o.since);
+  const untilNs = parseEventTime(o.until);
+  yield* events.subscribe({ sinceNs, untilNs, filters: parseFilters(o.filters), signal: o.signal });
+}
+
+export function createBackend(s: { containers: ContainerService; images: ImageService; registry: RegistryService; system: SystemService; imageStore: ImageStore; snapshots: Snapshotter; events: EventsService }): Backend {
   const c = s.containers;
   return {
     containers: {
@@ -50,6 +59,9 @@ export function createBackend(s: { containers: ContainerService; images: ImageSe
     system: {
       version: () => s.system.version(),
       info: () => s.system.info(),
+    },
+    events: {
+      subscribe: (o) => eventStream(s.events, o),
     },
   };
 }

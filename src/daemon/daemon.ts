@@ -26,6 +26,7 @@ import { ImageService } from '../engine/images.js';
 import { RegistryService } from '../engine/registry-service.js';
 import { Puller } from '../distribution/puller.js';
 import { SystemService, BERTH_VERSION } from '../engine/system.js';
+import { EventsService } from '../engine/events.js';
 import type { ContainerRecord } from '../engine/container-types.js';
 import { ApiServer } from '../server/api-server.js';
 import { MIN_API_VERSION, MAX_API_VERSION } from '../api/version.js';
@@ -34,6 +35,7 @@ import type { DaemonConfig } from './config.js';
 
 export interface RunningDaemon {
   log: Logger;
+  events: EventsService;
   containers: ContainerService;
   stop(): Promise<void>;
 }
@@ -68,7 +70,11 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   for (const [name, r] of Object.entries(cfg.runtimes)) runtimes.set(name, new CliOciRuntime(name, r.path, join(cfg.execRoot, 'runtime', name)));
   const cgv = await cgroupVersion();
 
+  // One event bus for every service (each takes it as its `events` option).
+  const events = new EventsService();
+
   const containers = new ContainerService({
+    events,
     dataRoot: cfg.dataRoot,
     execRoot: cfg.execRoot,
     records: new ContainerRecords<ContainerRecord>(db),
@@ -94,7 +100,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   await containers.reconcile();
   containers.startExitWatcher();
 
-  const images = new ImageService({ store: imageStore, content, snapshots, containers });
+  const images = new ImageService({ store: imageStore, content, snapshots, containers, events });
   const registry = new RegistryService({
     store: imageStore,
     puller: new Puller({ content, images: imageStore }),
@@ -105,7 +111,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     cgroupVersion: cgv, defaultRuntime: cfg.defaultRuntime, runtimes: cfg.runtimes, daemonId, containers, images: imageStore,
     debug: cfg.logLevel === 'debug',
   });
-  const server = new ApiServer({ backend: createBackend({ containers, images, registry, system, imageStore, snapshots }), log: log.child({ module: 'api' }), version: BERTH_VERSION });
+  const server = new ApiServer({ backend: createBackend({ containers, images, registry, system, imageStore, snapshots, events }), log: log.child({ module: 'api' }), version: BERTH_VERSION });
   for (const h of cfg.hosts) {
     await server.listen(h);
     log.info('API listen on ' + h.replace(/^unix:\/\//, ''));
@@ -115,6 +121,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   let stopped = false;
   return {
     log,
+    events,
     containers,
     async stop() {
       if (stopped) return;

@@ -36,6 +36,7 @@ import { hostsFile, resolvConf } from './container-files.js';
 import { randomName } from './names.js';
 import { inspectView, summaryView, parseFilters, filterContainers } from './container-views.js';
 import { signalNumber, signalName } from './signals.js';
+import type { EventPublisher } from './events.js';
 import { ZERO_TIME, type ContainerRecord, type CreateRequest, type ContainerStatus } from './container-types.js';
 
 export interface ContainerServiceOptions {
@@ -53,7 +54,7 @@ export interface ContainerServiceOptions {
   log: Logger;
   /** Host resolv.conf to derive containers' from. */
   hostResolvConf?: string;
-  events?: (type: string, action: string, id: string, attrs?: Record<string, string>) => void;
+  events?: EventPublisher;
 }
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -132,6 +133,11 @@ export class ContainerService {
     return this.o.runtimes.get(rec.runtime) ?? this.o.runtimes.get(this.o.defaultRuntime)!;
   }
 
+  /** Publish a container event with Docker's attributes: the container's labels, image and name, then extras. */
+  emit(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    this.o.events?.publish('container', action, rec.id, { ...(rec.config.Labels ?? {}), image: rec.config.Image, name: rec.name, ...extra });
+  }
+
   private save(rec: ContainerRecord): void {
     this.o.records.update(rec);
   }
@@ -188,7 +194,7 @@ export class ContainerService {
       }
       throw err;
     }
-    this.o.events?.('container', 'create', id, { name, image: req.Image });
+    this.emit(rec, 'create');
     return { id, warnings: [] };
   }
 
@@ -251,7 +257,7 @@ export class ContainerService {
         stoppedByUser: false,
       };
       this.save(rec);
-      this.o.events?.('container', 'start', id, { name: rec.name, image: rec.config.Image });
+      this.emit(rec, 'start');
       // It may already have exited (e.g. `true`): look now rather than wait for the watcher.
       if (await exists(join(this.exitDir, id))) void this.handleExit(id);
     } catch (err) {
@@ -386,7 +392,9 @@ export class ContainerService {
         };
         this.save(rec);
         await rm(exitFile, { force: true });
-        this.o.events?.('container', 'die', id, { name: rec.name, exitCode: String(code) });
+        const startedMs = Date.parse(rec.state.StartedAt);
+        this.emit(rec, 'die', { exitCode: String(code), execDuration: String(Number.isNaN(startedMs) ? 0 : Math.max(0, Math.round((Date.parse(finishedAt) - startedMs) / 1000))) });
+        if (oom) this.emit(rec, 'oom');
         done = rec;
       });
       if (!done) return;
@@ -464,6 +472,7 @@ export class ContainerService {
     const rec = this.get(ref);
     if (rec.state.Status !== 'running' && rec.state.Status !== 'paused') throw notModified('container already stopped', 'ALREADY_STOPPED');
     await this.stopRunning(rec, opts);
+    this.emit(rec, 'stop');
   }
 
   private async stopRunning(rec: ContainerRecord, opts: { timeoutSec?: number; signal?: string }): Promise<void> {
@@ -473,9 +482,10 @@ export class ContainerService {
     const timeout = opts.timeoutSec ?? rec.config.StopTimeout ?? 10;
     const runtime = this.runtimeFor(rec);
     if (rec.state.Status === 'paused') await runtime.resume(rec.id).catch(() => {});
-    if (timeout !== 0) await runtime.kill(rec.id, sig).catch(() => {});
+    if (timeout !== 0) { this.emit(rec, 'kill', { signal: String(signalNumber(sig)) }); await runtime.kill(rec.id, sig).catch(() => {}); }
     const graceful = timeout < 0 ? await exited.then(() => true) : await Promise.race([exited.then(() => true), sleep(timeout * 1000).then(() => false)]);
     if (!graceful) {
+      this.emit(rec, 'kill', { signal: '9' });
       await runtime.kill(rec.id, 'SIGKILL', true).catch(() => {});
       await Promise.race([exited, sleep(10000).then(() => this.handleExit(rec.id, { monitorLost: true }))]);
     }
@@ -503,14 +513,16 @@ export class ContainerService {
     if (rec.state.Status !== 'running' && rec.state.Status !== 'paused') throw conflict(`cannot kill container: ${ref}: container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
     const exited = signalNumber(sig) === 9 ? this.nextExit(rec.id) : undefined;
     if (signalNumber(sig) === 9 || signalNumber(sig) === 15) await this.markStoppedByUser(rec.id);
+    this.emit(rec, 'kill', { signal: String(signalNumber(sig)) });
     await this.runtimeFor(rec).kill(rec.id, sig, signalNumber(sig) === 9);
     if (exited) { await Promise.race([exited, sleep(5000)]); await this.drainExit(rec.id); }
   }
 
   async restart(ref: string, opts: { timeoutSec?: number; signal?: string } = {}): Promise<void> {
     const rec = this.get(ref);
-    if (rec.state.Status === 'running' || rec.state.Status === 'paused') await this.stopRunning(rec, opts);
+    if (rec.state.Status === 'running' || rec.state.Status === 'paused') { await this.stopRunning(rec, opts); this.emit(rec, 'stop'); }
     await this.start(rec.id);
+    this.emit(this.get(rec.id), 'restart');
   }
 
   // ---- remove ---------------------------------------------------------------
@@ -538,7 +550,7 @@ export class ContainerService {
     await this.o.snapshots.unmountRootfs(this.rootfsDir(rec.id));
     await this.discardFiles(rec.id);
     this.o.records.delete(rec.id);
-    this.o.events?.('container', 'destroy', rec.id, { name: rec.name });
+    this.emit(rec, 'destroy');
     this.fire(this.exitWaiters, rec);
     this.fire(this.removeWaiters, rec);
   }
@@ -566,7 +578,7 @@ export class ContainerService {
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw nameConflict(name, this.o.records.getByName(name)?.id ?? '');
         throw err;
       }
-      this.o.events?.('container', 'rename', cur.id, { name, oldName: `/${old}` });
+      this.emit(cur, 'rename', { oldName: `/${old}` });
     });
   }
 

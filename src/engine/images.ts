@@ -13,9 +13,10 @@ import { parseReference, formatReference, familiarString, familiarName } from '.
 import { imageInspect, imageSummary } from './image-views.js';
 import { parseFilters, matchLabel } from './container-views.js';
 import type { ContainerService } from './containers.js';
+import type { EventPublisher } from './events.js';
 
 export class ImageService {
-  constructor(private readonly o: { store: ImageStore; content: ContentStore; snapshots: Snapshotter; containers: ContainerService; events?: (type: string, action: string, id: string, attrs?: Record<string, string>) => void }) {}
+  constructor(private readonly o: { store: ImageStore; content: ContentStore; snapshots: Snapshotter; containers: ContainerService; events?: EventPublisher }) {}
 
   list(opts: { all?: boolean; filters?: string } = {}) {
     const filters = parseFilters(opts.filters);
@@ -49,12 +50,16 @@ export class ImageService {
       ref = formatReference(opts.tag ? { ...r, tag: opts.tag } : r);
     }
     const img = await this.o.store.importRootfs(source, { ref, changes: opts.changes, message: opts.message });
-    this.o.events?.('image', 'import', img.id);
+    this.o.events?.publish('image', 'import', img.id, ref ? { name: familiarString(parseReference(ref)) } : {});
     return img.id;
   }
 
   async load(source: Readable, onProgress: (line: string) => void): Promise<string[]> {
     const { loaded } = await loadArchive(source, { content: this.o.content, images: this.o.store }, { onProgress });
+    for (const l of loaded) {
+      const img = this.o.store.tryResolveQuiet(l);
+      this.o.events?.publish('image', 'load', img?.id ?? l, l.startsWith('sha256:') ? {} : { name: l });
+    }
     return loaded;
   }
 
@@ -63,15 +68,17 @@ export class ImageService {
     const target = tag ? `${repo}:${tag}` : repo;
     const img = this.o.store.resolve(name);
     this.o.store.tag(img.id, target);
-    this.o.events?.('image', 'tag', img.id, { name: target });
+    this.o.events?.publish('image', 'tag', img.id, { name: familiarString(parseReference(target)) });
   }
 
   async remove(name: string, opts: { force?: boolean; noprune?: boolean } = {}) {
+    const imageId = this.o.store.tryResolveQuiet(name)?.id ?? '';
     const r = await this.o.store.remove(name, { force: opts.force, usedBy: (id) => this.o.containers.imageUser(id) });
+    for (const u of r.untagged) this.o.events?.publish('image', 'untag', imageId, { name: u });
+    if (r.deleted.includes(imageId)) this.o.events?.publish('image', 'delete', imageId, {});
     const out: ({ Untagged: string } | { Deleted: string })[] = [];
     for (const u of r.untagged) out.push({ Untagged: u });
     for (const d of r.deleted) out.push({ Deleted: d });
-    for (const d of r.deleted.slice(0, 1)) this.o.events?.('image', 'delete', d);
     return out;
   }
 }

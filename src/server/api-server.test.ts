@@ -54,6 +54,7 @@ const backend: Backend = {
     },
   },
   system: { version: () => ({ ApiVersion: SERVER_API_VERSION }), info: () => ({}) },
+  events: { subscribe: () => (async function* () { /* no events */ })() },
 };
 
 let dir: string;

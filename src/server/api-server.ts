@@ -17,6 +17,7 @@ import type { Backend } from './backend.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { containerRoutes } from './routes/container-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
+import { eventRoutes } from './routes/event-routes.js';
 
 
 export interface ApiServerOptions {
@@ -30,6 +31,7 @@ export function buildRouter(b: Backend): Router {
   systemRoutes(r, b.system);
   containerRoutes(r, b.containers);
   imageRoutes(r, b.images);
+  eventRoutes(r, b.events);
   return r;
 }
 

@@ -49,8 +49,17 @@ export interface SystemBackend {
   info(): unknown;
 }
 
+export interface EventsBackend {
+  /**
+   * The event stream. since/until/filters are the raw query values; invalid
+   * ones reject on the first `next()`, before anything is written.
+   */
+  subscribe(opts: { since?: string; until?: string; filters?: string; signal: AbortSignal }): AsyncIterable<unknown>;
+}
+
 export interface Backend {
   containers: ContainersBackend;
   images: ImagesBackend;
   system: SystemBackend;
+  events: EventsBackend;
 }
