@@ -459,3 +459,27 @@ export interface EventMessage {
   id?: string;
   from?: string;
 }
+/** GET /volumes/{name}, an item of GET /volumes */
+export interface Volume {
+  Name: string;
+  Driver: string;
+  Mountpoint: string;
+  CreatedAt?: string;
+  Status?: Record<string, unknown>;
+  Labels: Record<string, string> | null;
+  Scope: 'local' | 'global';
+  Options: Record<string, string> | null;
+  UsageData?: { Size: number; RefCount: number } | null;
+}
+
+export interface VolumeListResponse { Volumes: Volume[] | null; Warnings: string[] | null }
+
+/** POST /volumes/create */
+export interface VolumeCreateOptions {
+  Name?: string;
+  Driver?: string;
+  DriverOpts?: Record<string, string>;
+  Labels?: Record<string, string>;
+}
+
+export interface VolumePruneResponse { VolumesDeleted: string[] | null; SpaceReclaimed: number }

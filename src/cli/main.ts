@@ -31,6 +31,11 @@ import { inspectCommand } from './commands/system/inspect.js';
 import { versionCommand } from './commands/system/version.js';
 import { infoCommand } from './commands/system/info.js';
 import { eventsCommand } from './commands/system/events.js';
+import { volumeCreateCommand } from './commands/volume/create.js';
+import { volumeLsCommand } from './commands/volume/ls.js';
+import { volumeInspectCommand } from './commands/volume/inspect.js';
+import { volumeRmCommand } from './commands/volume/rm.js';
+import { volumePruneCommand } from './commands/volume/prune.js';
 
 export function buildProgram(ctx: CliContext): BerthCommand {
   const program = new BerthCommand('berth')
@@ -55,6 +60,9 @@ export function buildProgram(ctx: CliContext): BerthCommand {
   image.addCommand(tagCommand(ctx));
   image.addCommand(rmiCommand(ctx, 'rm'));
   image.addCommand(imageInspectCommand(ctx));
+
+  const volume = program.command('volume').description('Manage volumes') as BerthCommand;
+  for (const make of [volumeCreateCommand, volumeLsCommand, volumeInspectCommand, volumeRmCommand, volumePruneCommand]) volume.addCommand(make(ctx));
 
   // Docker's short forms.
   for (const make of [runCommand, createCommand, startCommand, stopCommand, killCommand, restartCommand, rmCommand, psCommand, logsCommand, waitCommand, renameCommand]) {

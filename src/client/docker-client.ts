@@ -16,6 +16,7 @@ import { DEFAULT_API_VERSION } from '../api/version.js';
 import type {
   ContainerCreateConfig, ContainerCreateResponse, ContainerInspect, ContainerSummary, ContainerWaitResponse,
   EventMessage, Filters, ImageDeleteResponseItem, ImageInspect, ImageSummary, Info, JSONMessage, PingResult, Version, WaitCondition,
+  Volume, VolumeCreateOptions, VolumeListResponse, VolumePruneResponse,
 } from '../api/types.js';
 import { isKind } from '../errdefs/errors.js';
 import { resolveHost, type DaemonAddress } from './host.js';
@@ -265,6 +266,28 @@ export class DockerClient {
       opts.signal?.removeEventListener('abort', stop);
       res.destroy();
     }
+  }
+
+  // ---- volumes ----
+
+  listVolumes(opts: { filters?: Filters } = {}): Promise<VolumeListResponse> {
+    return this.#json('GET', `/volumes${queryString({ filters: filtersParam(opts.filters) })}`);
+  }
+
+  createVolume(body: VolumeCreateOptions): Promise<Volume> {
+    return this.#json('POST', '/volumes/create', body);
+  }
+
+  inspectVolume(name: string): Promise<Volume> {
+    return this.#json('GET', `/volumes/${encodeURIComponent(name)}`);
+  }
+
+  removeVolume(name: string, opts: { force?: boolean } = {}): Promise<void> {
+    return this.#noContent('DELETE', `/volumes/${encodeURIComponent(name)}${queryString({ force: opts.force })}`);
+  }
+
+  pruneVolumes(opts: { filters?: Filters } = {}): Promise<VolumePruneResponse> {
+    return this.#json('POST', `/volumes/prune${queryString({ filters: filtersParam(opts.filters) })}`);
   }
 
   async #changed(p: Promise<void>): Promise<boolean> {

@@ -10,6 +10,7 @@ import type { RegistryService } from '../engine/registry-service.js';
 import type { SystemService } from '../engine/system.js';
 import type { EventsService } from '../engine/events.js';
 import { parseEventTime } from '../engine/events.js';
+import type { VolumeService, VolumeCreateRequest } from '../engine/volumes.js';
 import { parseFilters } from '../engine/container-views.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
@@ -28,7 +29,7 @@ async function* eventStream(events: EventsService, o: { since?: string; until?: 
   yield* events.subscribe({ sinceNs, untilNs, filters: parseFilters(o.filters), signal: o.signal });
 }
 
-export function createBackend(s: { containers: ContainerService; images: ImageService; registry: RegistryService; system: SystemService; imageStore: ImageStore; snapshots: Snapshotter; events: EventsService }): Backend {
+export function createBackend(s: { containers: ContainerService; images: ImageService; registry: RegistryService; system: SystemService; imageStore: ImageStore; snapshots: Snapshotter; events: EventsService; volumes: VolumeService }): Backend {
   const c = s.containers;
   return {
     containers: {
@@ -62,6 +63,13 @@ export function createBackend(s: { containers: ContainerService; images: ImageSe
     },
     events: {
       subscribe: (o) => eventStream(s.events, o),
+    },
+    volumes: {
+      list: (f) => s.volumes.list(parseFilters(f)),
+      create: (body) => s.volumes.create(body as VolumeCreateRequest),
+      inspect: (name) => s.volumes.inspect(name),
+      remove: (name, o) => s.volumes.remove(name, o),
+      prune: (f, o) => s.volumes.prune(parseFilters(f), o),
     },
   };
 }

@@ -18,10 +18,15 @@ import { ImageRecords } from '../metadata/image-records.js';
 import { LayerRecords } from '../metadata/layer-records.js';
 import { LayerBlobRecords } from '../metadata/layer-blob-records.js';
 import { ContainerRecords } from '../metadata/container-records.js';
+import { VolumeRecords } from '../metadata/volume-records.js';
+import { LocalVolumeDriver } from '../volumes/local-driver.js';
+import { mountFilesystem, unmount, mountsUnder } from '../snapshots/mounter.js';
 import { ImageStore } from '../images/image-store.js';
 import { CliOciRuntime, type OciRuntime } from '../runtime/oci-runtime.js';
 import { cgroupVersion } from '../runtime/cgroups.js';
 import { ContainerService } from '../engine/containers.js';
+import { VolumeService, type VolumeRecord } from '../engine/volumes.js';
+import { ContainerMounts } from '../engine/container-mounts.js';
 import { ImageService } from '../engine/images.js';
 import { RegistryService } from '../engine/registry-service.js';
 import { Puller } from '../distribution/puller.js';
@@ -72,6 +77,13 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
 
   // One event bus for every service (each takes it as its `events` option).
   const events = new EventsService();
+  const volumes = new VolumeService({
+    records: new VolumeRecords<VolumeRecord>(db),
+    driver: new LocalVolumeDriver({ root: join(cfg.dataRoot, 'volumes'), mounter: { mount: mountFilesystem, unmount, mountsUnder } }),
+    log: log.child({ module: 'volumes' }),
+    events,
+  });
+  await volumes.init();
 
   const containers = new ContainerService({
     events,
@@ -87,8 +99,10 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     cgroupVersion: cgv,
     ncpu: cpus().length,
     log: log.child({ module: 'containers' }),
+    mounts: new ContainerMounts({ volumes, log: log.child({ module: 'mounts' }) }),
   });
   await containers.init();
+  volumes.bindReferences((name) => containers.volumeUsers(name));
 
   let daemonId: string;
   try { daemonId = (await readFile(join(cfg.dataRoot, 'engine-id'), 'utf8')).trim(); } catch {
@@ -97,6 +111,9 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   }
 
   await imageStore.reconcile();
+  // volumes first, with the users the records say are running: the exits
+  // containers.reconcile() then records release their volumes properly
+  await volumes.reconcile(runningVolumeUsers(containers.list()));
   await containers.reconcile();
   containers.startExitWatcher();
 
@@ -111,7 +128,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     cgroupVersion: cgv, defaultRuntime: cfg.defaultRuntime, runtimes: cfg.runtimes, daemonId, containers, images: imageStore,
     debug: cfg.logLevel === 'debug',
   });
-  const server = new ApiServer({ backend: createBackend({ containers, images, registry, system, imageStore, snapshots, events }), log: log.child({ module: 'api' }), version: BERTH_VERSION });
+  const server = new ApiServer({ backend: createBackend({ containers, images, registry, system, imageStore, snapshots, events, volumes }), log: log.child({ module: 'api' }), version: BERTH_VERSION });
   for (const h of cfg.hosts) {
     await server.listen(h);
     log.info('API listen on ' + h.replace(/^unix:\/\//, ''));
@@ -134,4 +151,14 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
       log.info('berthd stopped; containers keep running');
     },
   };
+}
+
+/** volume name → running (or paused) containers that mount it, from the records. */
+function runningVolumeUsers(list: ContainerRecord[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const r of list) {
+    if (r.state.Status !== 'running' && r.state.Status !== 'paused') continue;
+    for (const m of r.mounts ?? []) if (m.Type === 'volume' && m.Name) out.set(m.Name, [...(out.get(m.Name) ?? []), r.id]);
+  }
+  return out;
 }

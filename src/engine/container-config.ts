@@ -79,7 +79,7 @@ export function mergeConfig(req: CreateRequest, image: ImageRunConfig, imageRef:
     Cmd: cmd,
     Healthcheck: req.Healthcheck ?? image.Healthcheck,
     Image: imageRef,
-    Volumes: req.Volumes ?? image.Volumes ?? null,
+    Volumes: req.Volumes || image.Volumes ? { ...(image.Volumes ?? {}), ...(req.Volumes ?? {}) } : null,
     WorkingDir: req.WorkingDir || image.WorkingDir || '',
     Entrypoint: entrypoint,
     OnBuild: null,
@@ -130,9 +130,6 @@ export function validateHostConfig(hc: HostConfig, opts: { ncpu: number }): Host
   const nm = hc.NetworkMode ?? '';
   if (!['', 'default', 'bridge', 'none', 'host'].includes(nm)) {
     throw notImplemented(`network mode "${nm}" is not supported by berth yet`);
-  }
-  if ((hc.Binds?.length ?? 0) > 0 || (hc.Mounts?.length ?? 0) > 0 || Object.keys(hc.Tmpfs ?? {}).length > 0) {
-    throw notImplemented('volumes and bind mounts are not supported by berth yet');
   }
   const ports = Object.values(hc.PortBindings ?? {}).filter((b) => b && b.length);
   if (ports.length > 0 || hc.PublishAllPorts) throw notImplemented('published ports are not supported by berth yet');

@@ -62,6 +62,8 @@ export interface HostConfig {
   DnsOptions?: string[] | null;
   Binds?: string[] | null;
   Mounts?: unknown[] | null;
+  VolumesFrom?: string[] | null;
+  VolumeDriver?: string;
   Tmpfs?: Record<string, string> | null;
   PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
   PublishAllPorts?: boolean;
@@ -85,6 +87,35 @@ export interface ContainerState {
   stoppedByUser?: boolean;
 }
 
+/**
+ * A mount point as stored with the container: Docker's MountPoint fields
+ * (shown by inspect) plus what berth needs to set it up at every start.
+ */
+export interface ContainerMount {
+  Type: 'bind' | 'volume' | 'tmpfs';
+  /** volume name */
+  Name?: string;
+  /** host path: the bind source, or the volume's data directory; '' for tmpfs */
+  Source: string;
+  Destination: string;
+  Driver?: string;
+  Mode: string;
+  RW: boolean;
+  Propagation: string;
+  /** copy the image's content at Destination into the volume while it is empty (Docker's copy-up) */
+  CopyData?: boolean;
+  /** an anonymous volume: removed with the container by `rm -v` / `--rm` */
+  Anonymous?: boolean;
+  /** bind-nonrecursive */
+  NonRecursive?: boolean;
+  /** tmpfs mount data (size=…,mode=…) */
+  TmpfsData?: string;
+  /** `-v /host:/ctr`: a missing host directory is created at start (`--mount` refuses instead) */
+  CreateHostPath?: boolean;
+  /** from HostConfig.Tmpfs (`--tmpfs`): Docker does not list these in Mounts */
+  Hidden?: boolean;
+}
+
 export interface ContainerRecord {
   id: string;
   name: string;
@@ -99,8 +130,12 @@ export interface ContainerRecord {
   /** Chain IDs of the image's layers, lowest first, frozen at create. */
   layers: string[];
   runtime: string;
+  /** volumes, binds and tmpfs mounts, resolved at create */
+  mounts?: ContainerMount[];
   /** set while `rm` is in progress; reconcile finishes it. */
   removing?: boolean;
+  /** `rm -v`: remove anonymous volumes when the removal finishes */
+  removeVolumes?: boolean;
 }
 
 /** The body of POST /containers/create: Config fields plus HostConfig and NetworkingConfig. */

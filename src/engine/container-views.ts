@@ -5,7 +5,7 @@
  */
 import { invalidArgument } from '../errdefs/errors.js';
 import { humanDuration } from '../lib/units.js';
-import type { ContainerRecord } from './container-types.js';
+import type { ContainerMount, ContainerRecord } from './container-types.js';
 
 export interface ContainerPaths {
   logPath: string;
@@ -74,7 +74,7 @@ export function inspectView(rec: ContainerRecord, p: ContainerPaths) {
       Name: 'overlay',
       Data: { LowerDir: p.lowerDirs.join(':'), MergedDir: p.rootfs, UpperDir: p.upperDir, WorkDir: p.workDir },
     },
-    Mounts: [],
+    Mounts: mountPointsView(rec.mounts),
     Config: { ...rec.config, StopTimeout: rec.config.StopTimeout },
     NetworkSettings: networkSettings(rec),
   };
@@ -120,7 +120,7 @@ export function summaryView(rec: ContainerRecord, imageRefDisplay: string, sizeR
     Status: statusLine(rec),
     HostConfig: { NetworkMode: mode },
     NetworkSettings: { Networks: networkSettings(rec).Networks },
-    Mounts: [],
+    Mounts: mountPointsView(rec.mounts),
   };
 }
 
@@ -163,4 +163,18 @@ export function filterContainers(recs: ContainerRecord[], filters: Map<string, s
       && any('exited', (v) => r.state.Status === 'exited' && String(r.state.ExitCode) === v)
       && any('ancestor', (v) => ancestorIds(v).includes(r.imageId));
   });
+}
+
+/** inspect's `Mounts`: Docker's MountPoint fields only (no --tmpfs entries, as Docker). */
+export function mountPointsView(mounts: ContainerMount[] | undefined) {
+  return (mounts ?? []).filter((m) => !m.Hidden).map((m) => ({
+    Type: m.Type,
+    ...(m.Type === 'volume' ? { Name: m.Name } : {}),
+    Source: m.Source,
+    Destination: m.Destination,
+    ...(m.Type === 'volume' ? { Driver: m.Driver } : {}),
+    Mode: m.Mode,
+    RW: m.RW,
+    Propagation: m.Propagation,
+  }));
 }

@@ -14,7 +14,7 @@
  */
 import { mkdir, rm, readFile, writeFile, stat, access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { watch, type FSWatcher } from 'node:fs';
+import { watch, existsSync, type FSWatcher } from 'node:fs';
 import { conflict, invalidArgument, notFound, notModified, notImplemented, BerthError, findBerthError } from '../errdefs/errors.js';
 import { newId } from '../lib/ids.js';
 import { KeyedMutex } from '../lib/mutex.js';
@@ -33,6 +33,8 @@ import { readLog, fileSize, type LogRecord } from '../runtime/log-file.js';
 import { familiarFromCanonical } from '../oci/reference.js';
 import { mergeConfig, validateHostConfig, validateName } from './container-config.js';
 import { hostsFile, resolvConf } from './container-files.js';
+import { planMounts, type ContainerMounts } from './container-mounts.js';
+import type { Mount } from '../oci/runtime-spec.js';
 import { randomName } from './names.js';
 import { inspectView, summaryView, parseFilters, filterContainers } from './container-views.js';
 import { signalNumber, signalName } from './signals.js';
@@ -55,6 +57,8 @@ export interface ContainerServiceOptions {
   /** Host resolv.conf to derive containers' from. */
   hostResolvConf?: string;
   events?: EventPublisher;
+  /** Volumes, binds and tmpfs mounts (engine/container-mounts); without it, containers with mounts are refused. */
+  mounts?: ContainerMounts;
 }
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -155,6 +159,8 @@ export class ContainerService {
     resolveCapabilities(hostConfig.CapAdd ?? [], hostConfig.CapDrop ?? [], !!hostConfig.Privileged);
     const runtime = (hostConfig.Runtime as string | undefined) || this.o.defaultRuntime;
     if (!this.o.runtimes.has(runtime)) throw invalidArgument(`unknown or invalid runtime name: ${runtime}`);
+    const plan = planMounts({ hostConfig, volumes: merged.config.Volumes, getContainer: (r) => this.get(r), fileExists: existsSync });
+    if (plan.length && !this.o.mounts) throw notImplemented('volumes and bind mounts are not supported by this daemon');
 
     let name: string;
     if (opts.name) {
@@ -182,12 +188,17 @@ export class ContainerService {
       layers: this.o.images.layerChain(image),
       runtime,
     };
-    await mkdir(this.containerDir(id), { recursive: true, mode: 0o710 });
-    await this.o.snapshots.createRw(id);
+    // volumes first: a bad volume (name, driver options) must leave nothing behind
+    const mat = plan.length ? await this.o.mounts!.materialize(plan, id) : undefined;
+    if (mat) rec.mounts = mat.mounts;
     try {
+      await mkdir(this.containerDir(id), { recursive: true, mode: 0o710 });
+      await this.o.snapshots.createRw(id);
       this.o.records.insert(rec);
+      mat?.release();
     } catch (err) {
       await this.discardFiles(id);
+      await mat?.undo();
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
         const other = this.o.records.getByName(name);
         throw nameConflict(name, other?.id ?? '');
@@ -209,7 +220,7 @@ export class ContainerService {
     }).catch(async (err) => {
       // Like dockerd: a --rm container that fails to start is removed (docker run waits for that).
       const rec = this.o.records.get(id);
-      if (rec?.hostConfig.AutoRemove && rec.state.Status === 'created') await this.remove(id, { force: true }).catch(() => {});
+      if (rec?.hostConfig.AutoRemove && rec.state.Status === 'created') await this.remove(id, { force: true, removeVolumes: true }).catch(() => {});
       throw err;
     });
   }
@@ -220,7 +231,8 @@ export class ContainerService {
     const rootfs = this.rootfsDir(id);
     try {
       await this.o.snapshots.mountRootfs(id, rec.layers, rootfs);
-      const spec = await this.makeSpec(rec, rootfs);
+      const extraMounts = (await this.o.mounts?.setup(rec, rootfs)) ?? [];
+      const spec = await this.makeSpec(rec, rootfs, extraMounts);
       const bundle = this.bundleDir(id);
       await mkdir(this.persistDir(id), { recursive: true });
       await rm(join(this.exitDir, id), { force: true });
@@ -262,6 +274,7 @@ export class ContainerService {
       if (await exists(join(this.exitDir, id))) void this.handleExit(id);
     } catch (err) {
       await runtime.delete(id, true).catch(() => {});
+      await this.o.mounts?.release(rec);
       await this.o.snapshots.unmountRootfs(rootfs).catch(() => {});
       const be = findBerthError(err);
       const msg = be?.message ?? (err as Error).message;
@@ -273,7 +286,7 @@ export class ContainerService {
     }
   }
 
-  private async makeSpec(rec: ContainerRecord, rootfs: string) {
+  private async makeSpec(rec: ContainerRecord, rootfs: string, extraMounts: Mount[]) {
     const hc = rec.hostConfig;
     const passwd = parsePasswd(await readInRoot(rootfs, '/etc/passwd'));
     const group = parseGroup(await readInRoot(rootfs, '/etc/group'));
@@ -304,7 +317,7 @@ export class ContainerService {
       capabilities: resolveCapabilities(hc.CapAdd ?? [], hc.CapDrop ?? [], !!hc.Privileged),
       privileged: !!hc.Privileged,
       readonlyRootfs: !!hc.ReadonlyRootfs,
-      mounts: [bind('resolv.conf', '/etc/resolv.conf'), bind('hostname', '/etc/hostname'), bind('hosts', '/etc/hosts')],
+      mounts: [bind('resolv.conf', '/etc/resolv.conf'), bind('hostname', '/etc/hostname'), bind('hosts', '/etc/hosts'), ...extraMounts],
       resources: {
         memory: hc.Memory, memorySwap: hc.MemorySwap, memoryReservation: hc.MemoryReservation, nanoCpus: hc.NanoCpus,
         cpuShares: hc.CpuShares, cpuQuota: hc.CpuQuota, cpuPeriod: hc.CpuPeriod, cpusetCpus: hc.CpusetCpus,
@@ -380,6 +393,7 @@ export class ContainerService {
         const runtime = this.runtimeFor(rec);
         await runtime.delete(id, true).catch((e) => this.o.log.warn('runtime delete failed', { id, err: (e as Error).message }));
         await this.o.snapshots.unmountRootfs(this.rootfsDir(id)).catch((e) => this.o.log.warn('unmount failed', { id, err: (e as Error).message }));
+        await this.o.mounts?.release(rec);
         rec.state = {
           ...rec.state,
           Status: 'exited',
@@ -401,7 +415,7 @@ export class ContainerService {
       const rec = done as ContainerRecord;
       this.fire(this.exitWaiters, rec);
       if (rec.hostConfig.AutoRemove) {
-        await this.remove(id, { force: true }).catch((e) => this.o.log.warn('auto-remove failed', { id, err: (e as Error).message }));
+        await this.remove(id, { force: true, removeVolumes: true }).catch((e) => this.o.log.warn('auto-remove failed', { id, err: (e as Error).message }));
       } else {
         await this.maybeRestart(rec);
       }
@@ -539,6 +553,7 @@ export class ContainerService {
       if (!cur) return;
       if (cur.removing) throw conflict(`removal of container ${rec.id} is already in progress`);
       cur.removing = true;
+      if (opts.removeVolumes) cur.removeVolumes = true;
       cur.state.Status = 'removing';
       this.save(cur);
       await this.finishRemove(cur);
@@ -551,6 +566,7 @@ export class ContainerService {
     await this.discardFiles(rec.id);
     this.o.records.delete(rec.id);
     this.emit(rec, 'destroy');
+    if (rec.removeVolumes) await this.o.mounts?.removeAnonymous(rec);
     this.fire(this.exitWaiters, rec);
     this.fire(this.removeWaiters, rec);
   }
@@ -654,6 +670,11 @@ export class ContainerService {
     for (const n of await readdir(join(this.o.dataRoot, 'snapshots', 'rw')).catch(() => [] as string[])) {
       if (!known.has(n)) await this.o.snapshots.removeRw(n);
     }
+  }
+
+  /** IDs of the containers whose mounts name this volume (running or not). */
+  volumeUsers(name: string): string[] {
+    return this.list().filter((r) => r.mounts?.some((m) => m.Type === 'volume' && m.Name === name)).map((r) => r.id);
   }
 
   /** Does any container use this image? (for rmi) */

@@ -1,7 +1,7 @@
 /**
  * metadata/database — the SQLite file (better-sqlite3, WAL, synchronous=FULL)
  * that holds every record berth must not lose: image names, layers,
- * containers. Each mutation runs in one transaction, so after `kill -9` a
+ * containers, volumes. Each mutation runs in one transaction, so after `kill -9` a
  * record is either fully there or not at all. Migrations are numbered and
  * applied in order at open.
  *
@@ -47,6 +47,12 @@ const MIGRATIONS: string[] = [
      size INTEGER NOT NULL,
      source TEXT,                   -- canonical repository it was pulled from / pushed to
      PRIMARY KEY (diff_id, digest)
+   );`,
+  // 3: volumes (engine/volumes owns the doc: driver, labels, options, created)
+  `CREATE TABLE volumes (
+     name TEXT PRIMARY KEY,
+     driver TEXT NOT NULL,
+     doc TEXT NOT NULL              -- VolumeRecord JSON
    );`,
 ];
 

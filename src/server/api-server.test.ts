@@ -55,6 +55,13 @@ const backend: Backend = {
   },
   system: { version: () => ({ ApiVersion: SERVER_API_VERSION }), info: () => ({}) },
   events: { subscribe: () => (async function* () { /* no events */ })() },
+  volumes: {
+    list: () => ({ Volumes: [], Warnings: null }),
+    create: async (body) => body,
+    inspect: (n) => { throw notFound(`get ${n}: no such volume`, 'NO_SUCH_VOLUME'); },
+    remove: async () => {},
+    prune: async (_f, o) => ({ VolumesDeleted: [], SpaceReclaimed: 0, allByDefault: !!o.allByDefault }),
+  },
 };
 
 let dir: string;
@@ -189,6 +196,18 @@ test('wait answers 200 with the exit status', async () => {
   const r = await call('POST', '/containers/web/wait');
   assert.equal(r.status, 200);
   assert.deepEqual(json(r), { StatusCode: 3, Error: null });
+});
+
+test('volume prune: named volumes too only for clients before API 1.42 (as Docker)', async () => {
+  for (const [path, all] of [['/v1.41/volumes/prune', true], ['/v1.42/volumes/prune', false], ['/volumes/prune', false]] as const) {
+    const r = await call('POST', path);
+    assert.equal(r.status, 200, path);
+    assert.equal(json(r).allByDefault, all, path);
+  }
+  const c = await call('POST', '/volumes/create', '{"Name":"v1"}');
+  assert.equal(c.status, 201);
+  assert.equal((await call('GET', '/volumes/zz')).status, 404);
+  assert.equal((await call('DELETE', '/volumes/zz')).status, 204);
 });
 
 function upgrade(path: string): Promise<{ res: IncomingMessage; socket: Socket; head: Buffer } | Res> {

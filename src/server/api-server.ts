@@ -18,6 +18,7 @@ import { systemRoutes } from './routes/system-routes.js';
 import { containerRoutes } from './routes/container-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
+import { volumeRoutes } from './routes/volume-routes.js';
 
 
 export interface ApiServerOptions {
@@ -32,6 +33,7 @@ export function buildRouter(b: Backend): Router {
   containerRoutes(r, b.containers);
   imageRoutes(r, b.images);
   eventRoutes(r, b.events);
+  volumeRoutes(r, b.volumes);
   return r;
 }
 

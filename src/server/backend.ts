@@ -44,6 +44,14 @@ export interface ImagesBackend {
   pull(opts: { fromImage: string; tag?: string; platform?: string; auth?: AuthConfig; signal?: AbortSignal }, onMessage: (m: JSONMessage) => void): Promise<string>;
 }
 
+export interface VolumesBackend {
+  list(filters: string | undefined): unknown;
+  create(body: unknown): Promise<unknown>;
+  inspect(name: string): unknown;
+  remove(name: string, opts: { force?: boolean }): Promise<void>;
+  prune(filters: string | undefined, opts: { allByDefault?: boolean }): Promise<unknown>;
+}
+
 export interface SystemBackend {
   version(): unknown;
   info(): unknown;
@@ -62,4 +70,5 @@ export interface Backend {
   images: ImagesBackend;
   system: SystemBackend;
   events: EventsBackend;
+  volumes: VolumesBackend;
 }

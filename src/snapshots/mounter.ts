@@ -1,7 +1,8 @@
 /**
  * snapshots/mounter — the adapter for mount(8), umount(8), mknod(1) and
  * setfattr(1): every program the storage layer spawns is spawned here. Node
- * has no syscalls for these.
+ * has no syscalls for these. The volume driver gets these functions injected
+ * by the daemon (volumes/ may not import snapshots/).
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -26,6 +27,16 @@ async function exec(cmd: string, args: string[], cwd?: string): Promise<void> {
 export async function mountOverlay(opts: { cwd: string; lower: string[]; upper: string; work: string; target: string }): Promise<void> {
   const data = `lowerdir=${opts.lower.join(':')},upperdir=${opts.upper},workdir=${opts.work}`;
   await exec('mount', ['-t', 'overlay', 'overlay', '-o', data, opts.target], opts.cwd);
+}
+
+/**
+ * mount(8) of any filesystem: `mount -t TYPE [-o OPTIONS] SOURCE TARGET`
+ * (tmpfs, a bind with `type: 'none', options: ['bind']`, nfs, ...). The
+ * local volume driver uses it for volumes created with type/device/o.
+ */
+export async function mountFilesystem(opts: { type: string; source: string; target: string; options?: string[] }): Promise<void> {
+  const o = (opts.options ?? []).filter(Boolean);
+  await exec('mount', ['-t', opts.type || 'none', ...(o.length ? ['-o', o.join(',')] : []), opts.source, opts.target]);
 }
 
 export async function unmount(target: string, opts: { lazy?: boolean } = {}): Promise<void> {

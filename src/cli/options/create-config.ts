@@ -12,6 +12,7 @@ import { parseRamSize } from '../../lib/units.js';
 import type { CreateFlags } from './create-flags.js';
 import { expandEnvFlag, kvListToMap, parseKvFile } from './kv-file.js';
 import { parsePortSpecs } from './port-specs.js';
+import { absolutizeVolumeFlag, parseMountFlag } from './mount-spec.js';
 
 export interface CreateInputs {
   flags: CreateFlags;
@@ -19,6 +20,8 @@ export interface CreateInputs {
   args: string[];
   env: Record<string, string | undefined>;
   readFile: (path: string) => string;
+  /** for `-v ./rel:/ctr` (defaults to process.cwd()) */
+  cwd?: string;
 }
 
 export interface CreateRequest {
@@ -101,12 +104,18 @@ export function buildCreateRequest(inp: CreateInputs): CreateRequest {
   const binds: string[] = [];
   const volumes: Record<string, Record<string, never>> = {};
   for (const v of f.volume) {
-    if (v.includes(':')) binds.push(v);
+    if (v.includes(':')) binds.push(absolutizeVolumeFlag(v, inp.cwd ?? process.cwd()));
     else volumes[v] = {};
   }
+  const mounts = (f.mount ?? []).map((v) => {
+    try { return parseMountFlag(v); } catch (err) { throw badFlag('--mount', v, (err as Error).message); }
+  });
 
   const host: HostConfig = {
     Binds: binds.length ? binds : null,
+    ...(mounts.length ? { Mounts: mounts } : {}),
+    ...(f.volumesFrom?.length ? { VolumesFrom: f.volumesFrom } : {}),
+    ...(f.volumeDriver ? { VolumeDriver: f.volumeDriver } : {}),
     NetworkMode: f.network ?? 'default',
     PortBindings: Object.keys(ports.bindings).length ? ports.bindings : {},
     RestartPolicy: restart,

@@ -33,6 +33,9 @@ export interface CreateFlags {
   publish: string[];
   expose: string[];
   volume: string[];
+  mount: string[];
+  volumesFrom: string[];
+  volumeDriver?: string;
   interactive?: boolean;
   tty?: boolean;
   platform?: string;
@@ -74,6 +77,9 @@ export function addCreateFlags(cmd: Command, opts: { run: boolean }): Command {
     .option('-p, --publish <list>', "Publish a container's port(s) to the host", collect, [])
     .option('--expose <list>', 'Expose a port or a range of ports', collect, [])
     .option('-v, --volume <list>', 'Bind mount a volume', collect, [])
+    .option('--mount <mount>', 'Attach a filesystem mount to the container', collect, [])
+    .option('--volumes-from <list>', 'Mount volumes from the specified container(s)', collect, [])
+    .option('--volume-driver <string>', 'Optional volume driver for the container')
     .option('--tmpfs <list>', 'Mount a tmpfs directory', collect, [])
     .option('--dns <list>', 'Set custom DNS servers', collect, [])
     .option('--add-host <list>', 'Add a custom host-to-IP mapping (host:ip)', collect, [])

@@ -10,7 +10,7 @@ import type { CliContext } from '../../cli-context.js';
 import { StatusError, errorText } from '../../cli-errors.js';
 import { parseFormat, renderTemplate } from '../../format/template.js';
 
-export type ObjectType = 'container' | 'image' | undefined;
+export type ObjectType = 'container' | 'image' | 'volume' | undefined;
 
 export async function inspectObjects(ctx: CliContext, refs: string[], o: { type: ObjectType; format?: string; size?: boolean }): Promise<void> {
   const client = ctx.client();
@@ -19,13 +19,19 @@ export async function inspectObjects(ctx: CliContext, refs: string[], o: { type:
   for (const ref of refs) {
     try {
       if (o.type === 'image') found.push(await client.inspectImage(ref));
+      else if (o.type === 'volume') found.push(await client.inspectVolume(ref));
       else if (o.type === 'container') found.push(await client.inspectContainer(ref, { size: o.size }));
       else {
         try {
           found.push(await client.inspectContainer(ref, { size: o.size }));
         } catch (err) {
           if (!isKind(err, 'not-found')) throw err;
-          found.push(await client.inspectImage(ref));
+          try {
+            found.push(await client.inspectImage(ref));
+          } catch (e) {
+            if (!isKind(e, 'not-found')) throw e;
+            found.push(await client.inspectVolume(ref));
+          }
         }
       }
     } catch (err) {

@@ -1,0 +1,31 @@
+/**
+ * server/routes/volume-routes — /volumes: list (filters), create (201),
+ * inspect, remove (`force`), prune (`filters`; before API 1.42 Docker
+ * pruned named volumes too, so the version is passed on).
+ */
+import { invalidArgument } from '../../errdefs/errors.js';
+import { compareApiVersions } from '../../api/version.js';
+import type { Router } from '../router.js';
+import { boolParam, readJson, sendEmpty, sendJson } from '../router.js';
+import type { VolumesBackend } from '../backend.js';
+
+export function volumeRoutes(r: Router, b: VolumesBackend): void {
+  r.add('GET', '/volumes', ({ res, query }) => sendJson(res, 200, b.list(query.get('filters') ?? undefined)));
+
+  r.add('POST', '/volumes/create', async ({ req, res }) => {
+    const body = await readJson<unknown>(req, { allowEmpty: true }) ?? {};
+    if (typeof body !== 'object' || Array.isArray(body) || body === null) throw invalidArgument('invalid JSON: expected an object', 'INVALID_JSON');
+    sendJson(res, 201, await b.create(body));
+  });
+
+  r.add('POST', '/volumes/prune', async ({ res, query, apiVersion }) => {
+    sendJson(res, 200, await b.prune(query.get('filters') ?? undefined, { allByDefault: compareApiVersions(apiVersion, '1.42') < 0 }));
+  });
+
+  r.add('GET', '/volumes/{name}', ({ res, params }) => sendJson(res, 200, b.inspect(params.name)));
+
+  r.add('DELETE', '/volumes/{name}', async ({ res, params, query }) => {
+    await b.remove(params.name, { force: boolParam(query, 'force') });
+    sendEmpty(res, 204);
+  });
+}
