@@ -19,6 +19,12 @@ test('no mounts under test roots', () => {
   assert.deepEqual(mounts, []);
 });
 
+test('no volume mounts (tmpfs/bind volumes) of test daemons', () => {
+  // volumes live at <data-root>/volumes/<name>/_data; listed apart so a leak names its volume
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((p) => p?.startsWith(MARK) && p.includes('/data/volumes/'));
+  assert.deepEqual(mounts, []);
+});
+
 test('no conmon, runc or container processes of test daemons', () => {
   const left: string[] = [];
   for (const p of readdirSync('/proc')) {
