@@ -21,6 +21,14 @@ import { logsCommand } from './commands/container/logs.js';
 import { waitCommand } from './commands/container/wait.js';
 import { renameCommand } from './commands/container/rename.js';
 import { containerInspectCommand } from './commands/container/inspect.js';
+import { portCommand } from './commands/container/port.js';
+import { networkCreateCommand } from './commands/network/create.js';
+import { networkLsCommand } from './commands/network/ls.js';
+import { networkInspectCommand } from './commands/network/inspect.js';
+import { networkRmCommand } from './commands/network/rm.js';
+import { networkPruneCommand } from './commands/network/prune.js';
+import { networkConnectCommand } from './commands/network/connect.js';
+import { networkDisconnectCommand } from './commands/network/disconnect.js';
 import { imagesCommand } from './commands/image/ls.js';
 import { importCommand } from './commands/image/import.js';
 import { loadCommand } from './commands/image/load.js';
@@ -52,6 +60,12 @@ export function buildProgram(ctx: CliContext): BerthCommand {
   }
   container.addCommand(psCommand(ctx, 'ls'));
   container.addCommand(containerInspectCommand(ctx));
+  container.addCommand(portCommand(ctx));
+
+  const network = program.command('network').description('Manage networks') as BerthCommand;
+  for (const make of [networkConnectCommand, networkCreateCommand, networkDisconnectCommand, networkInspectCommand, networkLsCommand, networkPruneCommand, networkRmCommand]) {
+    network.addCommand(make(ctx));
+  }
 
   const image = program.command('image').description('Manage images') as BerthCommand;
   image.addCommand(imagesCommand(ctx, 'ls'));
@@ -68,6 +82,7 @@ export function buildProgram(ctx: CliContext): BerthCommand {
   for (const make of [runCommand, createCommand, startCommand, stopCommand, killCommand, restartCommand, rmCommand, psCommand, logsCommand, waitCommand, renameCommand]) {
     program.addCommand(make(ctx));
   }
+  program.addCommand(portCommand(ctx));
   program.addCommand(imagesCommand(ctx));
   program.addCommand(importCommand(ctx));
   program.addCommand(loadCommand(ctx));

@@ -15,8 +15,8 @@ import type { Readable } from 'node:stream';
 import { DEFAULT_API_VERSION } from '../api/version.js';
 import type {
   ContainerCreateConfig, ContainerCreateResponse, ContainerInspect, ContainerSummary, ContainerWaitResponse,
-  EventMessage, Filters, ImageDeleteResponseItem, ImageInspect, ImageSummary, Info, JSONMessage, PingResult, Version, WaitCondition,
   Volume, VolumeCreateOptions, VolumeListResponse, VolumePruneResponse,
+  EventMessage, Filters, ImageDeleteResponseItem, ImageInspect, ImageSummary, Info, JSONMessage, NetworkCreateRequest, NetworkResource, PingResult, Version, WaitCondition,
 } from '../api/types.js';
 import { isKind } from '../errdefs/errors.js';
 import { resolveHost, type DaemonAddress } from './host.js';
@@ -288,6 +288,36 @@ export class DockerClient {
 
   pruneVolumes(opts: { filters?: Filters } = {}): Promise<VolumePruneResponse> {
     return this.#json('POST', `/volumes/prune${queryString({ filters: filtersParam(opts.filters) })}`);
+  }
+
+  // ---- networks ----
+
+  listNetworks(opts: { filters?: Filters } = {}): Promise<NetworkResource[]> {
+    return this.#json('GET', `/networks${queryString({ filters: filtersParam(opts.filters) })}`);
+  }
+
+  inspectNetwork(ref: string): Promise<NetworkResource> {
+    return this.#json('GET', `/networks/${encodeURIComponent(ref)}`);
+  }
+
+  createNetwork(body: NetworkCreateRequest): Promise<{ Id: string; Warning?: string }> {
+    return this.#json('POST', '/networks/create', body);
+  }
+
+  removeNetwork(ref: string): Promise<void> {
+    return this.#noContent('DELETE', `/networks/${encodeURIComponent(ref)}`);
+  }
+
+  pruneNetworks(opts: { filters?: Filters } = {}): Promise<{ NetworksDeleted: string[] | null }> {
+    return this.#json('POST', `/networks/prune${queryString({ filters: filtersParam(opts.filters) })}`);
+  }
+
+  connectNetwork(ref: string, body: { Container: string; EndpointConfig?: { Aliases?: string[]; IPAMConfig?: { IPv4Address?: string } } }): Promise<void> {
+    return this.#noContent('POST', `/networks/${encodeURIComponent(ref)}/connect`, body);
+  }
+
+  disconnectNetwork(ref: string, body: { Container: string; Force?: boolean }): Promise<void> {
+    return this.#noContent('POST', `/networks/${encodeURIComponent(ref)}/disconnect`, body);
   }
 
   async #changed(p: Promise<void>): Promise<boolean> {

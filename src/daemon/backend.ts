@@ -12,6 +12,7 @@ import type { EventsService } from '../engine/events.js';
 import { parseEventTime } from '../engine/events.js';
 import type { VolumeService, VolumeCreateRequest } from '../engine/volumes.js';
 import { parseFilters } from '../engine/container-views.js';
+import type { NetworkService, NetworkCreateRequest } from '../engine/networks.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
 import type { CreateRequest } from '../engine/container-types.js';
@@ -29,8 +30,10 @@ async function* eventStream(events: EventsService, o: { since?: string; until?: 
   yield* events.subscribe({ sinceNs, untilNs, filters: parseFilters(o.filters), signal: o.signal });
 }
 
-export function createBackend(s: { containers: ContainerService; images: ImageService; registry: RegistryService; system: SystemService; imageStore: ImageStore; snapshots: Snapshotter; events: EventsService; volumes: VolumeService }): Backend {
+export function createBackend(s: { containers: ContainerService; images: ImageService; registry: RegistryService; system: SystemService; imageStore: ImageStore; snapshots: Snapshotter; events: EventsService; volumes: VolumeService; networks?: NetworkService }): Backend {
   const c = s.containers;
+  const n = s.networks;
+  const networkIdOf = (name: string) => n?.tryGet(name)?.id ?? '';
   return {
     containers: {
       create: async (body, opts) => { const r = await c.create(body as CreateRequest, opts); return { Id: r.id, Warnings: r.warnings }; },
@@ -41,8 +44,8 @@ export function createBackend(s: { containers: ContainerService; images: ImageSe
       remove: (id, o) => c.remove(id, o),
       rename: (id, name) => c.rename(id, name),
       wait: (id, cond, signal) => c.wait(id, cond, signal),
-      inspect: (id) => containerInspect(c, s.snapshots, id),
-      list: (o) => containerList(c, s.imageStore, o),
+      inspect: (id) => containerInspect(c, s.snapshots, id, networkIdOf),
+      list: (o) => containerList(c, s.imageStore, o, networkIdOf),
       isTty: (id) => c.get(id).config.Tty,
       resolve: (id) => c.get(id).id,
       logs: (id, o) => { c.get(id); return mapLines(c.logs(id, o)); },
@@ -71,5 +74,16 @@ export function createBackend(s: { containers: ContainerService; images: ImageSe
       remove: (name, o) => s.volumes.remove(name, o),
       prune: (f, o) => s.volumes.prune(parseFilters(f), o),
     },
+    ...(n ? {
+      networks: {
+        list: (f) => n.listView(f),
+        inspect: (ref) => n.inspect(ref),
+        create: (body) => n.create(body as NetworkCreateRequest),
+        remove: (ref) => n.remove(ref),
+        prune: (f) => n.prune(f),
+        connect: (ref, body) => n.connect(ref, body as Parameters<NetworkService['connect']>[1]),
+        disconnect: (ref, body) => n.disconnect(ref, body as Parameters<NetworkService['disconnect']>[1]),
+      },
+    } : {}),
   };
 }

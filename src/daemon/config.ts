@@ -25,6 +25,23 @@ export interface DaemonConfig {
   registryMirrors: string[];
   /** Registries reached without TLS verification / over plain HTTP (host[:port] or CIDR). */
   insecureRegistries: string[];
+  network: NetworkConfig;
+}
+
+/** Networking flags (dockerd's names, plus berth's --network-prefix and --cni-path). */
+export interface NetworkConfig {
+  /** Linux bridge of the default `bridge` network (-b/--bridge). */
+  bridge: string;
+  /** The default bridge's own address and prefix (--bip). */
+  bip: string;
+  /** Sub-range containers on the default bridge get addresses from (--fixed-cidr). */
+  fixedCidr?: string;
+  /** Pools user-defined networks get subnets from (--default-address-pool base=CIDR,size=N). */
+  defaultAddressPools: { base: string; size: number }[];
+  /** Prefix of user network bridges, iptables chains and CNI network names (≤ 10 letters/digits). */
+  prefix: string;
+  /** Directories holding the CNI plugins. */
+  cniPath: string[];
 }
 
 export const DEFAULTS = {
@@ -33,6 +50,11 @@ export const DEFAULTS = {
   execRoot: '/run/berth',
   configFile: '/etc/berth/daemon.json',
   cgroupParent: 'berth',
+  bridge: 'berth0',
+  bip: '10.209.0.1/16',
+  defaultAddressPool: { base: '10.210.0.0/15', size: 24 },
+  networkPrefix: 'berth',
+  cniPath: ['/usr/lib/cni', '/opt/cni/bin'],
 };
 
 export const USAGE = `Usage:	berthd [OPTIONS]
@@ -53,6 +75,12 @@ Options:
       --conmon string            Path of the conmon container monitor (default: found in PATH)
       --registry-mirror list     Preferred Docker Hub mirror (repeatable)
       --insecure-registry list   Registry to reach without TLS checks / over HTTP (host[:port] or CIDR; repeatable)
+  -b, --bridge string            Linux bridge of the default "bridge" network (default "${DEFAULTS.bridge}")
+      --bip string               The default bridge's address and prefix (default "${DEFAULTS.bip}")
+      --fixed-cidr string        IPv4 sub-range of --bip for container addresses
+      --default-address-pool     Pool for user-defined networks: base=CIDR,size=N (repeatable; default base=${DEFAULTS.defaultAddressPool.base},size=${DEFAULTS.defaultAddressPool.size})
+      --network-prefix string    Prefix of berth's bridges, iptables chains and CNI network names (default "${DEFAULTS.networkPrefix}")
+      --cni-path string          Directories of the CNI plugins, colon-separated (default "${DEFAULTS.cniPath.join(':')}")
   -v, --version                  Print version information and quit
 `;
 
@@ -68,6 +96,12 @@ const FILE_KEYS: Record<string, keyof DaemonConfig | 'debug'> = {
   'cgroup-parent': 'cgroupParent',
   'registry-mirrors': 'registryMirrors',
   'insecure-registries': 'insecureRegistries',
+  bridge: 'network',
+  bip: 'network',
+  'fixed-cidr': 'network',
+  'default-address-pools': 'network',
+  'network-prefix': 'network',
+  'cni-path': 'network',
 };
 
 /** Keys dockerd accepts that berth reads but does not act on yet; anything else is an error. */
@@ -100,6 +134,12 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
         conmon: { type: 'string' },
         'registry-mirror': { type: 'string', multiple: true },
         'insecure-registry': { type: 'string', multiple: true },
+        bridge: { type: 'string', short: 'b' },
+        bip: { type: 'string' },
+        'fixed-cidr': { type: 'string' },
+        'default-address-pool': { type: 'string', multiple: true },
+        'network-prefix': { type: 'string' },
+        'cni-path': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -119,7 +159,7 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
   }
   const unknown = Object.keys(file).filter((k) => !(k in FILE_KEYS) && !ACCEPTED_UNUSED.has(k));
   if (unknown.length) throw invalidArgument(`unable to configure the berth daemon with file ${configFile}: the following directives don't match any configuration option: ${unknown.join(', ')}`);
-  const flagFor: Record<string, unknown> = { hosts: v.host, 'data-root': v['data-root'], 'exec-root': v['exec-root'], pidfile: v.pidfile, 'log-level': v['log-level'], debug: v.debug, 'default-runtime': v['default-runtime'], 'cgroup-parent': v['cgroup-parent'], 'registry-mirrors': v['registry-mirror'], 'insecure-registries': v['insecure-registry'] };
+  const flagFor: Record<string, unknown> = { hosts: v.host, 'data-root': v['data-root'], 'exec-root': v['exec-root'], pidfile: v.pidfile, 'log-level': v['log-level'], debug: v.debug, 'default-runtime': v['default-runtime'], 'cgroup-parent': v['cgroup-parent'], 'registry-mirrors': v['registry-mirror'], 'insecure-registries': v['insecure-registry'], bridge: v.bridge, bip: v.bip, 'fixed-cidr': v['fixed-cidr'], 'default-address-pools': v['default-address-pool'], 'network-prefix': v['network-prefix'], 'cni-path': v['cni-path'] };
   const both = Object.keys(file).filter((k) => flagFor[k] !== undefined);
   if (both.length) throw invalidArgument(`unable to configure the berth daemon with file ${configFile}: the following directives are specified both as a flag and in the configuration file: ${both.map((k) => `${k}: (from flag: ${JSON.stringify(flagFor[k])}, from file: ${JSON.stringify(file[k])})`).join(', ')}`);
 
@@ -169,6 +209,40 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
       conmonPath: v.conmon ?? findInPath('conmon', ['/usr/libexec/podman', '/usr/lib/podman']),
       registryMirrors,
       insecureRegistries,
+      network: networkConfig(v, file),
     },
+  };
+}
+
+function networkConfig(v: Record<string, unknown>, file: Record<string, unknown>): NetworkConfig {
+  const str = (flag: unknown, key: string): string | undefined => {
+    const val = flag !== undefined ? flag : file[key];
+    if (val !== undefined && typeof val !== 'string') throw invalidArgument(`invalid ${key}: must be a string`);
+    return val as string | undefined;
+  };
+  const bridge = str(v.bridge, 'bridge') ?? DEFAULTS.bridge;
+  if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(bridge)) throw invalidArgument(`invalid bridge name ${bridge}: at most 15 characters of [a-zA-Z0-9_.-]`);
+  const prefix = str(v['network-prefix'], 'network-prefix') ?? DEFAULTS.networkPrefix;
+  if (!/^[a-zA-Z][a-zA-Z0-9]{0,9}$/.test(prefix)) throw invalidArgument(`invalid network prefix ${prefix}: 1 to 10 letters and digits, starting with a letter`);
+  let pools: { base: string; size: number }[] = [DEFAULTS.defaultAddressPool];
+  if (v['default-address-pool'] !== undefined) {
+    pools = (v['default-address-pool'] as string[]).map((s) => {
+      const kv = Object.fromEntries(s.split(',').map((p) => p.split('=').map((x) => x.trim())));
+      if (!kv.base || !/^\d+$/.test(kv.size ?? '')) throw invalidArgument(`invalid default address pool: ${s} (expected base=CIDR,size=N)`);
+      return { base: kv.base, size: Number(kv.size) };
+    });
+  } else if (file['default-address-pools'] !== undefined) {
+    const fp = file['default-address-pools'];
+    if (!Array.isArray(fp) || fp.some((p) => !p || typeof p.base !== 'string' || typeof p.size !== 'number')) throw invalidArgument('invalid default-address-pools: expected [{"base": "CIDR", "size": N}]');
+    pools = fp as { base: string; size: number }[];
+  }
+  const cniPath = str(v['cni-path'], 'cni-path');
+  return {
+    bridge,
+    bip: str(v.bip, 'bip') ?? DEFAULTS.bip,
+    fixedCidr: str(v['fixed-cidr'], 'fixed-cidr'),
+    defaultAddressPools: pools,
+    prefix,
+    cniPath: cniPath ? cniPath.split(':').filter(Boolean) : DEFAULTS.cniPath,
   };
 }

@@ -20,7 +20,18 @@ import { LayerBlobRecords } from '../metadata/layer-blob-records.js';
 import { ContainerRecords } from '../metadata/container-records.js';
 import { VolumeRecords } from '../metadata/volume-records.js';
 import { LocalVolumeDriver } from '../volumes/local-driver.js';
-import { mountFilesystem, unmount, mountsUnder } from '../snapshots/mounter.js';
+import { mountFilesystem, unmount, mountsUnder, isMountPoint } from '../snapshots/mounter.js';
+import { NetworkRecords } from '../metadata/network-records.js';
+import { PluginCniExecutor } from '../network/cni-exec.js';
+import { NetnsStore } from '../network/netns.js';
+import { PortReservations } from '../network/port-reservations.js';
+import { BridgeFirewall } from '../network/bridge-firewall.js';
+import { Iptables } from '../network/iptables.js';
+import { deleteLink, hostRoutes } from '../network/links.js';
+import { parseCidr, networkOf } from '../network/cidr.js';
+import { NetworkService } from '../engine/networks.js';
+import { ContainerNetworking } from '../engine/container-network.js';
+import type { NetworkRecord } from '../engine/network-types.js';
 import { ImageStore } from '../images/image-store.js';
 import { CliOciRuntime, type OciRuntime } from '../runtime/oci-runtime.js';
 import { cgroupVersion } from '../runtime/cgroups.js';
@@ -84,6 +95,36 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     events,
   });
   await volumes.init();
+  const net = cfg.network;
+  const ipamDir = join(cfg.dataRoot, 'network', 'ipam');
+  await mkdir(ipamDir, { recursive: true, mode: 0o700 });
+  const networks = new NetworkService({
+    records: new NetworkRecords<NetworkRecord>(db),
+    prefix: net.prefix,
+    defaultBridge: { bridge: net.bridge, bip: net.bip, fixedCidr: net.fixedCidr },
+    pools: net.defaultAddressPools.map((p) => {
+      const base = networkOf(parseCidr(p.base, 'default address pool base'));
+      if (!(p.size >= base.prefix && p.size <= 30)) throw systemError(`invalid default address pool ${p.base} size ${p.size}`);
+      return { base, size: p.size };
+    }),
+    ipamDir,
+    firewall: new BridgeFirewall(net.prefix),
+    hostRoutes,
+    removeBridge: deleteLink,
+    log: log.child({ module: 'networks' }),
+    events,
+  });
+  const ports = new PortReservations();
+  const networking = new ContainerNetworking({
+    networks,
+    cni: new PluginCniExecutor({ pluginDirs: net.cniPath }),
+    netns: new NetnsStore({ dir: join(cfg.execRoot, 'netns'), unmount: (p) => unmount(p), isMounted: isMountPoint }),
+    ports,
+    iptables: (ns?: string) => new Iptables(ns),
+    log: log.child({ module: 'network' }),
+    events,
+  });
+  networks.setContainers(networking);
 
   const containers = new ContainerService({
     events,
@@ -100,9 +141,12 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     ncpu: cpus().length,
     log: log.child({ module: 'containers' }),
     mounts: new ContainerMounts({ volumes, log: log.child({ module: 'mounts' }) }),
+    network: networking,
   });
+  networking.setContainers(containers);
   await containers.init();
   volumes.bindReferences((name) => containers.volumeUsers(name));
+  await networks.init();
 
   let daemonId: string;
   try { daemonId = (await readFile(join(cfg.dataRoot, 'engine-id'), 'utf8')).trim(); } catch {
@@ -115,6 +159,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   // containers.reconcile() then records release their volumes properly
   await volumes.reconcile(runningVolumeUsers(containers.list()));
   await containers.reconcile();
+  await networking.reconcile(ipamDir, net.prefix);
   containers.startExitWatcher();
 
   const images = new ImageService({ store: imageStore, content, snapshots, containers, events });
@@ -128,7 +173,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     cgroupVersion: cgv, defaultRuntime: cfg.defaultRuntime, runtimes: cfg.runtimes, daemonId, containers, images: imageStore,
     debug: cfg.logLevel === 'debug',
   });
-  const server = new ApiServer({ backend: createBackend({ containers, images, registry, system, imageStore, snapshots, events, volumes }), log: log.child({ module: 'api' }), version: BERTH_VERSION });
+  const server = new ApiServer({ backend: createBackend({ containers, images, registry, system, imageStore, snapshots, events, volumes, networks }), log: log.child({ module: 'api' }), version: BERTH_VERSION });
   for (const h of cfg.hosts) {
     await server.listen(h);
     log.info('API listen on ' + h.replace(/^unix:\/\//, ''));
@@ -145,6 +190,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
       stopped = true;
       containers.stopExitWatcher();
       await server.close();
+      await ports.releaseAll();
       db.close();
       await rm(cfg.pidfile, { force: true });
       for (const h of cfg.hosts) if (h.startsWith('unix://')) await rm(h.slice(7), { force: true });

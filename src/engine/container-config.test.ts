@@ -92,8 +92,6 @@ test('validateHostConfig: rejects with Docker\'s messages', () => {
     { name: 'negative retry count', hc: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: -1 } }, kind: 'invalid-argument', message: /cannot be negative/ },
     { name: 'AutoRemove + always', hc: { AutoRemove: true, RestartPolicy: { Name: 'always' } }, kind: 'invalid-argument', message: "can't create 'AutoRemove' container with restart policy" },
     { name: 'AutoRemove + on-failure', hc: { AutoRemove: true, RestartPolicy: { Name: 'on-failure' } }, kind: 'invalid-argument', message: "can't create 'AutoRemove' container with restart policy" },
-    { name: 'container network mode', hc: { NetworkMode: 'container:abc' }, kind: 'not-implemented', message: /network mode "container:abc"/ },
-    { name: 'user network', hc: { NetworkMode: 'mynet' }, kind: 'not-implemented', message: /network mode "mynet"/ },
   ];
   for (const c of cases) {
     assert.throws(() => validateHostConfig(c.hc, { ncpu: 4 }), (e: unknown) => {
@@ -115,6 +113,7 @@ test('validateHostConfig: accepts and normalises', () => {
     { name: 'default network', hc: { NetworkMode: 'default' }, network: 'bridge', restart: 'no' },
     { name: 'host', hc: { NetworkMode: 'host' }, network: 'host', restart: 'no' },
     { name: 'none', hc: { NetworkMode: 'none' }, network: 'none', restart: 'no' },
+    { name: 'user network (checked against the networks at create)', hc: { NetworkMode: 'mynet' }, network: 'mynet', restart: 'no' },
     { name: 'limits', hc: { Memory: 6 * MB, MemorySwap: -1, NanoCpus: 4e9, PidsLimit: -1 }, network: 'bridge', restart: 'no' },
     { name: 'AutoRemove + no', hc: { AutoRemove: true, RestartPolicy: { Name: 'no' } }, network: 'bridge', restart: 'no' },
     { name: 'on-failure:3', hc: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 } }, network: 'bridge', restart: 'on-failure' },

@@ -6,7 +6,7 @@
  * ExposedPorts, Volumes, Healthcheck. Also validates HostConfig resources
  * with Docker's messages. Pure.
  */
-import { invalidArgument, notImplemented } from '../errdefs/errors.js';
+import { invalidArgument } from '../errdefs/errors.js';
 import type { ImageRunConfig } from '../oci/image.js';
 import type { ContainerConfig, CreateRequest, HostConfig } from './container-types.js';
 
@@ -128,11 +128,7 @@ export function validateHostConfig(hc: HostConfig, opts: { ncpu: number }): Host
   if (rp !== 'on-failure' && (hc.RestartPolicy?.MaximumRetryCount ?? 0) > 0) throw invalidArgument(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
   if (hc.AutoRemove && rp && rp !== 'no') throw invalidArgument(`can't create 'AutoRemove' container with restart policy`);
   const nm = hc.NetworkMode ?? '';
-  if (!['', 'default', 'bridge', 'none', 'host'].includes(nm)) {
-    throw notImplemented(`network mode "${nm}" is not supported by berth yet`);
-  }
-  const ports = Object.values(hc.PortBindings ?? {}).filter((b) => b && b.length);
-  if (ports.length > 0 || hc.PublishAllPorts) throw notImplemented('published ports are not supported by berth yet');
+  if (typeof nm !== 'string') throw invalidArgument('invalid NetworkMode: must be a string');
   out.NetworkMode = nm === '' || nm === 'default' ? 'bridge' : nm;
   out.RestartPolicy = { Name: (rp || 'no') as 'no', MaximumRetryCount: hc.RestartPolicy?.MaximumRetryCount ?? 0 };
   out.LogConfig = { Type: 'k8s-file', Config: {} };

@@ -32,14 +32,14 @@ export function hostsFile(opts: { hostname: string; domainname?: string; ip?: st
  * Google's public DNS when none remain; --dns / --dns-search / --dns-option
  * replace the respective lines.
  */
-export function resolvConf(hostText: string, opts: { dns?: string[]; search?: string[]; options?: string[] } = {}): string {
+export function resolvConf(hostText: string, opts: { dns?: string[]; search?: string[]; options?: string[]; keepLoopback?: boolean } = {}): string {
   const ns: string[] = [];
   const search: string[] = [];
   const options: string[] = [];
   for (const raw of hostText.split('\n')) {
     const line = raw.trim();
     const [key, ...rest] = line.split(/\s+/);
-    if (key === 'nameserver' && rest[0] && !/^(127\.|::1$)/.test(rest[0])) ns.push(rest[0]);
+    if (key === 'nameserver' && rest[0] && (opts.keepLoopback || !/^(127\.|::1$)/.test(rest[0]))) ns.push(rest[0]);
     else if ((key === 'search' || key === 'domain') && rest.length) search.splice(0, search.length, ...rest);
     else if (key === 'options') options.push(...rest);
   }

@@ -3,6 +3,7 @@
  * Docker's vocabulary (Config, HostConfig, State), plus the create request.
  */
 import type { HealthConfig } from '../oci/image.js';
+import type { ContainerNetState } from './network-types.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -136,6 +137,8 @@ export interface ContainerRecord {
   removing?: boolean;
   /** `rm -v`: remove anonymous volumes when the removal finishes */
   removeVolumes?: boolean;
+  /** Network attachments (configured at create/connect, live while running); see engine/network-types. */
+  net?: ContainerNetState;
 }
 
 /** The body of POST /containers/create: Config fields plus HostConfig and NetworkingConfig. */
@@ -145,7 +148,7 @@ export interface CreateRequest extends Partial<Omit<ContainerConfig, 'Cmd' | 'En
   Env?: string[] | null;
   Labels?: Record<string, string> | null;
   HostConfig?: HostConfig;
-  NetworkingConfig?: unknown;
+  NetworkingConfig?: { EndpointsConfig?: Record<string, { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null; Links?: string[] | null; DriverOpts?: Record<string, string> | null; MacAddress?: string } | null> | null } | null;
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

@@ -6,6 +6,7 @@
 import { invalidArgument } from '../errdefs/errors.js';
 import { humanDuration } from '../lib/units.js';
 import type { ContainerMount, ContainerRecord } from './container-types.js';
+import { portMap, portList } from '../network/port-bindings.js';
 
 export interface ContainerPaths {
   logPath: string;
@@ -36,7 +37,7 @@ export function statusLine(rec: ContainerRecord, now = Date.now()): string {
   }
 }
 
-export function inspectView(rec: ContainerRecord, p: ContainerPaths) {
+export function inspectView(rec: ContainerRecord, p: ContainerPaths, networkIdOf: (name: string) => string = () => '') {
   const s = rec.state;
   return {
     Id: rec.id,
@@ -76,35 +77,60 @@ export function inspectView(rec: ContainerRecord, p: ContainerPaths) {
     },
     Mounts: mountPointsView(rec.mounts),
     Config: { ...rec.config, StopTimeout: rec.config.StopTimeout },
-    NetworkSettings: networkSettings(rec),
+    NetworkSettings: networkSettings(rec, networkIdOf),
   };
 }
 
-function networkSettings(rec: ContainerRecord) {
+const isRunning = (rec: ContainerRecord) => rec.state.Status === 'running' || rec.state.Status === 'paused' || rec.state.Status === 'restarting';
+
+/** Docker's EndpointSettings per network: the container's configured networks, with addresses while it runs. */
+export function endpointViews(rec: ContainerRecord, networkIdOf: (name: string) => string) {
   const mode = rec.hostConfig.NetworkMode ?? 'bridge';
+  const out: Record<string, unknown> = {};
+  const eps = rec.net?.endpoints ?? {};
+  const names = Object.keys(eps);
+  // host and none show their predefined network; container:<id> shows none (as Docker)
+  if (!names.length && !mode.startsWith('container:') && (mode === 'host' || mode === 'none' || !rec.net)) names.push(mode);
+  for (const name of names) {
+    const ep = eps[name];
+    const live = ep?.live;
+    const user = !!ep && name !== 'bridge';
+    out[name] = {
+      IPAMConfig: ep?.IPAMConfig ?? null, Links: ep?.Links ?? null, Aliases: ep?.Aliases ?? null, MacAddress: live?.mac ?? '', DriverOpts: ep?.DriverOpts ?? null, GwPriority: 0,
+      NetworkID: ep?.NetworkID ?? networkIdOf(name), EndpointID: live?.EndpointID ?? '', Gateway: live?.gateway ?? '', IPAddress: live?.ip ?? '', IPPrefixLen: live?.prefixLen ?? 0,
+      IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+      DNSNames: user && live ? [rec.name, rec.id.slice(0, 12), ...(ep?.Aliases ?? [])] : null,
+    };
+  }
+  return out;
+}
+
+function networkSettings(rec: ContainerRecord, networkIdOf: (name: string) => string) {
+  const running = isRunning(rec);
+  const def = running ? rec.net?.endpoints.bridge?.live : undefined;
   return {
     Bridge: '',
-    SandboxID: '',
-    SandboxKey: '',
-    Ports: {},
+    SandboxID: running && rec.net?.sandboxKey ? rec.id : '',
+    SandboxKey: running ? rec.net?.sandboxKey ?? '' : '',
+    Ports: running && rec.hostConfig.NetworkMode !== 'host' && !rec.hostConfig.NetworkMode?.startsWith('container:') ? portMap(rec.config.ExposedPorts, rec.net?.ports ?? []) : {},
     HairpinMode: false,
     LinkLocalIPv6Address: '',
     LinkLocalIPv6PrefixLen: 0,
     SecondaryIPAddresses: null,
     SecondaryIPv6Addresses: null,
-    EndpointID: '',
-    Gateway: '',
+    EndpointID: def?.EndpointID ?? '',
+    Gateway: def?.gateway ?? '',
     GlobalIPv6Address: '',
     GlobalIPv6PrefixLen: 0,
-    IPAddress: '',
-    IPPrefixLen: 0,
+    IPAddress: def?.ip ?? '',
+    IPPrefixLen: def?.prefixLen ?? 0,
     IPv6Gateway: '',
-    MacAddress: '',
-    Networks: { [mode]: { IPAMConfig: null, Links: null, Aliases: null, NetworkID: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: '', DriverOpts: null } },
+    MacAddress: def?.mac ?? '',
+    Networks: endpointViews(rec, networkIdOf),
   };
 }
 
-export function summaryView(rec: ContainerRecord, imageRefDisplay: string, sizeRw?: number) {
+export function summaryView(rec: ContainerRecord, imageRefDisplay: string, sizeRw?: number, networkIdOf: (name: string) => string = () => '') {
   const mode = rec.hostConfig.NetworkMode ?? 'bridge';
   return {
     Id: rec.id,
@@ -113,13 +139,13 @@ export function summaryView(rec: ContainerRecord, imageRefDisplay: string, sizeR
     ImageID: rec.imageId,
     Command: commandLine(rec),
     Created: Math.floor(Date.parse(rec.created) / 1000),
-    Ports: [],
+    Ports: isRunning(rec) ? portList(rec.config.ExposedPorts, rec.net?.ports ?? []) : portList(rec.config.ExposedPorts, []),
     ...(sizeRw !== undefined ? { SizeRw: sizeRw } : {}),
     Labels: rec.config.Labels ?? {},
     State: rec.state.Status,
     Status: statusLine(rec),
     HostConfig: { NetworkMode: mode },
-    NetworkSettings: { Networks: networkSettings(rec).Networks },
+    NetworkSettings: { Networks: endpointViews(rec, networkIdOf) },
     Mounts: mountPointsView(rec.mounts),
   };
 }

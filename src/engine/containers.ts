@@ -35,6 +35,7 @@ import { mergeConfig, validateHostConfig, validateName } from './container-confi
 import { hostsFile, resolvConf } from './container-files.js';
 import { planMounts, type ContainerMounts } from './container-mounts.js';
 import type { Mount } from '../oci/runtime-spec.js';
+import type { ContainerNetworking } from './container-network.js';
 import { randomName } from './names.js';
 import { inspectView, summaryView, parseFilters, filterContainers } from './container-views.js';
 import { signalNumber, signalName } from './signals.js';
@@ -59,6 +60,8 @@ export interface ContainerServiceOptions {
   events?: EventPublisher;
   /** Volumes, binds and tmpfs mounts (engine/container-mounts); without it, containers with mounts are refused. */
   mounts?: ContainerMounts;
+  /** Networking (engine/container-network); without it containers get a loopback-only namespace. */
+  network?: ContainerNetworking;
 }
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -146,6 +149,15 @@ export class ContainerService {
     this.o.records.update(rec);
   }
 
+  /** Run `fn` on the current record under the container's lock and save it (for network connect/disconnect). */
+  async update(id: string, fn: (rec: ContainerRecord) => Promise<void>): Promise<void> {
+    await this.lock.run(id, async () => {
+      const rec = this.get(id);
+      await fn(rec);
+      this.save(rec);
+    });
+  }
+
   // ---- create -------------------------------------------------------------
   async create(req: CreateRequest, opts: { name?: string } = {}): Promise<{ id: string; warnings: string[] }> {
     if (!req || typeof req !== 'object') throw invalidArgument('invalid container config');
@@ -156,6 +168,13 @@ export class ContainerService {
     if (req.OpenStdin || req.Tty) throw notImplemented('interactive containers (-i/-t: stdin and TTY) are not supported by berth yet');
     const hostConfig = validateHostConfig(req.HostConfig ?? {}, { ncpu: this.o.ncpu });
     const merged = mergeConfig(req, image.config.config ?? {}, req.Image);
+    if (hostConfig.NetworkMode?.startsWith('container:')) {
+      // Docker records the joined container by ID and gives this one its hostname
+      const other = this.get(hostConfig.NetworkMode.slice('container:'.length));
+      hostConfig.NetworkMode = `container:${other.id}`;
+      if (!req.Hostname) merged.config.Hostname = other.config.Hostname;
+    }
+    const net = this.o.network?.prepare({ ...req, ExposedPorts: merged.config.ExposedPorts as CreateRequest['ExposedPorts'] }, hostConfig);
     resolveCapabilities(hostConfig.CapAdd ?? [], hostConfig.CapDrop ?? [], !!hostConfig.Privileged);
     const runtime = (hostConfig.Runtime as string | undefined) || this.o.defaultRuntime;
     if (!this.o.runtimes.has(runtime)) throw invalidArgument(`unknown or invalid runtime name: ${runtime}`);
@@ -187,6 +206,7 @@ export class ContainerService {
       restartCount: 0,
       layers: this.o.images.layerChain(image),
       runtime,
+      ...(net ? { net } : {}),
     };
     // volumes first: a bad volume (name, driver options) must leave nothing behind
     const mat = plan.length ? await this.o.mounts!.materialize(plan, id) : undefined;
@@ -232,7 +252,10 @@ export class ContainerService {
     try {
       await this.o.snapshots.mountRootfs(id, rec.layers, rootfs);
       const extraMounts = (await this.o.mounts?.setup(rec, rootfs)) ?? [];
-      const spec = await this.makeSpec(rec, rootfs, extraMounts);
+      const netSetup = await this.o.network?.setup(rec);
+      // recorded before the container runs, so a crash from here on leaves state reconcile can undo
+      if (this.o.network) this.save(rec);
+      const spec = await this.makeSpec(rec, rootfs, extraMounts, netSetup);
       const bundle = this.bundleDir(id);
       await mkdir(this.persistDir(id), { recursive: true });
       await rm(join(this.exitDir, id), { force: true });
@@ -275,6 +298,7 @@ export class ContainerService {
     } catch (err) {
       await runtime.delete(id, true).catch(() => {});
       await this.o.mounts?.release(rec);
+      await this.o.network?.teardown(rec).catch((e) => this.o.log.warn('network teardown failed', { id, err: (e as Error).message }));
       await this.o.snapshots.unmountRootfs(rootfs).catch(() => {});
       const be = findBerthError(err);
       const msg = be?.message ?? (err as Error).message;
@@ -286,7 +310,7 @@ export class ContainerService {
     }
   }
 
-  private async makeSpec(rec: ContainerRecord, rootfs: string, extraMounts: Mount[]) {
+  private async makeSpec(rec: ContainerRecord, rootfs: string, extraMounts: Mount[], netSetup?: { hostNetwork: boolean; netnsPath?: string }) {
     const hc = rec.hostConfig;
     const passwd = parsePasswd(await readInRoot(rootfs, '/etc/passwd'));
     const group = parseGroup(await readInRoot(rootfs, '/etc/group'));
@@ -295,12 +319,13 @@ export class ContainerService {
     await secureMkdirAll(rootfs, cwd, 0o755);
 
     const dir = this.containerDir(rec.id);
-    const hostNetwork = hc.NetworkMode === 'host';
-    await writeFile(join(dir, 'hostname'), (hostNetwork ? (await readFile('/etc/hostname', 'utf8').catch(() => 'localhost\n')).trim() : rec.config.Hostname) + '\n');
-    await writeFile(join(dir, 'hosts'), hostNetwork ? await readFile('/etc/hosts', 'utf8').catch(() => hostsFile({ hostname: rec.config.Hostname }))
+    const hostNetwork = netSetup ? netSetup.hostNetwork : hc.NetworkMode === 'host';
+    if (this.o.network) await this.o.network.writeEtcFiles(rec, dir);
+    else await writeFile(join(dir, 'hostname'), (hostNetwork ? (await readFile('/etc/hostname', 'utf8').catch(() => 'localhost\n')).trim() : rec.config.Hostname) + '\n');
+    if (!this.o.network) await writeFile(join(dir, 'hosts'), hostNetwork ? await readFile('/etc/hosts', 'utf8').catch(() => hostsFile({ hostname: rec.config.Hostname }))
       : hostsFile({ hostname: rec.config.Hostname, domainname: rec.config.Domainname, extraHosts: (hc.ExtraHosts ?? []) as string[] }));
     const hostResolv = this.o.hostResolvConf ?? await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
-    await writeFile(join(dir, 'resolv.conf'), resolvConf(hostResolv, { dns: (hc.Dns ?? []) as string[], search: (hc.DnsSearch ?? []) as string[], options: (hc.DnsOptions ?? []) as string[] }));
+    if (!this.o.network) await writeFile(join(dir, 'resolv.conf'), resolvConf(hostResolv, { dns: (hc.Dns ?? []) as string[], search: (hc.DnsSearch ?? []) as string[], options: (hc.DnsOptions ?? []) as string[] }));
 
     const env = [...rec.config.Env];
     if (!env.some((e) => e.startsWith('HOSTNAME='))) env.splice(1, 0, `HOSTNAME=${rec.config.Hostname}`);
@@ -326,6 +351,7 @@ export class ContainerService {
       cgroupsPath: `${this.o.cgroupParent}/${rec.id}`,
       cgroupVersion: this.o.cgroupVersion,
       hostNetwork,
+      netnsPath: netSetup?.netnsPath,
       shmSize: hc.ShmSize || undefined,
       sysctls: hc.Sysctls,
       oomScoreAdj: hc.OomScoreAdj,
@@ -394,6 +420,7 @@ export class ContainerService {
         await runtime.delete(id, true).catch((e) => this.o.log.warn('runtime delete failed', { id, err: (e as Error).message }));
         await this.o.snapshots.unmountRootfs(this.rootfsDir(id)).catch((e) => this.o.log.warn('unmount failed', { id, err: (e as Error).message }));
         await this.o.mounts?.release(rec);
+        await this.o.network?.teardown(rec).catch((e) => this.o.log.warn('network teardown failed', { id, err: (e as Error).message }));
         rec.state = {
           ...rec.state,
           Status: 'exited',
@@ -563,6 +590,7 @@ export class ContainerService {
   private async finishRemove(rec: ContainerRecord): Promise<void> {
     await this.runtimeFor(rec).delete(rec.id, true).catch(() => {});
     await this.o.snapshots.unmountRootfs(this.rootfsDir(rec.id));
+    await this.o.network?.teardown(rec).catch((e) => this.o.log.warn('network teardown failed', { id: rec.id, err: (e as Error).message }));
     await this.discardFiles(rec.id);
     this.o.records.delete(rec.id);
     this.emit(rec, 'destroy');
@@ -712,7 +740,7 @@ export type { ContainerStatus };
 
 export interface ListOptions { all?: boolean; limit?: number; filters?: string; size?: boolean; latest?: boolean }
 
-export function containerInspect(svc: ContainerService, snapshots: Snapshotter, ref: string) {
+export function containerInspect(svc: ContainerService, snapshots: Snapshotter, ref: string, networkIdOf?: (name: string) => string) {
   const rec = svc.get(ref);
   const dir = svc.containerDir(rec.id);
   return inspectView(rec, {
@@ -724,10 +752,10 @@ export function containerInspect(svc: ContainerService, snapshots: Snapshotter, 
     upperDir: join(snapshots.rwDir(rec.id), 'upper'),
     workDir: join(snapshots.rwDir(rec.id), 'work'),
     lowerDirs: [...rec.layers].reverse().map((c) => snapshots.layerDir(c)),
-  });
+  }, networkIdOf);
 }
 
-export function containerList(svc: ContainerService, images: ImageStore, o: ListOptions) {
+export function containerList(svc: ContainerService, images: ImageStore, o: ListOptions, networkIdOf?: (name: string) => string) {
   const filters = parseFilters(o.filters);
   let recs = svc.list();
   if (!o.all && !filters.has('status') && !filters.has('exited')) recs = recs.filter((r) => r.state.Status === 'running' || r.state.Status === 'paused' || r.state.Status === 'restarting');
@@ -738,6 +766,6 @@ export function containerList(svc: ContainerService, images: ImageStore, o: List
     // Docker shows the name the user ran with, or the ID if that name now points elsewhere.
     const cur = images.tryResolveQuiet(r.config.Image);
     const shown = cur && cur.id === r.imageId ? r.config.Image : r.imageId;
-    return summaryView(r, shown);
+    return summaryView(r, shown, undefined, networkIdOf);
   });
 }

@@ -54,6 +54,12 @@ const MIGRATIONS: string[] = [
      driver TEXT NOT NULL,
      doc TEXT NOT NULL              -- VolumeRecord JSON
    );`,
+  // 4: networks (engine/networks.ts owns the doc)
+  `CREATE TABLE networks (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     doc TEXT NOT NULL              -- NetworkRecord JSON
+   );`,
 ];
 
 /** The schema version a fully migrated database has (`PRAGMA user_version`). */

@@ -7,6 +7,7 @@ import { openDatabase, SCHEMA_VERSION, type Db } from './database.js';
 import { ImageRecords } from './image-records.js';
 import { ContainerRecords } from './container-records.js';
 import { LayerRecords } from './layer-records.js';
+import { NetworkRecords } from './network-records.js';
 
 async function tempDb(t: { after: (fn: () => Promise<void> | void) => void }): Promise<{ db: Db; path: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'berth-db-'));
@@ -24,7 +25,7 @@ test('openDatabase applies migrations once and is idempotent on reopen', async (
   assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-  for (const t of ['containers', 'image_refs', 'images', 'layers', 'layer_blobs', 'volumes']) assert.ok(tables.includes(t), `table ${t}`);
+  for (const t of ['containers', 'image_refs', 'images', 'layers', 'layer_blobs', 'volumes', 'networks']) assert.ok(tables.includes(t), `table ${t}`);
   new ImageRecords(db).put({ id: ID1, config: '{}', createdAt: 'now', size: 1 }, ['docker.io/library/a:latest']);
   db.close();
   const again = openDatabase(path);
@@ -94,4 +95,19 @@ test('LayerRecords: put is idempotent, delete', async (t) => {
   l.delete('c1');
   assert.equal(l.get('c1'), undefined);
   assert.deepEqual(l.all().map((r) => r.chainId), ['c2']);
+});
+
+test('NetworkRecords: insert, unique names, prefix lookup, update, delete', async (t) => {
+  const { db } = await tempDb(t);
+  const nets = new NetworkRecords<{ id: string; name: string; v?: number }>(db);
+  nets.insert({ id: 'aa11', name: 'one' });
+  nets.insert({ id: 'aa22', name: 'two' });
+  assert.throws(() => nets.insert({ id: 'bb33', name: 'one' }), (e: { code?: string }) => e.code === 'SQLITE_CONSTRAINT_UNIQUE');
+  assert.deepEqual(nets.getByName('two'), { id: 'aa22', name: 'two' });
+  assert.deepEqual(nets.findByPrefix('aa').sort(), ['aa11', 'aa22']);
+  nets.update({ id: 'aa11', name: 'one', v: 2 });
+  assert.equal(nets.get('aa11')?.v, 2);
+  nets.delete('aa11');
+  assert.equal(nets.get('aa11'), undefined);
+  assert.deepEqual(nets.list().map((n) => n.name), ['two']);
 });

@@ -16,6 +16,7 @@ import { statusOf, messageOf } from './http-errors.js';
 import type { Backend } from './backend.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { containerRoutes } from './routes/container-routes.js';
+import { networkRoutes } from './routes/network-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { volumeRoutes } from './routes/volume-routes.js';
@@ -34,6 +35,7 @@ export function buildRouter(b: Backend): Router {
   imageRoutes(r, b.images);
   eventRoutes(r, b.events);
   volumeRoutes(r, b.volumes);
+  if (b.networks) networkRoutes(r, b.networks);
   return r;
 }
 

@@ -52,6 +52,16 @@ export interface VolumesBackend {
   prune(filters: string | undefined, opts: { allByDefault?: boolean }): Promise<unknown>;
 }
 
+export interface NetworksBackend {
+  list(filters?: string): unknown[];
+  inspect(ref: string): unknown;
+  create(body: unknown): Promise<{ Id: string; Warning: string }>;
+  remove(ref: string): Promise<void>;
+  prune(filters?: string): Promise<{ NetworksDeleted: string[] }>;
+  connect(ref: string, body: unknown): Promise<void>;
+  disconnect(ref: string, body: unknown): Promise<void>;
+}
+
 export interface SystemBackend {
   version(): unknown;
   info(): unknown;
@@ -71,4 +81,5 @@ export interface Backend {
   system: SystemBackend;
   events: EventsBackend;
   volumes: VolumesBackend;
+  networks?: NetworksBackend;
 }

@@ -24,6 +24,14 @@ export const DOCKER = process.env.DOCKER_CLI ?? 'docker';
  */
 export const TEST_PREFIX = process.env.BERTH_TEST_PREFIX ?? 'berth-test-';
 
+/**
+ * Marker at the start of every network name a test daemon creates (bridges,
+ * iptables chains, CNI network names in rule comments): 'b' + up to 3
+ * letters of the test prefix + 'x' ("berth-tn-" → "btnx"), so the leftover
+ * checks of two prefixes never match each other's.
+ */
+export const NET_MARK = `b${TEST_PREFIX.replace(/^berth-?/, '').replace(/[^a-zA-Z0-9]/g, '').slice(0, 3)}x`;
+
 export interface RunResult { code: number; stdout: string; stderr: string }
 
 export function run(cmd: string, args: string[], opts: { env?: Record<string, string>; input?: string | Buffer; timeoutMs?: number } = {}): Promise<RunResult> {
@@ -83,6 +91,11 @@ export class TestDaemon {
   readonly dataRoot: string;
   readonly execRoot: string;
   readonly cgroupParent: string;
+  /** --network-prefix: NET_MARK + the root's random suffix (≤ 10 chars). */
+  readonly netPrefix: string;
+  /** --bip of the default bridge and the --default-address-pool for user networks: free on this host when picked. */
+  readonly bip: string;
+  readonly pool: string;
   private child?: ReturnType<typeof spawn>;
   stderr = '';
 
@@ -92,6 +105,20 @@ export class TestDaemon {
     this.dataRoot = join(this.root, 'data');
     this.execRoot = join(this.root, 'exec');
     this.cgroupParent = `${TEST_PREFIX}${this.root.slice(-6)}`;
+    this.netPrefix = `${NET_MARK}${this.root.slice(-5).replace(/[^a-zA-Z0-9]/g, '0')}`;
+    const { bip, pool } = pickSubnets();
+    this.bip = bip;
+    this.pool = pool;
+  }
+
+  /** The default bridge's Linux name. */
+  get bridge(): string { return `${this.netPrefix}0`; }
+
+  /** The n-th /24 of this daemon's address pool (for tests that give --subnet). */
+  subnet(n: number): string {
+    const [a, b, c] = this.pool.split('/')[0].split('.').map(Number);
+    const third = c + n;
+    return `${a}.${b + Math.floor(third / 256)}.${third % 256}.0/24`;
   }
 
   get host(): string { return `unix://${this.sock}`; }
@@ -103,7 +130,8 @@ export class TestDaemon {
 
   async start(extraArgs: string[] = []): Promise<void> {
     if (!existsSync(this.configFile)) writeFileSync(this.configFile, '{}\n');
-    this.child = spawn(process.execPath, [BERTHD, '-H', this.host, '--data-root', this.dataRoot, '--exec-root', this.execRoot, '--cgroup-parent', this.cgroupParent, '--config-file', join(this.root, 'daemon.json'), ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+    this.child = spawn(process.execPath, [BERTHD, '-H', this.host, '--data-root', this.dataRoot, '--exec-root', this.execRoot, '--cgroup-parent', this.cgroupParent, '--config-file', join(this.root, 'daemon.json'),
+      '--network-prefix', this.netPrefix, '--bridge', this.bridge, '--bip', this.bip, '--default-address-pool', `base=${this.pool},size=24`, ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
     this.child.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
     const deadline = Date.now() + 20000;
     while (Date.now() < deadline) {
@@ -158,7 +186,7 @@ export class TestDaemon {
       }
     } catch { /* daemon may be down */ }
     await this.stop();
-    leftoverCleanup(this.root, this.cgroupParent);
+    leftoverCleanup(this.root, this.cgroupParent, this.netPrefix);
   }
 }
 
@@ -190,7 +218,7 @@ export function cgroupsNamed(parent: string): string[] {
 }
 
 /** Last-resort cleanup of what a test daemon may leave: runtime containers, processes we started, mounts, cgroups, files. */
-export function leftoverCleanup(root: string, cgroupParent: string): void {
+export function leftoverCleanup(root: string, cgroupParent: string, netPrefix?: string): void {
   const runtimeRoot = join(root, 'exec', 'runtime', 'runc');
   if (existsSync(runtimeRoot)) {
     try {
@@ -206,7 +234,80 @@ export function leftoverCleanup(root: string, cgroupParent: string): void {
       execFileSync('rmdir', [dir]);
     } catch { /* busy or gone */ }
   }
+  if (netPrefix) networkCleanup(netPrefix);
   rmSync(root, { recursive: true, force: true });
+}
+
+/** iptables rules (any table) whose text mentions `mark`, as `-S` lines with their table. */
+export function iptablesRulesMentioning(mark: string): { table: string; rule: string }[] {
+  const out: { table: string; rule: string }[] = [];
+  for (const table of ['filter', 'nat']) {
+    let text = '';
+    try { text = execFileSync('iptables', ['-w', '-t', table, '-S']).toString(); } catch { continue; }
+    for (const rule of text.split('\n')) if (rule.includes(mark)) out.push({ table, rule });
+  }
+  return out;
+}
+
+/** Network interfaces whose name starts with `mark`. */
+export function linksNamed(mark: string): string[] {
+  try { return readdirSync('/sys/class/net').filter((n) => n.startsWith(mark)); } catch { return []; }
+}
+
+/** Remove what a test daemon's networking leaves by design (its default bridge, its FORWARD chain) or by accident. */
+export function networkCleanup(netPrefix: string): void {
+  const chains = new Set<string>();
+  for (const { table, rule } of iptablesRulesMentioning(netPrefix)) {
+    const args = (rule.match(/"(?:[^"\\]|\\.)*"|\S+/g) ?? []).map((a) => (a.startsWith('"') ? a.slice(1, -1).replace(/\\(.)/g, '$1') : a));
+    const jump = args[args.indexOf('-j') + 1];
+    if (args[0] === '-A') {
+      try { execFileSync('iptables', ['-w', '-t', table, '-D', ...args.slice(1)]); } catch { /* gone */ }
+      if (jump && (jump.startsWith(netPrefix) || /^CNI-(DN-)?[0-9a-f]{16,}/.test(jump))) chains.add(`${table} ${jump}`);
+    }
+    if (args[0] === '-N') chains.add(`${table} ${args[1]}`);
+  }
+  for (const c of chains) {
+    const [table, chain] = c.split(' ');
+    try { execFileSync('iptables', ['-w', '-t', table, '-F', chain]); execFileSync('iptables', ['-w', '-t', table, '-X', chain]); } catch { /* busy or gone */ }
+  }
+  for (const l of linksNamed(netPrefix)) { try { execFileSync('ip', ['link', 'del', l]); } catch { /* gone */ } }
+}
+
+/** Routes of the host as [network, prefix] numbers. */
+function hostRoutes(): [number, number][] {
+  const out: [number, number][] = [];
+  try {
+    for (const line of readFileSync('/proc/net/route', 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 8) continue;
+      const le = (h: string) => { const n = parseInt(h, 16) >>> 0; return (((n & 255) << 24) >>> 0) + (((n >>> 8) & 255) << 16) + (((n >>> 16) & 255) << 8) + (n >>> 24); };
+      const m = le(f[7]);
+      if (m) out.push([le(f[1]), 32 - Math.log2((~m >>> 0) + 1)]);
+    }
+  } catch { /* none */ }
+  return out;
+}
+
+function overlapsRoute(ip: number, prefix: number, routes: [number, number][]): boolean {
+  return routes.some(([r, p]) => { const m = Math.min(p, prefix); const mask = m ? (0xffffffff << (32 - m)) >>> 0 : 0; return ((r & mask) >>> 0) === ((ip & mask) >>> 0); });
+}
+
+/**
+ * A /24 for the default bridge in 10.96.0.0/12 and a /21 address pool in
+ * 10.112.0.0/12, both clear of every route on the host now — so parallel
+ * test daemons (of any helper) and a real berthd (10.209/16, 10.210/15)
+ * never share a subnet.
+ */
+function pickSubnets(): { bip: string; pool: string } {
+  const routes = hostRoutes();
+  const ip = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  for (let i = 0; i < 200; i++) {
+    const bipNet = ((10 << 24) >>> 0) + (96 << 16) + Math.floor(Math.random() * 4096) * 256;
+    const poolNet = ((10 << 24) >>> 0) + (112 << 16) + Math.floor(Math.random() * 512) * 2048;
+    if (overlapsRoute(bipNet, 24, routes) || overlapsRoute(poolNet, 21, routes)) continue;
+    return { bip: `${ip(bipNet + 1)}/24`, pool: `${ip(poolNet)}/21` };
+  }
+  throw new Error('no free test subnet');
 }
 
 export function sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }

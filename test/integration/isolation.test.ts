@@ -49,10 +49,13 @@ test('masked and read-only /proc paths; /dev has the standard devices', async ()
   for (const dev of ['null', 'zero', 'full', 'random', 'urandom', 'tty', 'pts', 'shm', 'mqueue']) assert.match(out, new RegExp(`\\b${dev}\\b`));
 });
 
-test('network namespace: loopback only, up', async () => {
-  const out = await sh('cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "; ip addr show lo | grep -c "state UNKNOWN\\|UP"');
-  const ifaces = out.trim().split('\n').slice(0, -1);
-  assert.deepEqual(ifaces, ['lo']);
+test('network namespace: --network none has loopback only, up; the default bridge adds eth0', async () => {
+  const script = 'cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " " | sort; ip addr show lo | grep -c "state UNKNOWN\\|UP"';
+  const none = (await sh(script, ['--network', 'none'])).trim().split('\n');
+  assert.deepEqual(none.slice(0, -1), ['lo']);
+  assert.ok(Number(none.at(-1)) >= 1, 'lo is up');
+  const bridge = (await sh(script)).trim().split('\n');
+  assert.deepEqual(bridge.slice(0, -1), ['eth0', 'lo']);
 });
 
 test('/etc/hosts and /etc/resolv.conf are the container\'s own', async () => {

@@ -1,13 +1,14 @@
 /**
  * Runs last: the suite must leave nothing behind — no mounts, monitor or
- * container processes, cgroups or temp roots of test daemons.
+ * container processes, cgroups, bridges, iptables rules or temp roots of
+ * test daemons.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TEST_PREFIX } from './harness.js';
+import { TEST_PREFIX, NET_MARK, iptablesRulesMentioning, linksNamed } from './harness.js';
 
 const MARK = join(tmpdir(), TEST_PREFIX);
 
@@ -43,6 +44,14 @@ test('no cgroups of test daemons', () => {
   const dirs = existsSync(join(root, 'cgroup.controllers')) ? [root] : readdirSync(root).map((h) => join(root, h));
   const left = dirs.flatMap((d) => { try { return readdirSync(d).filter((n) => n.startsWith(TEST_PREFIX)).map((n) => join(d, n)); } catch { return []; } });
   assert.deepEqual(left, []);
+});
+
+test('no bridges or other links of test daemons', () => {
+  assert.deepEqual(linksNamed(NET_MARK), []);
+});
+
+test('no iptables chains or rules of test daemons (filter and nat, incl. CNI NAT/DNAT rules naming their networks)', () => {
+  assert.deepEqual(iptablesRulesMentioning(NET_MARK), []);
 });
 
 test('no temp roots of test daemons', () => {

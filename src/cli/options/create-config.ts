@@ -125,6 +125,9 @@ export function buildCreateRequest(inp: CreateInputs): CreateRequest {
     CapDrop: f.capDrop.length ? f.capDrop : null,
     ReadonlyRootfs: !!f.readOnly,
     Dns: f.dns.length ? f.dns : null,
+    DnsSearch: f.dnsSearch.length ? f.dnsSearch : null,
+    DnsOptions: f.dnsOption.length ? f.dnsOption : null,
+    PublishAllPorts: !!f.publishAll,
     ExtraHosts: f.addHost.length ? f.addHost : null,
   };
   if (f.memory !== undefined) host.Memory = parseBytes('-m, --memory', f.memory);
@@ -161,10 +164,20 @@ export function buildCreateRequest(inp: CreateInputs): CreateRequest {
     Entrypoint: f.entrypoint !== undefined ? [f.entrypoint] : null,
     Labels: labels,
     HostConfig: host,
-    NetworkingConfig: { EndpointsConfig: {} },
+    NetworkingConfig: { EndpointsConfig: endpointsConfig(f) },
   };
   if (f.stopSignal !== undefined) config.StopSignal = f.stopSignal;
   if (f.stopTimeout !== undefined) config.StopTimeout = parseIntFlag('--stop-timeout', f.stopTimeout);
 
   return { config, name: f.name, platform: f.platform };
+}
+
+/** --ip and --network-alias configure the endpoint on the --network network (docker's opts.go parseNetworkOpts). */
+function endpointsConfig(f: CreateFlags): Record<string, { IPAMConfig?: { IPv4Address: string }; Aliases?: string[] }> {
+  if (!f.ip && !f.networkAlias.length) return {};
+  const net = f.network ?? 'default';
+  if (['default', 'bridge', 'host', 'none'].includes(net) || net.startsWith('container:')) {
+    if (f.networkAlias.length) throw invalidArgument('network-scoped aliases are only supported for user-defined networks');
+  }
+  return { [net]: { ...(f.ip ? { IPAMConfig: { IPv4Address: f.ip } } : {}), ...(f.networkAlias.length ? { Aliases: f.networkAlias } : {}) } };
 }

@@ -42,7 +42,12 @@ export interface CreateFlags {
   readOnly?: boolean;
   tmpfs: string[];
   dns: string[];
+  dnsSearch: string[];
+  dnsOption: string[];
   addHost: string[];
+  publishAll?: boolean;
+  ip?: string;
+  networkAlias: string[];
   shmSize?: string;
 }
 
@@ -75,6 +80,9 @@ export function addCreateFlags(cmd: Command, opts: { run: boolean }): Command {
     .option('--cap-add <list>', 'Add Linux capabilities', collect, [])
     .option('--cap-drop <list>', 'Drop Linux capabilities', collect, [])
     .option('-p, --publish <list>', "Publish a container's port(s) to the host", collect, [])
+    .option('-P, --publish-all', 'Publish all exposed ports to random ports')
+    .option('--ip <string>', 'IPv4 address (e.g., 172.30.100.104)')
+    .option('--network-alias <list>', 'Add network-scoped alias for the container', collect, [])
     .option('--expose <list>', 'Expose a port or a range of ports', collect, [])
     .option('-v, --volume <list>', 'Bind mount a volume', collect, [])
     .option('--mount <mount>', 'Attach a filesystem mount to the container', collect, [])
@@ -82,6 +90,8 @@ export function addCreateFlags(cmd: Command, opts: { run: boolean }): Command {
     .option('--volume-driver <string>', 'Optional volume driver for the container')
     .option('--tmpfs <list>', 'Mount a tmpfs directory', collect, [])
     .option('--dns <list>', 'Set custom DNS servers', collect, [])
+    .option('--dns-search <list>', 'Set custom DNS search domains', collect, [])
+    .option('--dns-option <list>', 'Set DNS options', collect, [])
     .option('--add-host <list>', 'Add a custom host-to-IP mapping (host:ip)', collect, [])
     .option('--shm-size <bytes>', 'Size of /dev/shm')
     .option('--read-only', "Mount the container's root filesystem as read only")

@@ -1,0 +1,385 @@
+/**
+ * engine/container-network — what a container's networking does at each
+ * step of its life, in Docker's terms:
+ *
+ * - create: `prepare()` validates NetworkMode (bridge | none | host |
+ *   container:<id> | a network name), NetworkingConfig endpoints (aliases,
+ *   --ip) and PortBindings, and records the configured endpoints;
+ * - start: `setup()` pins a network namespace under the exec root, brings
+ *   up loopback, binds (reserves) the published host ports, runs the CNI
+ *   list (bridge + host-local + portmap) for each endpoint (eth0, eth1, …),
+ *   and turns on the embedded DNS redirect on user-defined networks; all
+ *   or nothing;
+ * - exit / rm: `teardown()` runs CNI DEL (veth, IPAM lease, NAT and DNAT
+ *   rules), releases the ports and unpins the namespace; idempotent;
+ * - `connect()` / `disconnect()` add or remove an attachment, hot when the
+ *   container runs;
+ * - daemon start: `reconcile()` re-takes the ports of running containers,
+ *   tears down what dead ones left, and sweeps leases, namespaces and rules
+ *   nobody owns.
+ *
+ * May import: network, engine types, lib, errdefs.
+ */
+import { readFile, writeFile, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BerthError, conflict, invalidArgument, notFound } from '../errdefs/errors.js';
+import { newId } from '../lib/ids.js';
+import type { Logger } from '../lib/log.js';
+import { parseIp, contains, parseCidr } from '../network/cidr.js';
+import { addNetworkList, delNetworkList, endpointFromResult, LOOPBACK_CONF, type RuntimeConfig } from '../network/cni.js';
+import type { CniExecutor } from '../network/cni-exec.js';
+import type { NetnsStore } from '../network/netns.js';
+import type { PortReservations } from '../network/port-reservations.js';
+import { portMappings, type BoundPort } from '../network/port-bindings.js';
+import type { Iptables } from '../network/iptables.js';
+import { hostsFile, resolvConf } from './container-files.js';
+import type { NetworkService, NetworkContainers } from './networks.js';
+import type { ContainerRecord, CreateRequest, HostConfig } from './container-types.js';
+import type { ContainerNetState, EndpointState, NetworkRecord } from './network-types.js';
+import type { EventPublisher } from './events.js';
+
+/** The container service as the networking code sees it. */
+export interface ContainerAccess {
+  get(ref: string): ContainerRecord;
+  list(): ContainerRecord[];
+  /** Run `fn` on the current record under the container's lock, then save it. */
+  update(id: string, fn: (rec: ContainerRecord) => Promise<void>): Promise<void>;
+}
+
+/** The embedded DNS server as the networking code sees it (see network/dns-server). */
+export interface EmbeddedDns {
+  /** Send 127.0.0.11:53 in the namespace to the resolver reachable at `gateway`. */
+  redirect(netnsPath: string, gateway: string): Promise<void>;
+}
+
+export interface ContainerNetworkingOptions {
+  networks: NetworkService;
+  cni: CniExecutor;
+  netns: NetnsStore;
+  ports: PortReservations;
+  /** iptables in a namespace (for sweeping orphan rules on the host: no namespace). */
+  iptables: (netns?: string) => Iptables;
+  /** host resolv.conf text (default /etc/resolv.conf) */
+  hostResolvConf?: () => Promise<string>;
+  dns?: EmbeddedDns;
+  log: Logger;
+  events?: EventPublisher;
+}
+
+export interface NetworkSetup { hostNetwork: boolean; netnsPath?: string }
+
+const running = (r: ContainerRecord) => r.state.Status === 'running' || r.state.Status === 'paused' || r.state.Status === 'restarting';
+
+export class ContainerNetworking implements NetworkContainers {
+  private containers?: ContainerAccess;
+
+  constructor(private readonly o: ContainerNetworkingOptions) {}
+
+  setContainers(c: ContainerAccess): void { this.containers = c; }
+  list(): ContainerRecord[] { return this.containers?.list() ?? []; }
+
+  // ---- create -----------------------------------------------------------------
+  /** Validate the network part of a create request; returns the configured endpoints. Throws before anything exists. */
+  prepare(req: CreateRequest, hc: HostConfig): ContainerNetState {
+    const mode = hc.NetworkMode ?? 'bridge';
+    // the docker CLI names the mode's endpoint "default" when the mode is the default one
+    const eps: Record<string, NonNullable<NonNullable<CreateRequest['NetworkingConfig']>['EndpointsConfig']>[string]> = {};
+    for (const [k, v] of Object.entries(req.NetworkingConfig?.EndpointsConfig ?? {})) eps[k === 'default' ? 'bridge' : k] = v;
+    const hasPorts = Object.values(hc.PortBindings ?? {}).some((b) => b && b.length) || !!hc.PublishAllPorts;
+    if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
+      if (mode.startsWith('container:')) {
+        const ref = mode.slice('container:'.length);
+        if (!ref) throw invalidArgument('invalid network mode: container: needs a container name or ID');
+        this.containers?.get(ref);
+        if (hasPorts) throw invalidArgument('conflicting options: port publishing and the container type network mode');
+        if (req.Hostname) throw invalidArgument('conflicting options: hostname and the network mode');
+        if ((hc.Dns ?? []).length || (hc.DnsSearch ?? []).length || (hc.DnsOptions ?? []).length) throw invalidArgument('conflicting options: dns and the network mode');
+        if ((hc.ExtraHosts ?? []).length) throw invalidArgument('conflicting options: custom host-to-IP mapping and the network mode');
+      }
+      const extra = Object.keys(eps).filter((k) => k !== mode);
+      if (extra.length) throw invalidArgument(`container cannot be connected to network(s) ${extra.join(', ')} with network mode ${mode}`);
+      portMappings(hc.PortBindings, { exposed: req.ExposedPorts ?? {}, publishAll: false });
+      return { endpoints: {} };
+    }
+    const primary = this.o.networks.get(mode);
+    if (primary.driver !== 'bridge') throw invalidArgument(`network mode ${mode} is not a bridge network`);
+    portMappings(hc.PortBindings, { exposed: req.ExposedPorts ?? {}, publishAll: !!hc.PublishAllPorts });
+    const endpoints: Record<string, EndpointState> = {};
+    const names = [mode, ...Object.keys(eps).filter((k) => k !== mode)];
+    for (const ref of names) {
+      const n = this.o.networks.get(ref);
+      if (n.driver !== 'bridge') throw invalidArgument(`container cannot be connected to network ${n.name} together with ${primary.name}`);
+      if (endpoints[n.name]) continue;
+      endpoints[n.name] = this.endpointConfig(n, eps[ref] ?? eps[n.name] ?? eps[n.id] ?? {});
+    }
+    return { endpoints };
+  }
+
+  private endpointConfig(n: NetworkRecord, ep: { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null; Links?: string[] | null; DriverOpts?: Record<string, string> | null }): EndpointState {
+    const user = this.o.networks.isUserDefined(n);
+    const ip = ep.IPAMConfig?.IPv4Address;
+    if (ep.IPAMConfig?.IPv6Address) throw invalidArgument('IPv6 addresses are not supported by berth yet');
+    if (ip) {
+      if (!user) throw invalidArgument('user specified IP address is supported on user defined networks only');
+      const addr = parseIp(ip);
+      if (addr === undefined) throw invalidArgument(`invalid IPv4 address: ${ip}`);
+      const c = n.ipam.Config[0];
+      if (!c || !contains(parseCidr(c.Subnet), addr)) throw invalidArgument(`no configured subnet contains IP address ${ip}`);
+      if (ip === c.Gateway) throw invalidArgument(`address ${ip} is the network's gateway`);
+    }
+    if ((ep.Aliases ?? []).length && !user) throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
+    for (const a of ep.Aliases ?? []) if (typeof a !== 'string' || !a) throw invalidArgument(`invalid alias: ${JSON.stringify(a)}`);
+    if ((ep.Links ?? []).length) throw invalidArgument('container links (--link) are not supported by berth; use a user-defined network and container names');
+    return { NetworkID: n.id, Aliases: ep.Aliases?.length ? [...ep.Aliases] : null, IPAMConfig: ip ? { IPv4Address: ip } : null, Links: null, DriverOpts: ep.DriverOpts ?? null };
+  }
+
+  // ---- start ------------------------------------------------------------------
+  async setup(rec: ContainerRecord): Promise<NetworkSetup> {
+    const mode = rec.hostConfig.NetworkMode ?? 'bridge';
+    rec.net ??= { endpoints: {} };
+    if (mode === 'host') return { hostNetwork: true };
+    if (mode.startsWith('container:')) {
+      const other = this.containers!.get(mode.slice('container:'.length));
+      if (other.id === rec.id) throw invalidArgument('cannot join own network');
+      if (!running(other) || !other.state.Pid) throw conflict(`cannot join network namespace of a non running container: ${other.id}`, 'CONTAINER_NOT_RUNNING');
+      return { hostNetwork: false, netnsPath: other.net?.sandboxKey ?? `/proc/${other.state.Pid}/ns/net` };
+    }
+    const netnsPath = await this.o.netns.create(rec.id);
+    rec.net.sandboxKey = netnsPath;
+    try {
+      await addNetworkList(this.o.cni, LOOPBACK_CONF, { containerId: rec.id, netns: netnsPath, ifname: 'lo' });
+      if (mode !== 'none') {
+        const mappings = portMappings(rec.hostConfig.PortBindings, { exposed: rec.config.ExposedPorts ?? {}, publishAll: !!rec.hostConfig.PublishAllPorts });
+        const bound = await this.o.ports.reserve(rec.id, mappings);
+        rec.net.ports = bound;
+        let first = true;
+        for (const name of Object.keys(rec.net.endpoints)) {
+          await this.attach(rec, name, first ? bound : []);
+          first = false;
+        }
+      }
+    } catch (err) {
+      await this.teardown(rec).catch((e) => this.o.log.warn('network teardown after failed setup', { id: rec.id, err: (e as Error).message }));
+      throw err;
+    }
+    return { hostNetwork: false, netnsPath };
+  }
+
+  private nextIfname(state: ContainerNetState): string {
+    const used = new Set(Object.values(state.endpoints).map((e) => e.live?.ifname).filter(Boolean));
+    for (let i = 0; ; i++) if (!used.has(`eth${i}`)) return `eth${i}`;
+  }
+
+  private portRuntime(ports: BoundPort[]): RuntimeConfig {
+    return { portMappings: ports.map((p) => ({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol, hostIP: p.hostIp })) };
+  }
+
+  /** Program one endpoint (CNI ADD) in the container's namespace. */
+  private async attach(rec: ContainerRecord, name: string, ports: BoundPort[]): Promise<void> {
+    const ep = rec.net!.endpoints[name];
+    const n = this.o.networks.tryGet(ep.NetworkID);
+    if (!n) throw notFound(`network ${name} not found`, 'NO_SUCH_NETWORK');
+    const ifname = this.nextIfname(rec.net!);
+    const ip = ep.IPAMConfig?.IPv4Address;
+    const rt = { containerId: rec.id, netns: rec.net!.sandboxKey!, ifname, args: ip ? `IgnoreUnknown=1;IP=${ip}` : undefined };
+    let result;
+    try {
+      result = await addNetworkList(this.o.cni, this.o.networks.confList(n), rt, this.portRuntime(ports));
+    } catch (err) {
+      if (ip && /already|requested IP address/i.test((err as Error).message)) throw conflict(`Address already in use: ${ip} on network ${n.name}`, 'CONFLICT', err);
+      throw err;
+    }
+    const e = endpointFromResult(result, ifname);
+    ep.live = { EndpointID: newId(), ifname, ip: e.ip, prefixLen: e.prefixLen, gateway: e.gateway, mac: e.mac, cni: result, ports };
+    if (this.o.dns && this.o.networks.isUserDefined(n) && e.gateway) await this.o.dns.redirect(rec.net!.sandboxKey!, e.gateway);
+  }
+
+  /** Undo one endpoint (CNI DEL). */
+  private async detach(rec: ContainerRecord, name: string): Promise<void> {
+    const ep = rec.net?.endpoints[name];
+    if (!ep?.live) return;
+    const n = this.o.networks.tryGet(ep.NetworkID);
+    const netns = rec.net!.sandboxKey && (await this.o.netns.exists(rec.id)) ? rec.net!.sandboxKey : '';
+    if (n) {
+      await delNetworkList(this.o.cni, this.o.networks.confList(n), { containerId: rec.id, netns, ifname: ep.live.ifname }, this.portRuntime(ep.live.ports), ep.live.cni)
+        .catch((err) => this.o.log.warn('CNI DEL failed', { id: rec.id.slice(0, 12), network: name, err: (err as Error).message }));
+    }
+    ep.live = undefined;
+  }
+
+  /** Undo everything setup() did; safe to call twice and after a crash. */
+  async teardown(rec: ContainerRecord): Promise<void> {
+    if (!rec.net) return;
+    for (const name of Object.keys(rec.net.endpoints)) await this.detach(rec, name);
+    await this.o.ports.release(rec.id);
+    rec.net.ports = undefined;
+    if (rec.net.sandboxKey || (await this.o.netns.exists(rec.id))) {
+      await this.o.netns.remove(rec.id).catch((err) => this.o.log.warn('netns removal failed', { id: rec.id.slice(0, 12), err: (err as Error).message }));
+    }
+    rec.net.sandboxKey = undefined;
+  }
+
+  // ---- connect / disconnect -------------------------------------------------------
+  async connect(ref: string, n: NetworkRecord, epConfig: { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null }): Promise<void> {
+    const id = this.containers!.get(ref).id;
+    await this.containers!.update(id, async (rec) => {
+      const mode = rec.hostConfig.NetworkMode ?? 'bridge';
+      if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
+        throw new BerthError('FORBIDDEN', `container cannot be connected to network ${n.name}: its network mode is ${mode}`);
+      }
+      rec.net ??= { endpoints: {} };
+      if (rec.net.endpoints[n.name]) throw new BerthError('FORBIDDEN', `endpoint with name ${rec.name} already exists in network ${n.name}`);
+      const ep = this.endpointConfig(n, epConfig);
+      rec.net.endpoints[n.name] = ep;
+      if (running(rec) && rec.net.sandboxKey) {
+        try {
+          await this.attach(rec, n.name, []);
+        } catch (err) {
+          delete rec.net.endpoints[n.name];
+          throw err;
+        }
+        await this.rewriteHosts(rec);
+      }
+      this.o.events?.publish('network', 'connect', n.id, { name: n.name, type: n.driver, container: rec.id });
+    });
+  }
+
+  async disconnect(ref: string, n: NetworkRecord, force: boolean): Promise<void> {
+    let rec: ContainerRecord | undefined;
+    try { rec = this.containers!.get(ref); } catch (err) {
+      if (!force) throw err;
+    }
+    if (!rec) return;
+    await this.containers!.update(rec.id, async (cur) => {
+      const ep = cur.net?.endpoints[n.name];
+      if (!ep || ep.NetworkID !== n.id) {
+        if (force) return;
+        throw new BerthError('FORBIDDEN', `container ${cur.id} is not connected to network ${n.name}`);
+      }
+      await this.detach(cur, n.name);
+      delete cur.net!.endpoints[n.name];
+      if (cur.hostConfig.NetworkMode === n.name) {
+        // Docker: the mode keeps naming the network; a start without any endpoint gets loopback only
+      }
+      this.o.events?.publish('network', 'disconnect', n.id, { name: n.name, type: n.driver, container: cur.id });
+    });
+  }
+
+  // ---- /etc files -------------------------------------------------------------------
+  /** Write hostname, hosts and resolv.conf into the container directory, for its network mode. */
+  async writeEtcFiles(rec: ContainerRecord, dir: string): Promise<void> {
+    const hc = rec.hostConfig;
+    const mode = hc.NetworkMode ?? 'bridge';
+    if (mode.startsWith('container:')) {
+      // share the other container's files (Docker does the same)
+      const other = this.containers!.get(mode.slice('container:'.length));
+      const odir = join(dir, '..', other.id);
+      for (const f of ['hostname', 'hosts', 'resolv.conf']) await writeFile(join(dir, f), await readFile(join(odir, f), 'utf8').catch(() => ''));
+      return;
+    }
+    const hostNetwork = mode === 'host';
+    const hostname = hostNetwork ? (await readFile('/etc/hostname', 'utf8').catch(() => 'localhost\n')).trim() : rec.config.Hostname;
+    await writeFile(join(dir, 'hostname'), hostname + '\n');
+    await writeFile(join(dir, 'hosts'), await this.hostsText(rec, hostNetwork));
+    const hostResolv = await (this.o.hostResolvConf?.() ?? readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
+    const user = this.usesEmbeddedDns(rec);
+    await writeFile(join(dir, 'resolv.conf'), resolvConf(hostResolv, {
+      dns: user ? ['127.0.0.11'] : (hc.Dns ?? []) as string[],
+      search: (hc.DnsSearch ?? []) as string[],
+      options: user ? ['ndots:0', ...((hc.DnsOptions ?? []) as string[]).filter((o) => !o.startsWith('ndots:'))] : (hc.DnsOptions ?? []) as string[],
+      keepLoopback: hostNetwork,
+    }));
+  }
+
+  /** Containers on a user-defined network get Docker's embedded DNS at 127.0.0.11. */
+  usesEmbeddedDns(rec: ContainerRecord): boolean {
+    if (!this.o.dns) return false;
+    return Object.values(rec.net?.endpoints ?? {}).some((ep) => { const n = this.o.networks.tryGet(ep.NetworkID); return !!n && this.o.networks.isUserDefined(n); });
+  }
+
+  private async hostsText(rec: ContainerRecord, hostNetwork: boolean): Promise<string> {
+    const extra = ((rec.hostConfig.ExtraHosts ?? []) as string[]).map((h) => h.replace(/[:=]host-gateway$/, `:${this.hostGatewayIp()}`));
+    if (hostNetwork) {
+      const base = await readFile('/etc/hosts', 'utf8').catch(() => '127.0.0.1\tlocalhost\n');
+      return base + hostsFile({ hostname: '', extraHosts: extra }).split('\n').slice(6).join('\n');
+    }
+    const first = Object.values(rec.net?.endpoints ?? {}).find((e) => e.live);
+    return hostsFile({ hostname: rec.config.Hostname, domainname: rec.config.Domainname, extraHosts: extra, ip: first?.live?.ip });
+  }
+
+  private async rewriteHosts(rec: ContainerRecord): Promise<void> {
+    void rec; // /etc/hosts keeps the first network's address, as Docker's does on connect
+  }
+
+  /** Docker's host-gateway: the default bridge's gateway address. */
+  hostGatewayIp(): string {
+    return this.o.networks.tryGet('bridge')?.ipam.Config[0]?.Gateway ?? '127.0.0.1';
+  }
+
+  // ---- daemon start ------------------------------------------------------------------
+  /**
+   * After the container service reconciled: running containers keep their
+   * attachments (ports are re-taken), dead ones are torn down, then leases,
+   * namespaces and NAT rules nobody owns are swept.
+   */
+  async reconcile(ipamDir: string, cniPrefix: string): Promise<void> {
+    const recs = this.list();
+    for (const rec of recs) {
+      if (!rec.net) continue;
+      const hasLive = !!rec.net.sandboxKey || Object.values(rec.net.endpoints).some((e) => e.live) || !!rec.net.ports?.length;
+      if (!hasLive) continue;
+      if (running(rec)) {
+        const failed = await this.o.ports.readopt(rec.id, rec.net.ports ?? []);
+        for (const f of failed) this.o.log.warn('could not re-take published port', { id: rec.id.slice(0, 12), port: f.hostPort });
+        for (const [name, ep] of Object.entries(rec.net.endpoints)) {
+          const n = ep.live && this.o.networks.tryGet(ep.NetworkID);
+          if (n && this.o.dns && this.o.networks.isUserDefined(n) && rec.net.sandboxKey) {
+            await this.o.dns.redirect(rec.net.sandboxKey, ep.live!.gateway).catch((e) => this.o.log.warn('dns redirect failed', { id: rec.id.slice(0, 12), network: name, err: (e as Error).message }));
+          }
+        }
+      } else {
+        await this.containers!.update(rec.id, async (cur) => { await this.teardown(cur); });
+      }
+    }
+    const live = new Set(this.list().filter(running).map((r) => r.id));
+    // namespaces pinned for containers that no longer run
+    for (const id of await this.o.netns.list()) if (!live.has(id)) await this.o.netns.remove(id).catch(() => {});
+    // host-local leases (files named by address, holding the container ID) of containers that no longer run
+    for (const net of await readdir(ipamDir).catch(() => [] as string[])) {
+      if (!net.startsWith(`${cniPrefix}-`)) continue;
+      const dir = join(ipamDir, net);
+      for (const f of await readdir(dir).catch(() => [] as string[])) {
+        if (parseIp(f) === undefined) continue;
+        const owner = (await readFile(join(dir, f), 'utf8').catch(() => '')).split(/\r?\n/)[0].trim();
+        if (owner && !live.has(owner)) {
+          this.o.log.info('releasing stale address lease', { network: net, ip: f, container: owner.slice(0, 12) });
+          await rm(join(dir, f), { force: true });
+        }
+      }
+    }
+    await sweepOrphanNatRules(this.o.iptables(), cniPrefix, live, this.o.log);
+  }
+}
+
+/**
+ * Delete NAT rules the CNI plugins made for this daemon's networks
+ * (comment `name: "<prefix>-…" id: "<container>"`) whose container no
+ * longer runs, and the per-container chains they jumped to.
+ */
+export async function sweepOrphanNatRules(ipt: Iptables, cniPrefix: string, live: Set<string>, log: Logger): Promise<void> {
+  let rules: string[];
+  try { rules = await ipt.rules('nat'); } catch { return; }
+  const re = new RegExp(`name: \\\\"${cniPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[^\\\\]*\\\\" id: \\\\"([a-f0-9]{64})\\\\"`);
+  const chains = new Set<string>();
+  for (const r of rules) {
+    const m = re.exec(r);
+    if (!m || live.has(m[1]) || !r.startsWith('-A ')) continue;
+    const target = / -j (CNI-[\w-]+)/.exec(r)?.[1];
+    if (target && !['CNI-HOSTPORT-SETMARK', 'CNI-HOSTPORT-MASQ', 'CNI-HOSTPORT-DNAT'].includes(target)) chains.add(target);
+    await ipt.deleteSpec('nat', r);
+  }
+  for (const c of chains) {
+    log.info('removing orphan NAT chain', { chain: c });
+    await ipt.deleteChain('nat', c).catch(() => {});
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * engine/network-types — the network record berth persists and the
+ * per-container network state kept in the container record, in Docker's
+ * vocabulary (EndpointSettings, NetworkSettings).
+ */
+import type { BoundPort } from '../network/port-bindings.js';
+import type { CniResult } from '../network/cni.js';
+
+export interface IpamConfig { Subnet: string; Gateway: string; IPRange?: string; AuxiliaryAddresses?: Record<string, string> }
+
+export interface NetworkRecord {
+  id: string;
+  name: string;
+  created: string;
+  /** bridge for bridge networks; host and null for the predefined host/none. */
+  driver: 'bridge' | 'host' | 'null';
+  internal: boolean;
+  attachable: boolean;
+  ipam: { Driver: string; Options: Record<string, string> | null; Config: IpamConfig[] };
+  options: Record<string, string>;
+  labels: Record<string, string>;
+  /** Linux bridge name (bridge driver). */
+  bridge?: string;
+  /** the predefined bridge/host/none networks. */
+  predefined?: boolean;
+}
+
+/** One network attachment of a container: configured at create/connect, live while running. */
+export interface EndpointState {
+  NetworkID: string;
+  Aliases: string[] | null;
+  IPAMConfig: { IPv4Address?: string } | null;
+  Links: string[] | null;
+  DriverOpts: Record<string, string> | null;
+  /** set while the container runs (attachment programmed). */
+  live?: {
+    EndpointID: string;
+    ifname: string;
+    ip: string;
+    prefixLen: number;
+    gateway: string;
+    mac: string;
+    cni: CniResult;
+    /** ports published through this attachment (portmap runtime config). */
+    ports: BoundPort[];
+  };
+}
+
+export interface ContainerNetState {
+  /** network name → endpoint. Empty for host / container: modes. */
+  endpoints: Record<string, EndpointState>;
+  /** pinned network namespace while running (SandboxKey). */
+  sandboxKey?: string;
+  /** published ports while running. */
+  ports?: BoundPort[];
+}

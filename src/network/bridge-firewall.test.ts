@@ -1,0 +1,19 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { forwardRules } from './bridge-firewall.js';
+
+test('forward rules: accept within a bridge, drop between bridges, internal bridges closed', () => {
+  const rules = forwardRules([{ bridge: 'b0', internal: false }, { bridge: 'b1', internal: true }]).map((r) => r.join(' '));
+  assert.deepEqual(rules, [
+    '-i b0 -o b0 -j ACCEPT',
+    '-i b1 -o b1 -j ACCEPT',
+    '-i b0 -o b1 -j DROP',
+    '-i b1 -o b0 -j DROP',
+    '-o b0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+    '-o b0 -m conntrack --ctstate DNAT -j ACCEPT',
+    '-i b0 -j ACCEPT',
+    '-i b1 -j DROP',
+    '-o b1 -j DROP',
+  ]);
+  assert.deepEqual(forwardRules([]), []);
+});

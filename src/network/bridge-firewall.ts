@@ -1,0 +1,54 @@
+/**
+ * network/bridge-firewall — the filter rules berth owns for its bridges, in
+ * one chain `<prefix>-FORWARD` jumped to from the top of FORWARD:
+ * traffic within a bridge is accepted (br_netfilter sends it through
+ * FORWARD), traffic between two berth bridges is dropped (Docker's network
+ * isolation), an `--internal` network's bridge neither sends nor receives
+ * routed traffic, and published-port (DNATed) traffic to a bridge and
+ * replies are accepted even when FORWARD's policy is DROP. NAT itself is the
+ * CNI plugins' (bridge ipMasq, portmap). The chain is rebuilt from the list
+ * of bridges whenever a network comes or goes, so it is always exact.
+ *
+ * May import: errdefs, network/iptables.
+ */
+import { Iptables } from './iptables.js';
+
+export interface BridgeRule { bridge: string; internal: boolean }
+
+/** The rules of the chain for a set of bridges, in order (pure, tested). */
+export function forwardRules(bridges: BridgeRule[]): string[][] {
+  const rules: string[][] = [];
+  for (const b of bridges) rules.push(['-i', b.bridge, '-o', b.bridge, '-j', 'ACCEPT']);
+  for (const b of bridges) for (const c of bridges) if (b.bridge !== c.bridge) rules.push(['-i', b.bridge, '-o', c.bridge, '-j', 'DROP']);
+  for (const b of bridges) {
+    if (b.internal) {
+      rules.push(['-i', b.bridge, '-j', 'DROP'], ['-o', b.bridge, '-j', 'DROP']);
+    } else {
+      rules.push(['-o', b.bridge, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']);
+      rules.push(['-o', b.bridge, '-m', 'conntrack', '--ctstate', 'DNAT', '-j', 'ACCEPT']);
+      rules.push(['-i', b.bridge, '-j', 'ACCEPT']);
+    }
+  }
+  return rules;
+}
+
+export class BridgeFirewall {
+  private readonly ipt = new Iptables();
+  readonly chain: string;
+
+  constructor(prefix: string) { this.chain = `${prefix}-FORWARD`; }
+
+  /** Rebuild the chain for exactly these bridges. */
+  async sync(bridges: BridgeRule[]): Promise<void> {
+    await this.ipt.ensureChain('filter', this.chain);
+    await this.ipt.flush('filter', this.chain);
+    for (const r of forwardRules(bridges)) await this.ipt.append('filter', this.chain, r);
+    await this.ipt.ensureInserted('filter', 'FORWARD', ['-j', this.chain]);
+  }
+
+  /** Remove the chain and its jump (uninstall; tests). */
+  async remove(): Promise<void> {
+    await this.ipt.deleteRule('filter', 'FORWARD', ['-j', this.chain]);
+    await this.ipt.deleteChain('filter', this.chain);
+  }
+}
