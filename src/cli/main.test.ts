@@ -32,6 +32,10 @@ before(async () => {
       return json(200, [{ Id: ID, Names: ['/web'], Image: 'busybox', ImageID: 'sha256:x', Command: 'sleep 1000', Created: Math.floor(Date.now() / 1000) - 5,
         Ports: [], Labels: {}, State: 'running', Status: 'Up 5 seconds', HostConfig: {}, NetworkSettings: null, Mounts: [] }]);
     }
+    if (path === '/v1.50/images/create' && (req.url ?? '').includes('fromImage=nothere')) {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      return res.end(JSON.stringify({ status: 'Pulling from library/nothere', id: 'latest' }) + '\r\n' + JSON.stringify({ errorDetail: { message: 'manifest unknown' }, error: 'manifest unknown' }) + '\r\n');
+    }
     if (path === '/v1.50/containers/gone/stop') return json(404, { message: 'No such container: gone' });
     json(404, { message: 'page not found' });
   });
@@ -75,10 +79,20 @@ test('run -d prints the full ID', async () => {
   assert.deepEqual([r.code, r.stdout], [0, `${ID}\n`]);
 });
 
-test('run with a missing image: docker wording, status 125', async () => {
-  const r = await cli('run', '--name', 'missing-image', 'nothere');
+test('run --pull=never with a missing image: docker wording, status 125', async () => {
+  const r = await cli('run', '--pull=never', '--name', 'missing-image', 'nothere');
   assert.equal(r.code, 125);
   assert.equal(r.stderr, "Unable to find image 'nothere:latest' locally\nberth: Error response from daemon: No such image: nothere:latest\nSee 'berth run --help'.\n");
+});
+
+test('run with a missing image pulls it (pull=missing) and reports the pull error', async () => {
+  calls.length = 0;
+  const r = await cli('run', '--name', 'missing-image', 'nothere');
+  assert.equal(r.code, 125);
+  assert.ok(calls.some((c) => c.startsWith('POST /v1.50/images/create?fromImage=nothere&tag=latest')), calls.join(','));
+  assert.match(r.stderr, /^Unable to find image 'nothere:latest' locally\nlatest: Pulling from library\/nothere\n.*manifest unknown/s);
+  const bad = await cli('run', '--pull=sometimes', 'busybox');
+  assert.equal(bad.code, 125);
 });
 
 test('ps prints the docker table', async () => {

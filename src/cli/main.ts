@@ -44,6 +44,10 @@ import { volumeLsCommand } from './commands/volume/ls.js';
 import { volumeInspectCommand } from './commands/volume/inspect.js';
 import { volumeRmCommand } from './commands/volume/rm.js';
 import { volumePruneCommand } from './commands/volume/prune.js';
+import { pullCommand } from './commands/image/pull.js';
+import { pushCommand } from './commands/image/push.js';
+import { loginCommand } from './commands/registry/login.js';
+import { logoutCommand } from './commands/registry/logout.js';
 
 export function buildProgram(ctx: CliContext): BerthCommand {
   const program = new BerthCommand('berth')
@@ -74,6 +78,8 @@ export function buildProgram(ctx: CliContext): BerthCommand {
   image.addCommand(tagCommand(ctx));
   image.addCommand(rmiCommand(ctx, 'rm'));
   image.addCommand(imageInspectCommand(ctx));
+  image.addCommand(pullCommand(ctx));
+  image.addCommand(pushCommand(ctx));
 
   const volume = program.command('volume').description('Manage volumes') as BerthCommand;
   for (const make of [volumeCreateCommand, volumeLsCommand, volumeInspectCommand, volumeRmCommand, volumePruneCommand]) volume.addCommand(make(ctx));
@@ -95,6 +101,10 @@ export function buildProgram(ctx: CliContext): BerthCommand {
   const system = program.commands.find((c) => c.name() === 'system') as BerthCommand | undefined
     ?? program.command('system').description('Manage berth') as BerthCommand;
   system.addCommand(eventsCommand(ctx));
+  program.addCommand(pullCommand(ctx));
+  program.addCommand(pushCommand(ctx));
+  program.addCommand(loginCommand(ctx));
+  program.addCommand(logoutCommand(ctx));
   return program;
 }
 

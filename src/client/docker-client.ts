@@ -169,6 +169,30 @@ export class DockerClient {
     return readJsonMessages(res);
   }
 
+  /** POST /images/create?fromImage=&tag=: pull. Yields the progress messages. */
+  async pullImage(fromImage: string, opts: { tag?: string; platform?: string; registryAuth?: string } = {}): Promise<AsyncGenerator<JSONMessage>> {
+    const res = await this.transport.request({
+      method: 'POST', path: this.#path(`/images/create${queryString({ fromImage, tag: opts.tag, platform: opts.platform })}`),
+      headers: opts.registryAuth ? { 'X-Registry-Auth': opts.registryAuth } : {},
+    });
+    return readJsonMessages(res);
+  }
+
+  /** POST /images/{name}/push?tag=: push one tag. Yields the progress messages. */
+  async pushImage(name: string, opts: { tag?: string; registryAuth?: string } = {}): Promise<AsyncGenerator<JSONMessage>> {
+    const res = await this.transport.request({
+      method: 'POST', path: this.#path(`/images/${pathSegment(name)}/push${queryString({ tag: opts.tag })}`),
+      // dockerd requires the header on push, even for anonymous registries
+      headers: { 'X-Registry-Auth': opts.registryAuth ?? Buffer.from('{}').toString('base64url') },
+    });
+    return readJsonMessages(res);
+  }
+
+  /** POST /auth: check credentials with the daemon (docker login). */
+  login(auth: { username?: string; password?: string; serveraddress?: string; identitytoken?: string }): Promise<{ Status: string; IdentityToken?: string }> {
+    return this.#json('POST', '/auth', auth);
+  }
+
   // ---- containers ----
 
   createContainer(config: ContainerCreateConfig, opts: CreateContainerOptions = {}): Promise<ContainerCreateResponse> {

@@ -59,6 +59,10 @@ export function createBackend(s: { containers: ContainerService; images: ImageSe
       tag: (n, r, t) => s.images.tag(n, r, t),
       remove: (n, o) => s.images.remove(n, o),
       pull: (o, onMessage) => s.registry.pull(o, onMessage),
+      push: (o, onMessage) => s.registry.push(o, onMessage),
+    },
+    auth: {
+      login: (a) => s.registry.login(a),
     },
     system: {
       version: () => s.system.version(),

@@ -41,6 +41,7 @@ import { ContainerMounts } from '../engine/container-mounts.js';
 import { ImageService } from '../engine/images.js';
 import { RegistryService } from '../engine/registry-service.js';
 import { Puller } from '../distribution/puller.js';
+import { Pusher } from '../distribution/pusher.js';
 import { SystemService, BERTH_VERSION } from '../engine/system.js';
 import { EventsService } from '../engine/events.js';
 import type { ContainerRecord } from '../engine/container-types.js';
@@ -166,7 +167,9 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   const registry = new RegistryService({
     store: imageStore,
     puller: new Puller({ content, images: imageStore }),
+    pusher: new Pusher({ content, images: imageStore }),
     hosts: { mirrors: cfg.registryMirrors, insecureRegistries: cfg.insecureRegistries },
+    events,
   });
   const system = new SystemService({
     apiVersion: MAX_API_VERSION, minApiVersion: MIN_API_VERSION, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot,

@@ -112,6 +112,22 @@ export class RegistryClient {
     await this.authenticate(res);
   }
 
+  /**
+   * Verify credentials (login): probe, authenticate, then prove the result on
+   * `/v2/` (basic auth) — a refused token or 401 is unauthorized.
+   */
+  async checkLogin(): Promise<void> {
+    const res = await this.sendRaw(this.url('/v2/'), 'GET', {});
+    await readAll(res);
+    if (res.statusCode === 200) return;
+    if (res.statusCode !== 401) throw statusError(res, Buffer.alloc(0), `probing ${this.o.endpoint.url.host}`);
+    if (!this.o.credentials) throw new BerthError('UNAUTHORIZED', 'unauthorized: authentication required');
+    await this.authenticate(res);
+    const again = await this.sendRaw(this.url('/v2/'), 'GET', {});
+    const body = await readAll(again);
+    if (again.statusCode === 401 || again.statusCode === 403) throw new BerthError('UNAUTHORIZED', `unauthorized: ${describeErrors(body) ?? 'incorrect username or password'}`);
+  }
+
   private async authenticate(res: IncomingMessage): Promise<void> {
     const challenges = parseChallenges(res.headers['www-authenticate']);
     const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm);
@@ -132,7 +148,7 @@ export class RegistryClient {
   }
 
   private async fetchToken(ch: Challenge): Promise<string> {
-    const scopes = [repositoryScope(this.o.repository, this.o.actions), ...(this.o.extraScopes ?? [])];
+    const scopes = [...(this.o.repository ? [repositoryScope(this.o.repository, this.o.actions)] : []), ...(this.o.extraScopes ?? [])];
     const url = tokenUrl(ch, scopes);
     const creds = this.o.credentials;
     let res: IncomingMessage;

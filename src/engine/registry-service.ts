@@ -6,16 +6,21 @@
  * JSON progress messages the docker CLI draws (`Pulling fs layer`,
  * `Downloading` with progressDetail, `Pull complete`, `Digest:`, `Status:`).
  */
-import { invalidArgument, notImplemented } from '../errdefs/errors.js';
+import { invalidArgument, notImplemented, notFound, BerthError } from '../errdefs/errors.js';
 import type { AuthConfig, JSONMessage } from '../api/types.js';
 import { progressBar } from '../api/progress-bar.js';
 import type { ImageStore } from '../images/image-store.js';
-import { parseReference, familiarString, type Reference } from '../oci/reference.js';
+import { parseReference, familiarString, familiarName, formatReference, DEFAULT_DOMAIN, type Reference } from '../oci/reference.js';
 import type { Puller } from '../distribution/puller.js';
+import type { Pusher } from '../distribution/pusher.js';
+import { RegistryClient } from '../distribution/registry-client.js';
+import { TransportError } from '../distribution/transport.js';
+import { DOCKER_HUB_AUTH_KEY } from '../distribution/registry-hosts.js';
 import { endpointsFor, type RegistryHostsConfig } from '../distribution/registry-hosts.js';
 import { hostPlatform, parsePlatform } from '../distribution/platform.js';
 import type { Credentials } from '../distribution/registry-client.js';
 import type { ProgressEvent } from '../distribution/progress.js';
+import type { EventPublisher } from './events.js';
 
 export type MessageSink = (m: JSONMessage) => void;
 
@@ -57,8 +62,9 @@ export class RegistryService {
   constructor(private readonly o: {
     store: ImageStore;
     puller: Puller;
+    pusher: Pusher;
     hosts: RegistryHostsConfig;
-    events?: (type: string, action: string, id: string, attrs?: Record<string, string>) => void;
+    events?: EventPublisher;
   }) {}
 
   /** `POST /images/create?fromImage=`: pull, reporting Docker's progress messages. */
@@ -75,7 +81,64 @@ export class RegistryService {
     });
     const name = familiarString(ref);
     onMessage({ status: result.upToDate ? `Status: Image is up to date for ${name}` : `Status: Downloaded newer image for ${name}` });
-    this.o.events?.('image', 'pull', familiarString(ref), { name });
+    this.o.events?.publish('image', 'pull', name, { name: familiarName(ref) });
     return result.image.id;
   }
+
+  /** `POST /images/{name}/push?tag=`: push one tag, reporting Docker's push messages. */
+  async push(opts: { name: string; tag?: string; auth?: AuthConfig; signal?: AbortSignal }, onMessage: MessageSink): Promise<string> {
+    let ref = parseReference(opts.name);
+    if (ref.digest) throw invalidArgument('cannot push a digest reference', 'INVALID_REFERENCE');
+    if (opts.tag) {
+      if (ref.tag) throw invalidArgument(`invalid reference format: both a tag in ${JSON.stringify(opts.name)} and tag=${JSON.stringify(opts.tag)} were given`, 'INVALID_REFERENCE');
+      ref = parseReference(`${opts.name}:${opts.tag}`);
+    }
+    if (!ref.tag) throw notImplemented('pushing all tags of a repository (docker push --all-tags) is not supported; name a tag');
+    const image = this.o.store.tryResolve(formatReference(ref));
+    if (!image) throw notFound(`An image does not exist locally with the tag: ${familiarString({ ...ref, tag: undefined })}`, 'NO_SUCH_IMAGE');
+    const result = await this.o.pusher.push({
+      image,
+      ref,
+      endpoints: endpointsFor(ref.domain, this.o.hosts, 'push'),
+      credentials: credentialsOf(opts.auth),
+      signal: opts.signal,
+      onProgress: (ev) => onMessage(toJsonMessage(ev)),
+    });
+    onMessage({ status: `${result.tag}: digest: ${result.digest} size: ${result.size}` });
+    onMessage({ progressDetail: {}, aux: { Tag: result.tag, Digest: result.digest, Size: result.size } });
+    this.o.events?.publish('image', 'push', familiarString(ref), { name: familiarName(ref) });
+    return result.digest;
+  }
+
+  /**
+   * `POST /auth`: check credentials against a registry (a token fetch or a
+   * basic-auth request), as dockerd does; nothing is stored daemon-side.
+   */
+  async login(auth: AuthConfig): Promise<{ Status: string; IdentityToken: string }> {
+    const creds = credentialsOf(auth);
+    const domain = registryDomain(auth.serveraddress);
+    const endpoints = endpointsFor(domain, this.o.hosts, 'push');
+    let lastErr: unknown;
+    for (const endpoint of endpoints) {
+      const client = new RegistryClient({ endpoint, repository: '', actions: [], credentials: creds, retry: { attempts: 2 } });
+      try {
+        await client.checkLogin();
+        return { Status: 'Login Succeeded', IdentityToken: '' };
+      } catch (err) {
+        lastErr = err;
+        if (!(err instanceof TransportError)) break;
+      }
+    }
+    if (lastErr instanceof TransportError) throw new BerthError('REGISTRY_UNREACHABLE', `Get "${endpoints.at(-1)?.url.origin}/v2/": ${lastErr.message}`, { cause: lastErr });
+    throw lastErr;
+  }
+}
+
+/** The registry domain of a login's server address (`https://index.docker.io/v1/`, `host:port`, a URL). */
+export function registryDomain(serverAddress: string | undefined): string {
+  const s = (serverAddress ?? '').trim();
+  if (!s || s === DOCKER_HUB_AUTH_KEY || /^(https?:\/\/)?(index\.|registry-1\.)?docker\.io(\/.*)?$/.test(s)) return DEFAULT_DOMAIN;
+  const host = s.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
+  if (!host) throw invalidArgument(`invalid server address ${JSON.stringify(serverAddress)}`);
+  return host;
 }

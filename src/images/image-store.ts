@@ -93,6 +93,11 @@ export class ImageStore {
     return undefined;
   }
 
+  /** Point one more canonical reference (e.g. a repo digest after a push) at an image. */
+  addReference(id: string, canonical: string): void {
+    this.deps.images.tag(canonical, id);
+  }
+
   /** Remember that registry blob `row.digest` carries layer `row.diffId`. */
   recordLayerBlob(row: LayerBlobRow): void {
     this.deps.layerBlobs.put(row);

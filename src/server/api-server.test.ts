@@ -52,7 +52,9 @@ const backend: Backend = {
       if (o.fromImage === 'auth') { onMessage({ status: `user=${o.auth?.username ?? ''}` }); return 'sha256:x'; }
       throw new BerthError('MANIFEST_UNKNOWN', `manifest for ${o.fromImage}:${o.tag} not found`);
     },
+    push: async () => { throw new BerthError('NO_SUCH_IMAGE', 'An image does not exist locally with the tag: x'); },
   },
+  auth: { login: async (a) => { if (a.password !== 'right') throw new BerthError('UNAUTHORIZED', 'unauthorized: incorrect username or password'); return { Status: 'Login Succeeded', IdentityToken: '' }; } },
   system: { version: () => ({ ApiVersion: SERVER_API_VERSION }), info: () => ({}) },
   events: { subscribe: () => (async function* () { /* no events */ })() },
   volumes: {
@@ -267,4 +269,13 @@ test('X-Registry-Auth is decoded (base64url JSON); garbage is 400', async () => 
   assert.equal(JSON.parse(ok.body.toString().trim()).status, 'user=ü-user');
   const bad = await call('POST', '/images/create?fromImage=auth&tag=1', undefined, { 'X-Registry-Auth': 'not json!' }, false);
   assert.equal(bad.status, 400);
+});
+
+test('POST /auth: 200 with Login Succeeded, 401 for refused credentials, 400 for bad JSON', async () => {
+  const ok = await call('POST', '/auth', JSON.stringify({ username: 'u', password: 'right', serveraddress: 'r' }), {}, false);
+  assert.equal(ok.status, 200);
+  assert.deepEqual(JSON.parse(ok.body.toString()), { Status: 'Login Succeeded', IdentityToken: '' });
+  const no = await call('POST', '/auth', JSON.stringify({ username: 'u', password: 'wrong' }), {}, false);
+  assert.equal(no.status, 401);
+  assert.equal((await call('POST', '/auth', '[1]', {}, false)).status, 400);
 });

@@ -21,6 +21,7 @@ import { imageRoutes } from './routes/image-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { volumeRoutes } from './routes/volume-routes.js';
 
+import { authRoutes } from './routes/auth-routes.js';
 
 export interface ApiServerOptions {
   backend: Backend;
@@ -36,6 +37,7 @@ export function buildRouter(b: Backend): Router {
   eventRoutes(r, b.events);
   volumeRoutes(r, b.volumes);
   if (b.networks) networkRoutes(r, b.networks);
+  authRoutes(r, b.auth);
   return r;
 }
 

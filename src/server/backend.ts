@@ -42,6 +42,13 @@ export interface ImagesBackend {
   remove(name: string, opts: { force?: boolean; noprune?: boolean }): Promise<unknown[]>;
   /** Pull; progress goes to `onMessage`. Errors before the first message mean nothing was streamed. */
   pull(opts: { fromImage: string; tag?: string; platform?: string; auth?: AuthConfig; signal?: AbortSignal }, onMessage: (m: JSONMessage) => void): Promise<string>;
+  /** Push one tag; progress goes to `onMessage`, as for pull. */
+  push(opts: { name: string; tag?: string; auth?: AuthConfig; signal?: AbortSignal }, onMessage: (m: JSONMessage) => void): Promise<string>;
+}
+
+export interface AuthBackend {
+  /** Check credentials against a registry; throws unauthorized when refused. */
+  login(auth: AuthConfig): Promise<{ Status: string; IdentityToken: string }>;
 }
 
 export interface VolumesBackend {
@@ -78,6 +85,7 @@ export interface EventsBackend {
 export interface Backend {
   containers: ContainersBackend;
   images: ImagesBackend;
+  auth: AuthBackend;
   system: SystemBackend;
   events: EventsBackend;
   volumes: VolumesBackend;

@@ -171,7 +171,8 @@ export class TestDaemon {
 
   /** Import the busybox rootfs as busybox:latest (CMD ["sh"]). */
   async importBusybox(ref = 'busybox:latest'): Promise<string> {
-    const [repo, tag] = ref.split(':');
+    const colon = ref.lastIndexOf(':');
+    const [repo, tag] = colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
     const r = await this.api('POST', `/v1.50/images/create?fromSrc=-&repo=${encodeURIComponent(repo)}&tag=${tag ?? 'latest'}&changes=${encodeURIComponent('CMD ["sh"]')}`, readFileSync(busyboxRootfs()), { 'Content-Type': 'application/x-tar' });
     if (r.status !== 200) throw new Error(`import failed: ${r.status} ${r.body}`);
     return JSON.parse(r.body.toString().trim()).status as string;

@@ -40,6 +40,10 @@ test('docker pull 127.0.0.1:PORT/library/busybox draws per-layer progress and re
   const out = await d.docker(['run', '--rm', name, 'echo', 'pulled-and-ran']);
   assert.equal(out.stdout.trim(), 'pulled-and-ran', out.stderr);
 
+  const evs = await d.api('GET', `/events?since=0&until=${Math.ceil(Date.now() / 1000) + 1}&filters=${encodeURIComponent(JSON.stringify({ type: ['image'], event: ['pull'] }))}`);
+  const pulls = evs.body.toString().trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(pulls.map((e) => [e.Action, e.Actor.ID, e.Actor.Attributes.name]), [['pull', `${name}:latest`, name]]);
+
   const again = await d.docker(['pull', name]);
   assert.match(again.stdout, new RegExp(`Status: Image is up to date for ${name}:latest`));
 

@@ -39,6 +39,8 @@ export interface CreateFlags {
   interactive?: boolean;
   tty?: boolean;
   platform?: string;
+  /** missing (default), always, never — when to pull the image before creating */
+  pull?: string;
   readOnly?: boolean;
   tmpfs: string[];
   dns: string[];
@@ -96,6 +98,7 @@ export function addCreateFlags(cmd: Command, opts: { run: boolean }): Command {
     .option('--shm-size <bytes>', 'Size of /dev/shm')
     .option('--read-only', "Mount the container's root filesystem as read only")
     .option('--platform <string>', 'Set platform if server is multi-platform capable')
+    .option('--pull <string>', 'Pull image before running ("always", "missing", "never")', 'missing')
     .option('-i, --interactive', 'Keep STDIN open even if not attached')
     .option('-t, --tty', 'Allocate a pseudo-TTY');
   return cmd;

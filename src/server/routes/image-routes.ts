@@ -46,6 +46,17 @@ export function imageRoutes(r: Router, b: ImagesBackend): void {
 
   r.add('GET', '/images/{name*}/json', ({ res, params }) => sendJson(res, 200, b.inspect(params.name)));
 
+  r.add('POST', '/images/{name*}/push', async ({ req, res, params, query, signal }) => {
+    const out = jsonLines(res);
+    try {
+      await b.push({ name: params.name, tag: query.get('tag') || undefined, auth: registryAuth(req.headers['x-registry-auth']), signal }, out.write);
+    } catch (err) {
+      if (!out.started) throw err;
+      out.write({ errorDetail: { message: messageOf(err) }, error: messageOf(err) });
+    }
+    out.end();
+  });
+
   r.add('POST', '/images/{name*}/tag', ({ res, params, query }) => {
     b.tag(params.name, query.get('repo') ?? '', query.get('tag') || undefined);
     sendEmpty(res, 201);
