@@ -39,6 +39,7 @@ import { inspectCommand } from './commands/system/inspect.js';
 import { versionCommand } from './commands/system/version.js';
 import { infoCommand } from './commands/system/info.js';
 import { eventsCommand } from './commands/system/events.js';
+import { cpCommand } from './commands/container/cp.js';
 import { volumeCreateCommand } from './commands/volume/create.js';
 import { volumeLsCommand } from './commands/volume/ls.js';
 import { volumeInspectCommand } from './commands/volume/inspect.js';
@@ -80,6 +81,9 @@ export function buildProgram(ctx: CliContext): BerthCommand {
   image.addCommand(imageInspectCommand(ctx));
   image.addCommand(pullCommand(ctx));
   image.addCommand(pushCommand(ctx));
+
+  container.addCommand(cpCommand(ctx));
+  program.addCommand(cpCommand(ctx));
 
   const volume = program.command('volume').description('Manage volumes') as BerthCommand;
   for (const make of [volumeCreateCommand, volumeLsCommand, volumeInspectCommand, volumeRmCommand, volumePruneCommand]) volume.addCommand(make(ctx));

@@ -292,6 +292,28 @@ export class DockerClient {
     }
   }
 
+  // ---- archive (cp) ----
+
+  /** HEAD /containers/{id}/archive: the decoded X-Docker-Container-Path-Stat. */
+  async statContainerPath(id: string, path: string): Promise<ContainerPathStat> {
+    const res = await this.transport.request({ method: 'HEAD', path: this.#path(`/containers/${pathSegment(id)}/archive${queryString({ path })}`) });
+    res.resume();
+    return decodePathStat(res.headers['x-docker-container-path-stat']);
+  }
+
+  /** GET /containers/{id}/archive: the stat and the tar stream. */
+  async getArchive(id: string, path: string): Promise<{ stat: ContainerPathStat; tar: IncomingMessage }> {
+    const res = await this.transport.request({ method: 'GET', path: this.#path(`/containers/${pathSegment(id)}/archive${queryString({ path })}`) });
+    return { stat: decodePathStat(res.headers['x-docker-container-path-stat']), tar: res };
+  }
+
+  /** PUT /containers/{id}/archive: extract a tar into the directory `path`. */
+  async putArchive(id: string, path: string, tar: Readable, opts: { noOverwriteDirNonDir?: boolean; copyUIDGID?: boolean } = {}): Promise<void> {
+    const q = queryString({ path, noOverwriteDirNonDir: opts.noOverwriteDirNonDir, copyUIDGID: opts.copyUIDGID });
+    const res = await this.transport.request({ method: 'PUT', path: this.#path(`/containers/${pathSegment(id)}/archive${q}`), body: tar, headers: { 'Content-Type': 'application/x-tar' } });
+    await readBody(res);
+  }
+
   // ---- volumes ----
 
   listVolumes(opts: { filters?: Filters } = {}): Promise<VolumeListResponse> {
@@ -353,6 +375,19 @@ export class DockerClient {
       throw err;
     }
   }
+}
+
+/** The path stat Docker's archive endpoints send (mode is a Go os.FileMode). */
+export interface ContainerPathStat { name: string; size: number; mode: number; mtime: string; linkTarget: string }
+
+/** Go's os.ModeDir and os.ModeSymlink bits in ContainerPathStat.mode. */
+export const GO_MODE_DIR = 2 ** 31;
+export const GO_MODE_SYMLINK = 2 ** 27;
+
+function decodePathStat(h: string | string[] | undefined): ContainerPathStat {
+  const v = Array.isArray(h) ? h[0] : h;
+  if (!v) return { name: '', size: 0, mode: 0, mtime: '', linkTarget: '' };
+  return JSON.parse(Buffer.from(v, 'base64').toString('utf8')) as ContainerPathStat;
 }
 
 /** Factory, per the module convention: options in, client out. */

@@ -13,6 +13,7 @@ import { parseEventTime } from '../engine/events.js';
 import type { VolumeService, VolumeCreateRequest } from '../engine/volumes.js';
 import { parseFilters } from '../engine/container-views.js';
 import type { NetworkService, NetworkCreateRequest } from '../engine/networks.js';
+import { archivePath, extractArchive, statPath } from '../engine/container-archive.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
 import type { CreateRequest } from '../engine/container-types.js';
@@ -70,6 +71,19 @@ export function createBackend(s: { containers: ContainerService; images: ImageSe
     },
     events: {
       subscribe: (o) => eventStream(s.events, o),
+    },
+    archive: {
+      stat: (id, path) => c.withFilesystem(id, (fs) => statPath(fs, path, id)),
+      get: (id, path, sink) => c.withFilesystem(id, async (fs, rec) => {
+        const a = await archivePath(fs, path, id);
+        c.emit(rec, 'archive-path');
+        await sink(a.stat, a.tar);
+        await a.done;
+      }),
+      put: (id, path, tar, o) => c.withFilesystem(id, async (fs, rec) => {
+        await extractArchive(fs, path, id, tar, { noOverwriteDirNonDir: o.noOverwriteDirNonDir, owner: o.copyUIDGID ? await c.userIds(rec) : undefined });
+        c.emit(rec, 'extract-to-dir');
+      }),
     },
     volumes: {
       list: (f) => s.volumes.list(parseFilters(f)),

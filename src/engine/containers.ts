@@ -34,6 +34,7 @@ import { familiarFromCanonical } from '../oci/reference.js';
 import { mergeConfig, validateHostConfig, validateName } from './container-config.js';
 import { hostsFile, resolvConf } from './container-files.js';
 import { planMounts, type ContainerMounts } from './container-mounts.js';
+import { ContainerFs, type FsMount } from './container-fs.js';
 import type { Mount } from '../oci/runtime-spec.js';
 import type { ContainerNetworking } from './container-network.js';
 import { randomName } from './names.js';
@@ -698,6 +699,42 @@ export class ContainerService {
     for (const n of await readdir(join(this.o.dataRoot, 'snapshots', 'rw')).catch(() => [] as string[])) {
       if (!known.has(n)) await this.o.snapshots.removeRw(n);
     }
+  }
+
+  /**
+   * Run `fn` on the container's filesystem as the container sees it (root +
+   * bind and volume mounts). A stopped container's rootfs is mounted for the
+   * duration, under its lock (so it cannot start meanwhile).
+   */
+  async withFilesystem<T>(ref: string, fn: (fs: ContainerFs, rec: ContainerRecord) => Promise<T>): Promise<T> {
+    const live = (r: ContainerRecord) => r.state.Status === 'running' || r.state.Status === 'paused';
+    const view = (r: ContainerRecord) => {
+      const dir = this.containerDir(r.id);
+      const mounts: FsMount[] = (r.mounts ?? []).filter((m) => m.Type !== 'tmpfs').map((m) => ({ destination: m.Destination, source: m.Source, readOnly: !m.RW }));
+      for (const f of ['hostname', 'hosts', 'resolv.conf']) if (existsSync(join(dir, f))) mounts.push({ destination: `/etc/${f}`, source: join(dir, f), readOnly: false });
+      return new ContainerFs(this.rootfsDir(r.id), mounts, !!r.hostConfig.ReadonlyRootfs);
+    };
+    const rec = this.get(ref);
+    if (live(rec)) return fn(view(rec), rec);
+    return this.lock.run(rec.id, async () => {
+      const cur = this.get(rec.id);
+      if (live(cur)) return fn(view(cur), cur);
+      if (cur.removing) throw conflict(`container is marked for removal`);
+      const rootfs = this.rootfsDir(cur.id);
+      await this.o.snapshots.mountRootfs(cur.id, cur.layers, rootfs);
+      try {
+        return await fn(view(cur), cur);
+      } finally {
+        await this.o.snapshots.unmountRootfs(rootfs).catch((e) => this.o.log.warn('unmount failed', { id: cur.id, err: (e as Error).message }));
+      }
+    });
+  }
+
+  /** The uid/gid the container's Config.User maps to in its own /etc/passwd (cp -a). Rootfs must be mounted. */
+  async userIds(rec: ContainerRecord): Promise<{ uid: number; gid: number }> {
+    const rootfs = this.rootfsDir(rec.id);
+    const u = resolveUser(rec.config.User, parsePasswd(await readInRoot(rootfs, '/etc/passwd')), parseGroup(await readInRoot(rootfs, '/etc/group')), []);
+    return { uid: u.uid, gid: u.gid };
   }
 
   /** IDs of the containers whose mounts name this volume (running or not). */

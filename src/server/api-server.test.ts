@@ -1,4 +1,5 @@
 import { test, before, after } from 'node:test';
+import { Readable } from 'node:stream';
 import assert from 'node:assert/strict';
 import { request, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
@@ -63,6 +64,11 @@ const backend: Backend = {
     inspect: (n) => { throw notFound(`get ${n}: no such volume`, 'NO_SUCH_VOLUME'); },
     remove: async () => {},
     prune: async (_f, o) => ({ VolumesDeleted: [], SpaceReclaimed: 0, allByDefault: !!o.allByDefault }),
+  },
+  archive: {
+    stat: async (id, path) => { must(id); if (path !== '/etc') throw notFound(`Could not find the file ${path} in container ${id}`); return { name: 'etc', size: 4096, mode: 2147484141, mtime: '2024-01-01T00:00:00Z', linkTarget: '' }; },
+    get: async (id, path, sink) => { must(id); await sink({ name: 'etc', size: 4096, mode: 2147484141, mtime: '2024-01-01T00:00:00Z', linkTarget: '' }, Readable.from([Buffer.from(`tar of ${path}`)])); },
+    put: async (id, path, tar, o) => { must(id); let n = 0; for await (const c of tar) n += (c as Buffer).length; calls.push({ method: 'put', args: [path, n, o] }); },
   },
 };
 
@@ -210,6 +216,22 @@ test('volume prune: named volumes too only for clients before API 1.42 (as Docke
   assert.equal(c.status, 201);
   assert.equal((await call('GET', '/volumes/zz')).status, 404);
   assert.equal((await call('DELETE', '/volumes/zz')).status, 204);
+});
+
+test('archive: HEAD and GET carry the base64 path stat, PUT passes the body and flags on', async () => {
+  const h = await call('HEAD', '/containers/web/archive?path=/etc');
+  assert.equal(h.status, 200);
+  assert.equal(h.body.length, 0);
+  assert.deepEqual(JSON.parse(Buffer.from(String(h.headers['x-docker-container-path-stat']), 'base64').toString()).name, 'etc');
+  const g = await call('GET', '/containers/web/archive?path=/etc');
+  assert.equal(g.headers['content-type'], 'application/x-tar');
+  assert.equal(g.body.toString(), 'tar of /etc');
+  assert.ok(g.headers['x-docker-container-path-stat']);
+  assert.equal((await call('HEAD', '/containers/web/archive?path=/nope')).status, 404);
+  calls.length = 0;
+  const p = await call('PUT', '/containers/web/archive?path=/tmp&copyUIDGID=1', Buffer.alloc(1024), { 'Content-Type': 'application/x-tar' });
+  assert.equal(p.status, 200);
+  assert.deepEqual(calls, [{ method: 'put', args: ['/tmp', 1024, { noOverwriteDirNonDir: false, copyUIDGID: true }] }]);
 });
 
 function upgrade(path: string): Promise<{ res: IncomingMessage; socket: Socket; head: Buffer } | Res> {

@@ -20,6 +20,7 @@ import { networkRoutes } from './routes/network-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { volumeRoutes } from './routes/volume-routes.js';
+import { archiveRoutes } from './routes/archive-routes.js';
 
 import { authRoutes } from './routes/auth-routes.js';
 
@@ -38,6 +39,7 @@ export function buildRouter(b: Backend): Router {
   volumeRoutes(r, b.volumes);
   if (b.networks) networkRoutes(r, b.networks);
   authRoutes(r, b.auth);
+  archiveRoutes(r, b.archive);
   return r;
 }
 

@@ -51,6 +51,15 @@ export interface AuthBackend {
   login(auth: AuthConfig): Promise<{ Status: string; IdentityToken: string }>;
 }
 
+export interface PathStatView { name: string; size: number; mode: number; mtime: string; linkTarget: string }
+
+export interface ArchiveBackend {
+  stat(id: string, path: string): Promise<PathStatView>;
+  /** Calls `sink` with the stat and the tar once the path is found; resolves when the tar is written. */
+  get(id: string, path: string, sink: (stat: PathStatView, tar: Readable) => Promise<void>): Promise<void>;
+  put(id: string, path: string, tar: Readable, opts: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void>;
+}
+
 export interface VolumesBackend {
   list(filters: string | undefined): unknown;
   create(body: unknown): Promise<unknown>;
@@ -90,4 +99,5 @@ export interface Backend {
   events: EventsBackend;
   volumes: VolumesBackend;
   networks?: NetworksBackend;
+  archive: ArchiveBackend;
 }

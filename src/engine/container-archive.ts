@@ -1,0 +1,225 @@
+/**
+ * engine/container-archive — Docker's archive API on a container's
+ * filesystem (engine/container-fs): stat a path (the
+ * `X-Docker-Container-Path-Stat` header), tar a path out (entries named
+ * after the requested base name, so `/dir/.` yields `./…` — docker cp's
+ * "copy the contents" form), and extract a tar into a directory
+ * (`noOverwriteDirNonDir`, `copyUIDGID`). Every path is resolved inside the
+ * container (symlinks as container paths), files are opened with
+ * O_NOFOLLOW, entries may not climb out of the extraction directory, and
+ * read-only mounts or a read-only root refuse writes.
+ */
+import { lstat, mkdir, readdir, readlink, rm, symlink, link, lchown, chmod, utimes, lutimes, open } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { posix } from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
+import * as tar from 'tar-stream';
+import { BerthError, invalidArgument, notFound } from '../errdefs/errors.js';
+import type { ContainerFs } from './container-fs.js';
+
+/** The stat Docker sends base64-encoded in X-Docker-Container-Path-Stat. */
+export interface PathStat { name: string; size: number; mode: number; mtime: string; linkTarget: string }
+
+// Go's os.FileMode type bits (the docker CLI decodes `mode` with them)
+const GO_DIR = 2 ** 31;
+const GO_SYMLINK = 2 ** 27;
+const GO_DEVICE = 2 ** 26;
+const GO_PIPE = 2 ** 25;
+const GO_SOCKET = 2 ** 24;
+const GO_SETUID = 2 ** 23;
+const GO_SETGID = 2 ** 22;
+const GO_CHARDEV = 2 ** 21;
+const GO_STICKY = 2 ** 20;
+
+export function goFileMode(st: Stats): number {
+  let m = st.mode & 0o777;
+  if (st.mode & 0o4000) m += GO_SETUID;
+  if (st.mode & 0o2000) m += GO_SETGID;
+  if (st.mode & 0o1000) m += GO_STICKY;
+  if (st.isDirectory()) m += GO_DIR;
+  else if (st.isSymbolicLink()) m += GO_SYMLINK;
+  else if (st.isFIFO()) m += GO_PIPE;
+  else if (st.isSocket()) m += GO_SOCKET;
+  else if (st.isCharacterDevice()) m += GO_DEVICE + GO_CHARDEV;
+  else if (st.isBlockDevice()) m += GO_DEVICE;
+  return m;
+}
+
+/** Docker's PreserveTrailingDotOrSeparator on an absolute, cleaned path. */
+export function absPathOf(path: string): string {
+  let abs = posix.normalize('/' + path);
+  if (abs.length > 1) abs = abs.replace(/\/+$/, '');
+  if ((path.endsWith('/.') || path === '.') && !abs.endsWith('/.')) abs = abs === '/' ? '/.' : abs + '/.';
+  else if (path.endsWith('/') && abs !== '/') abs += '/';
+  return abs;
+}
+
+function baseName(abs: string): string {
+  if (abs.endsWith('/.')) return '.';
+  const b = posix.basename(abs.replace(/\/+$/, ''));
+  return b || '/';
+}
+
+function fileNotFound(path: string, container: string): BerthError {
+  return notFound(`Could not find the file ${path} in container ${container}`);
+}
+
+interface Resolved { abs: string; resolved: string; host: string; st: Stats }
+
+async function resolvePath(fs: ContainerFs, path: string, container: string): Promise<Resolved> {
+  if (!path) throw invalidArgument('path cannot be empty');
+  const abs = absPathOf(path);
+  // a trailing "/" or "/." asks for the directory itself: follow a last link then
+  const followLast = abs.endsWith('/') || abs.endsWith('/.');
+  const resolved = await fs.resolve(abs, { followLast });
+  const host = fs.hostPath(resolved);
+  const st = await lstat(host).catch(() => undefined);
+  if (!st) throw fileNotFound(path, container);
+  if (followLast && !st.isDirectory()) throw invalidArgument(`not a directory: ${path}`);
+  return { abs, resolved, host, st };
+}
+
+/** HEAD: Docker's ContainerStatPath. */
+export async function statPath(fs: ContainerFs, path: string, container: string): Promise<PathStat> {
+  const r = await resolvePath(fs, path, container);
+  let linkTarget = '';
+  if (r.st.isSymbolicLink()) linkTarget = await fs.resolve(r.resolved, { followLast: true });
+  return { name: baseName(r.abs), size: r.st.size, mode: goFileMode(r.st), mtime: r.st.mtime.toISOString(), linkTarget };
+}
+
+/** GET: stat plus a tar of the path; the tar is produced while the caller reads it. */
+export async function archivePath(fs: ContainerFs, path: string, container: string): Promise<{ stat: PathStat; tar: Readable; done: Promise<void> }> {
+  const stat = await statPath(fs, path, container);
+  const r = await resolvePath(fs, path, container);
+  const pack = tar.pack();
+  const out = new PassThrough();
+  pack.pipe(out);
+  const done = (async () => {
+    try {
+      await packTree(fs, pack, r.resolved, stat.name === '/' ? '.' : stat.name, r.st);
+      pack.finalize();
+    } catch (err) {
+      pack.destroy(err as Error);
+      out.destroy(err as Error);
+    }
+  })();
+  return { stat, tar: out, done };
+}
+
+function entry(pack: tar.Pack, header: Partial<tar.Header> & { name: string }, body?: Readable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const w = pack.entry(header as tar.Header, (err) => (err ? reject(err) : resolve()));
+    if (body) { body.on('error', (e) => { w.destroy(e); reject(e); }); body.pipe(w); } else w.end(Buffer.alloc(0));
+  });
+}
+
+async function packTree(fs: ContainerFs, pack: tar.Pack, ctrPath: string, name: string, st: Stats): Promise<void> {
+  const host = fs.hostPath(ctrPath);
+  const common = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
+  if (st.isDirectory()) {
+    await entry(pack, { ...common, type: 'directory' });
+    const names = (await readdir(host).catch(() => [] as string[])).sort();
+    for (const n of names) {
+      const child = posix.join(ctrPath, n);
+      const cst = await lstat(fs.hostPath(child)).catch(() => undefined);
+      if (cst) await packTree(fs, pack, child, `${name}/${n}`, cst);
+    }
+  } else if (st.isSymbolicLink()) {
+    await entry(pack, { ...common, type: 'symlink', linkname: await readlink(host) });
+  } else if (st.isFile()) {
+    if (st.size === 0) { await entry(pack, { ...common, type: 'file', size: 0 }); return; }
+    const fh = await open(host, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      await entry(pack, { ...common, type: 'file', size: st.size }, fh.createReadStream({ autoClose: false, start: 0, end: st.size - 1 }));
+    } finally { await fh.close(); }
+  } else if (st.isFIFO()) {
+    await entry(pack, { ...common, type: 'fifo' });
+  }
+  // device nodes and sockets are not copied
+}
+
+export interface ExtractOptions {
+  noOverwriteDirNonDir?: boolean;
+  /** copyUIDGID: own everything by the container's user */
+  owner?: { uid: number; gid: number };
+}
+
+/** Normalise an entry name relative to the extraction directory; refuse climbing out. */
+function entryPath(name: string): string {
+  const p = posix.normalize(name.replace(/^\/+/, ''));
+  if (p === '..' || p.startsWith('../')) throw invalidArgument(`archive entry ${JSON.stringify(name)} is outside of the extraction point`);
+  return p === '.' || p === './' ? '' : p.replace(/\/+$/, '');
+}
+
+/** PUT: extract a tar into the directory at `path`. */
+export async function extractArchive(fs: ContainerFs, path: string, container: string, body: Readable, o: ExtractOptions = {}): Promise<void> {
+  if (!path) throw invalidArgument('path cannot be empty');
+  const dest = await fs.resolve(absPathOf(path), { followLast: true });
+  const dst = await lstat(fs.hostPath(dest)).catch(() => undefined);
+  if (!dst) throw fileNotFound(path, container);
+  if (!dst.isDirectory()) throw invalidArgument('extraction point is not a directory');
+  if (fs.readOnlyAt(dest)) throw new BerthError('FORBIDDEN', fs.mountOf(dest) ? 'mounted volume is marked read-only' : 'container rootfs is marked read-only');
+
+  const extract = tar.extract();
+  const handle = async (h: tar.Header, stream: Readable): Promise<void> => {
+    const rel = entryPath(h.name);
+    if (!rel) { stream.resume(); return; }
+    const parent = await fs.resolve(posix.join(dest, posix.dirname(rel)), { followLast: true });
+    const target = posix.join(parent, posix.basename(rel));
+    if (fs.readOnlyAt(target)) throw new BerthError('FORBIDDEN', 'mounted volume is marked read-only');
+    const hostParent = fs.hostPath(parent);
+    const pst = await lstat(hostParent).catch(() => undefined);
+    if (!pst?.isDirectory()) throw invalidArgument(`cannot extract ${h.name}: parent is not a directory`);
+    const host = fs.hostPath(target);
+    const existing = await lstat(host).catch(() => undefined);
+    const isDir = h.type === 'directory';
+    if (existing) {
+      if (o.noOverwriteDirNonDir && existing.isDirectory() && !isDir) throw invalidArgument(`cannot overwrite directory "${target}" with non-directory "${h.name}"`);
+      if (o.noOverwriteDirNonDir && !existing.isDirectory() && isDir) throw invalidArgument(`cannot overwrite non-directory "${target}" with directory "${h.name}"`);
+      if (!(existing.isDirectory() && isDir)) await rm(host, { recursive: true, force: true });
+    }
+    const uid = o.owner?.uid ?? h.uid ?? 0;
+    const gid = o.owner?.gid ?? h.gid ?? 0;
+    const mode = (h.mode ?? 0o644) & 0o7777;
+    const mtime = h.mtime ?? new Date();
+    switch (h.type) {
+      case 'directory':
+        if (!existing?.isDirectory()) await mkdir(host, { mode: 0o700 });
+        break;
+      case 'file':
+      case 'contiguous-file': {
+        const fh = await open(host, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+        try {
+          for await (const chunk of stream) await fh.write(chunk as Buffer);
+        } finally { await fh.close(); }
+        break;
+      }
+      case 'symlink':
+        await symlink(h.linkname ?? '', host);
+        break;
+      case 'link': {
+        const lrel = entryPath(h.linkname ?? '');
+        const ltarget = await fs.resolve(posix.join(dest, lrel), { followLast: false });
+        await link(fs.hostPath(ltarget), host);
+        break;
+      }
+      default:
+        stream.resume();
+        return; // pax headers; devices, fifos are not created
+    }
+    stream.resume();
+    await lchown(host, uid, gid);
+    if (h.type === 'symlink') { await lutimes(host, mtime, mtime).catch(() => {}); return; }
+    if (h.type !== 'link') { await chmod(host, mode); await utimes(host, mtime, mtime); }
+  };
+  await new Promise<void>((resolve, reject) => {
+    extract.on('entry', (h, stream, next) => {
+      handle(h, stream as unknown as Readable).then(() => next(), (err) => { (stream as unknown as Readable).resume(); extract.destroy(err); });
+    });
+    extract.on('finish', resolve);
+    extract.on('error', (e) => reject(e instanceof BerthError ? e : invalidArgument(`invalid tar archive: ${e.message}`, 'INVALID_ARCHIVE', e)));
+    body.on('error', reject);
+    body.pipe(extract);
+  });
+}
+

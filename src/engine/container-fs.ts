@@ -1,0 +1,81 @@
+/**
+ * engine/container-fs — a container's filesystem as the container sees it,
+ * from the host: the root filesystem plus its bind and volume mounts, with
+ * every path resolved the way the container would resolve it. Symlinks are
+ * followed component by component *as container paths* (an absolute link
+ * restarts at the container's root, `..` stops at it), so no link — `/`,
+ * `../../..` chains, absolute targets — can lead to a host path outside the
+ * container's root and mounts. tmpfs mounts live only in the container's
+ * mount namespace and are not visible here (as with Docker's archive API).
+ *
+ * Vocabulary: a *container path* is absolute inside the container; its
+ * *host path* is where the daemon reads or writes it.
+ */
+import { lstat, readlink } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { invalidArgument } from '../errdefs/errors.js';
+
+const MAX_LINKS = 255;
+
+export interface FsMount {
+  /** clean container path */
+  destination: string;
+  /** host directory (or file) mounted there */
+  source: string;
+  readOnly: boolean;
+}
+
+export class ContainerFs {
+  private readonly mounts: FsMount[];
+
+  constructor(readonly rootfs: string, mounts: FsMount[], readonly readOnlyRoot = false) {
+    // longest destination first: the deepest mount covering a path wins
+    this.mounts = [...mounts].sort((a, b) => b.destination.length - a.destination.length);
+  }
+
+  /** The mount covering a clean container path, if any. */
+  mountOf(ctrPath: string): FsMount | undefined {
+    return this.mounts.find((m) => ctrPath === m.destination || ctrPath.startsWith(m.destination === '/' ? '/' : m.destination + '/'));
+  }
+
+  /** Host path of a clean, symlink-free container path. */
+  hostPath(ctrPath: string): string {
+    const m = this.mountOf(ctrPath);
+    if (!m) return join(this.rootfs, ctrPath);
+    return join(m.source, ctrPath.slice(m.destination.length));
+  }
+
+  /** Is a write to this (resolved) container path refused by a read-only mount or root? */
+  readOnlyAt(ctrPath: string): boolean {
+    const m = this.mountOf(ctrPath);
+    return m ? m.readOnly : this.readOnlyRoot;
+  }
+
+  /**
+   * Resolve a container path to a clean container path with no symlinks in
+   * it — except the last component when `followLast` is false (Docker's
+   * archive API leaves it unresolved, so a link is copied as a link).
+   */
+  async resolve(path: string, opts: { followLast: boolean }): Promise<string> {
+    let pending = path.split('/').filter((p) => p !== '' && p !== '.');
+    let cur = '/';
+    let links = 0;
+    while (pending.length) {
+      const part = pending.shift()!;
+      if (part === '..') { cur = posix.dirname(cur); continue; }
+      const next = posix.join(cur, part);
+      const last = pending.length === 0;
+      if (last && !opts.followLast) { cur = next; break; }
+      const st = await lstat(this.hostPath(next)).catch(() => undefined);
+      if (st?.isSymbolicLink()) {
+        if (++links > MAX_LINKS) throw invalidArgument(`too many levels of symbolic links: ${path}`);
+        const target = await readlink(this.hostPath(next));
+        if (target.startsWith('/')) cur = '/';
+        pending = [...target.split('/').filter((p) => p !== '' && p !== '.'), ...pending];
+        continue;
+      }
+      cur = next;
+    }
+    return cur;
+  }
+}
