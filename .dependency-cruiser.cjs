@@ -35,6 +35,8 @@ const ALLOWED = {
   // daemon → everything but client and cli
   daemon: [...DOMAIN, 'engine', 'server', 'api', ...BASE],
   client: ['api', 'errdefs', 'lib'],
+  // (plus src/cli/commands/registry/ → src/registry/registry-server.ts: see the
+  // registry-command rule; the registry server is its own application, run in-process)
   cli: ['client', 'api', 'lib', 'errdefs'],
 };
 
@@ -42,13 +44,20 @@ const layerRules = Object.entries(ALLOWED).map(([folder, allowed]) => ({
   name: `${folder}-imports`,
   comment: `src/${folder}/ may import only: ${allowed.length ? allowed.join(', ') : 'nothing of ours'} (ARCHITECTURE.md, Dependency direction)`,
   severity: 'error',
-  from: { path: `^src/${folder}/`, pathNot: TESTS },
+  from: { path: `^src/${folder}/`, pathNot: folder === 'cli' ? [TESTS, '^src/cli/commands/registry/(serve|gc)\\.ts$'] : TESTS },
   to: { path: '^(src|bin)/', pathNot: `^src/(${[folder, ...allowed].join('|')})/` },
 }));
 
 module.exports = {
   forbidden: [
     ...layerRules,
+    {
+      name: 'registry-command',
+      comment: '`berth registry serve|gc` run the registry server in-process: they may import src/registry/registry-server.ts and, like the rest of cli/, client/api/lib/errdefs',
+      severity: 'error',
+      from: { path: '^src/cli/commands/registry/(serve|gc)\\.ts$' },
+      to: { path: '^(src|bin)/', pathNot: ['^src/registry/registry-server\\.ts$', '^src/(cli|client|api|lib|errdefs)/'] },
+    },
     {
       name: 'api-types-only',
       comment: 'src/api/ may use oci/ for types only: it does no I/O and carries no behaviour of other layers',

@@ -49,6 +49,8 @@ import { pullCommand } from './commands/image/pull.js';
 import { pushCommand } from './commands/image/push.js';
 import { loginCommand } from './commands/registry/login.js';
 import { logoutCommand } from './commands/registry/logout.js';
+import { registryServeCommand } from './commands/registry/serve.js';
+import { registryGcCommand } from './commands/registry/gc.js';
 
 export function buildProgram(ctx: CliContext): BerthCommand {
   const program = new BerthCommand('berth')
@@ -109,6 +111,9 @@ export function buildProgram(ctx: CliContext): BerthCommand {
   program.addCommand(pushCommand(ctx));
   program.addCommand(loginCommand(ctx));
   program.addCommand(logoutCommand(ctx));
+  const registry = program.command('registry').description('Run and maintain berth\'s registry server') as BerthCommand;
+  registry.addCommand(registryServeCommand(ctx));
+  registry.addCommand(registryGcCommand(ctx));
   return program;
 }
 
