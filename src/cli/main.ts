@@ -35,6 +35,7 @@ import { loadCommand } from './commands/image/load.js';
 import { tagCommand } from './commands/image/tag.js';
 import { rmiCommand } from './commands/image/rm.js';
 import { imageInspectCommand } from './commands/image/inspect.js';
+import { buildCommand } from './commands/image/build.js';
 import { inspectCommand } from './commands/system/inspect.js';
 import { versionCommand } from './commands/system/version.js';
 import { infoCommand } from './commands/system/info.js';
@@ -83,6 +84,7 @@ export function buildProgram(ctx: CliContext): BerthCommand {
   image.addCommand(imageInspectCommand(ctx));
   image.addCommand(pullCommand(ctx));
   image.addCommand(pushCommand(ctx));
+  image.addCommand(buildCommand(ctx));
 
   container.addCommand(cpCommand(ctx));
   program.addCommand(cpCommand(ctx));
@@ -100,6 +102,7 @@ export function buildProgram(ctx: CliContext): BerthCommand {
   program.addCommand(loadCommand(ctx));
   program.addCommand(tagCommand(ctx));
   program.addCommand(rmiCommand(ctx));
+  program.addCommand(buildCommand(ctx));
   program.addCommand(inspectCommand(ctx));
   program.addCommand(versionCommand(ctx));
   program.addCommand(infoCommand(ctx));

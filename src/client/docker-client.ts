@@ -61,6 +61,10 @@ export interface ListContainersOptions { all?: boolean; limit?: number; size?: b
 export interface ListImagesOptions { all?: boolean; digests?: boolean; filters?: Filters }
 export interface RemoveImageOptions { force?: boolean; noprune?: boolean }
 export interface ImportImageOptions { repo?: string; tag?: string; changes?: string[]; message?: string; platform?: string }
+export interface BuildImageOptions {
+  tags?: string[]; dockerfile?: string; buildArgs?: Record<string, string | null>; labels?: Record<string, string>;
+  target?: string; noCache?: boolean; pull?: boolean; quiet?: boolean; network?: string; platform?: string;
+}
 export interface CreateContainerOptions { name?: string; platform?: string }
 export interface StopOptions { timeout?: number; signal?: string }
 export interface RemoveContainerOptions { force?: boolean; volumes?: boolean; link?: boolean }
@@ -191,6 +195,22 @@ export class DockerClient {
   /** POST /auth: check credentials with the daemon (docker login). */
   login(auth: { username?: string; password?: string; serveraddress?: string; identitytoken?: string }): Promise<{ Status: string; IdentityToken?: string }> {
     return this.#json('POST', '/auth', auth);
+  }
+
+  /** POST /build (legacy builder): the body is the context tar. Yields the build stream. */
+  async build(context: Readable, opts: BuildImageOptions = {}): Promise<AsyncGenerator<JSONMessage>> {
+    const path = `/build${queryString({
+      t: opts.tags, dockerfile: opts.dockerfile, buildargs: opts.buildArgs && Object.keys(opts.buildArgs).length ? JSON.stringify(opts.buildArgs) : undefined,
+      labels: opts.labels && Object.keys(opts.labels).length ? JSON.stringify(opts.labels) : undefined, target: opts.target,
+      nocache: opts.noCache, pull: opts.pull ? '1' : undefined, q: opts.quiet, networkmode: opts.network, platform: opts.platform, rm: '1',
+    })}`;
+    const res = await this.transport.request({ method: 'POST', path: this.#path(path), body: context, headers: { 'Content-Type': 'application/x-tar' } });
+    return readJsonMessages(res);
+  }
+
+  /** POST /build/prune */
+  pruneBuildCache(opts: { all?: boolean } = {}): Promise<{ CachesDeleted: string[] | null; SpaceReclaimed: number }> {
+    return this.#json('POST', `/build/prune${queryString({ all: opts.all })}`);
   }
 
   // ---- containers ----

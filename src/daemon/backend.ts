@@ -14,6 +14,7 @@ import type { VolumeService, VolumeCreateRequest } from '../engine/volumes.js';
 import { parseFilters } from '../engine/container-views.js';
 import type { NetworkService, NetworkCreateRequest } from '../engine/networks.js';
 import { archivePath, extractArchive, statPath } from '../engine/container-archive.js';
+import { buildErrorCode, type BuildService } from '../engine/builds.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
 import type { CreateRequest } from '../engine/container-types.js';
@@ -31,7 +32,7 @@ async function* eventStream(events: EventsService, o: { since?: string; until?: 
   yield* events.subscribe({ sinceNs, untilNs, filters: parseFilters(o.filters), signal: o.signal });
 }
 
-export function createBackend(s: { containers: ContainerService; images: ImageService; registry: RegistryService; system: SystemService; imageStore: ImageStore; snapshots: Snapshotter; events: EventsService; volumes: VolumeService; networks?: NetworkService }): Backend {
+export function createBackend(s: { containers: ContainerService; images: ImageService; registry: RegistryService; system: SystemService; builds: BuildService; imageStore: ImageStore; snapshots: Snapshotter; events: EventsService; volumes: VolumeService; networks?: NetworkService }): Backend {
   const c = s.containers;
   const n = s.networks;
   const networkIdOf = (name: string) => n?.tryGet(name)?.id ?? '';
@@ -64,6 +65,11 @@ export function createBackend(s: { containers: ContainerService; images: ImageSe
     },
     auth: {
       login: (a) => s.registry.login(a),
+    },
+    builds: {
+      prepare: (src, o) => s.builds.prepare(src, o),
+      errorCode: (err) => buildErrorCode(err),
+      prune: (o) => s.builds.prune(o),
     },
     system: {
       version: () => s.system.version(),

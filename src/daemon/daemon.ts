@@ -32,6 +32,8 @@ import { parseCidr, networkOf } from '../network/cidr.js';
 import { NetworkService } from '../engine/networks.js';
 import { ContainerNetworking } from '../engine/container-network.js';
 import type { NetworkRecord } from '../engine/network-types.js';
+import { BuildCacheRecords } from '../metadata/build-cache-records.js';
+import { BuildService } from '../engine/builds.js';
 import { ImageStore } from '../images/image-store.js';
 import { CliOciRuntime, type OciRuntime } from '../runtime/oci-runtime.js';
 import { cgroupVersion } from '../runtime/cgroups.js';
@@ -155,11 +157,17 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     await writeFile(join(cfg.dataRoot, 'engine-id'), daemonId);
   }
 
+  const builds = new BuildService({
+    dataRoot: cfg.dataRoot, images: imageStore, snapshots, containers, cache: new BuildCacheRecords(db), log: log.child({ module: 'builder' }), events,
+  });
+
   await imageStore.reconcile();
   // volumes first, with the users the records say are running: the exits
   // containers.reconcile() then records release their volumes properly
   await volumes.reconcile(runningVolumeUsers(containers.list()));
+  await builds.cleanup();
   await containers.reconcile();
+  await builds.removeStaleStepContainers();
   await networking.reconcile(ipamDir, net.prefix);
   containers.startExitWatcher();
 
@@ -176,7 +184,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     cgroupVersion: cgv, defaultRuntime: cfg.defaultRuntime, runtimes: cfg.runtimes, daemonId, containers, images: imageStore,
     debug: cfg.logLevel === 'debug',
   });
-  const server = new ApiServer({ backend: createBackend({ containers, images, registry, system, imageStore, snapshots, events, volumes, networks }), log: log.child({ module: 'api' }), version: BERTH_VERSION });
+  const server = new ApiServer({ backend: createBackend({ containers, images, registry, system, builds, imageStore, snapshots, events, volumes, networks }), log: log.child({ module: 'api' }), version: BERTH_VERSION });
   for (const h of cfg.hosts) {
     await server.listen(h);
     log.info('API listen on ' + h.replace(/^unix:\/\//, ''));

@@ -9,11 +9,11 @@ function created(img: Image): string {
   return img.config.created ?? img.createdAt;
 }
 
-export function imageSummary(img: Image, containers: number) {
+export function imageSummary(img: Image, containers: number, parent?: string) {
   const tags = img.refs.filter((r) => !r.includes('@')).map(familiarFromCanonical);
   return {
     Id: img.id,
-    ParentId: '',
+    ParentId: parent ?? '',
     RepoTags: tags,
     RepoDigests: img.refs.filter((r) => r.includes('@')).map(familiarFromCanonical),
     Created: Math.floor(Date.parse(created(img)) / 1000) || 0,
@@ -25,13 +25,13 @@ export function imageSummary(img: Image, containers: number) {
   };
 }
 
-export function imageInspect(img: Image, graph: { lowerDirs: string[] }) {
+export function imageInspect(img: Image, graph: { lowerDirs: string[]; parent?: string }) {
   const c = img.config.config ?? {};
   return {
     Id: img.id,
     RepoTags: img.refs.filter((r) => !r.includes('@')).map(familiarFromCanonical),
     RepoDigests: img.refs.filter((r) => r.includes('@')).map(familiarFromCanonical),
-    Parent: '',
+    Parent: graph.parent ?? '',
     Comment: img.config.history?.[img.config.history.length - 1]?.comment ?? '',
     Created: created(img),
     DockerVersion: '',

@@ -24,6 +24,11 @@ export class ImageService {
     const counts = new Map<string, number>();
     for (const c of this.o.containers.list()) counts.set(c.imageId, (counts.get(c.imageId) ?? 0) + 1);
     let imgs = this.o.store.list();
+    // Docker hides untagged intermediate images (the parents of other images) unless `all`.
+    if (!opts.all) {
+      const parents = this.o.store.parentIds();
+      imgs = imgs.filter((i) => i.refs.length > 0 || !parents.has(i.id));
+    }
     const dangling = filters.get('dangling');
     if (dangling?.length) imgs = imgs.filter((i) => (i.refs.length === 0) === (dangling[0] === 'true' || dangling[0] === '1'));
     for (const l of filters.get('label') ?? []) imgs = imgs.filter((i) => matchLabel(i.config.config?.Labels ?? {}, l));
@@ -32,13 +37,13 @@ export class ImageService {
       imgs = imgs.filter((i) => i.refs.some((r) => refFilters.some((f) => refMatches(r, f))));
     }
     return imgs
-      .map((i) => imageSummary(i, counts.get(i.id) ?? 0))
+      .map((i) => imageSummary(i, counts.get(i.id) ?? 0, this.o.store.parentOf(i.id)))
       .sort((a, b) => b.Created - a.Created || (a.Id < b.Id ? -1 : 1));
   }
 
   inspect(name: string) {
     const img = this.o.store.resolve(name);
-    return imageInspect(img, { lowerDirs: [...this.o.store.layerChain(img)].reverse().map((c) => this.o.snapshots.layerDir(c)) });
+    return imageInspect(img, { lowerDirs: [...this.o.store.layerChain(img)].reverse().map((c) => this.o.snapshots.layerDir(c)), parent: this.o.store.parentOf(img.id) });
   }
 
   async importRootfs(source: Readable, opts: { repo?: string; tag?: string; changes?: string[]; message?: string }): Promise<string> {
@@ -73,12 +78,26 @@ export class ImageService {
 
   async remove(name: string, opts: { force?: boolean; noprune?: boolean } = {}) {
     const imageId = this.o.store.tryResolveQuiet(name)?.id ?? '';
+    const firstParent = imageId ? this.o.store.parentOf(imageId) : undefined;
     const r = await this.o.store.remove(name, { force: opts.force, usedBy: (id) => this.o.containers.imageUser(id) });
     for (const u of r.untagged) this.o.events?.publish('image', 'untag', imageId, { name: u });
     if (r.deleted.includes(imageId)) this.o.events?.publish('image', 'delete', imageId, {});
     const out: ({ Untagged: string } | { Deleted: string })[] = [];
     for (const u of r.untagged) out.push({ Untagged: u });
     for (const d of r.deleted) out.push({ Deleted: d });
+    // Like Docker: deleting an image also deletes its untagged, otherwise unused parents (build steps), unless noprune.
+    if (!opts.noprune && r.deleted.includes(imageId)) {
+      let parent = firstParent;
+      while (parent) {
+        const img = this.o.store.getById(parent);
+        if (!img || img.refs.length || this.o.store.childrenOf(img.id).length || this.o.containers.imageUser(img.id)) break;
+        const next = this.o.store.parentOf(img.id);
+        const pr = await this.o.store.remove(img.id, { usedBy: () => undefined });
+        for (const d of pr.deleted) out.push({ Deleted: d });
+        this.o.events?.publish('image', 'delete', img.id, {});
+        parent = next;
+      }
+    }
     return out;
   }
 }

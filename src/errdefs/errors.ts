@@ -69,6 +69,12 @@ export const ERROR_CODES = {
   REGISTRY_ERROR: 'system',
   REGISTRY_UNREACHABLE: 'system',
   BLOB_DIGEST_MISMATCH: 'system',
+  INVALID_CONTEXT: 'invalid-argument',
+  PATH_OUTSIDE_CONTEXT: 'invalid-argument',
+  NO_DOCKERFILE: 'not-found',
+  COPY_SOURCE_NOT_FOUND: 'not-found',
+  NO_SUCH_BUILD_STAGE: 'not-found',
+  BUILD_STEP_FAILED: 'system',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

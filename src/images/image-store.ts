@@ -152,6 +152,27 @@ export class ImageStore {
     return this.registerConfigBytes(Buffer.from(JSON.stringify(config)), ref ? [ref] : []);
   }
 
+  /**
+   * A built or committed image: `config` serialised as given (the builder
+   * makes it deterministic), its layers already registered, `parent` recorded.
+   */
+  async registerBuilt(config: ImageConfig, parent: string | null, refs: string[] = []): Promise<Image> {
+    const img = await this.registerConfigBytes(Buffer.from(JSON.stringify(config)), refs);
+    if (parent) this.deps.images.setParent(img.id, parent);
+    return img;
+  }
+
+  /** Ingest a layer tar stream and unpack it on top of `parentChainId`. */
+  async registerLayerTar(tar: Readable, parentChainId: string | null) {
+    const { digest } = await this.deps.content.ingest(tar);
+    return this.layerStore.register(digest, parentChainId);
+  }
+
+  parentOf(id: string): string | undefined { return this.deps.images.parentOf(id); }
+  childrenOf(id: string): string[] { return this.deps.images.childrenOf(id); }
+  /** Images that are the parent of some existing image (hidden from `images` unless tagged or `all`). */
+  parentIds(): Set<string> { return this.deps.images.parentIds(); }
+
   tag(source: string, target: string): string {
     const img = this.resolve(source);
     const ref = parseReference(target);

@@ -60,6 +60,18 @@ const MIGRATIONS: string[] = [
      name TEXT NOT NULL UNIQUE,
      doc TEXT NOT NULL              -- NetworkRecord JSON
    );`,
+  // 5: image parents (builds and commits) and the build cache (step key → image)
+  `CREATE TABLE image_parents (
+     id TEXT PRIMARY KEY,           -- image ID
+     parent TEXT NOT NULL           -- the image it was built or committed on
+   );
+   CREATE INDEX image_parents_by_parent ON image_parents(parent);
+   CREATE TABLE build_cache (
+     key TEXT PRIMARY KEY,          -- sha256 of parent ID + expanded step (+ content hash)
+     image_id TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX build_cache_by_image ON build_cache(image_id);`,
 ];
 
 /** The schema version a fully migrated database has (`PRAGMA user_version`). */

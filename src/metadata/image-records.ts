@@ -63,6 +63,27 @@ export class ImageRecords {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM image_refs WHERE image_id = ?').run(id);
       this.db.prepare('DELETE FROM images WHERE id = ?').run(id);
+      this.db.prepare('DELETE FROM image_parents WHERE id = ?').run(id);
+      this.db.prepare('DELETE FROM build_cache WHERE image_id = ?').run(id);
     })();
+  }
+
+  /** Record that `id` was built or committed on `parent` (idempotent; the first parent wins). */
+  setParent(id: string, parent: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO image_parents (id, parent) VALUES (?, ?)').run(id, parent);
+  }
+
+  parentOf(id: string): string | undefined {
+    return (this.db.prepare('SELECT parent FROM image_parents WHERE id = ?').get(id) as { parent: string } | undefined)?.parent;
+  }
+
+  /** IDs of images whose parent is `id` (and that still exist). */
+  childrenOf(id: string): string[] {
+    return (this.db.prepare('SELECT p.id FROM image_parents p JOIN images i ON i.id = p.id WHERE p.parent = ?').all(id) as { id: string }[]).map((r) => r.id);
+  }
+
+  /** Every image that is some existing image's parent. */
+  parentIds(): Set<string> {
+    return new Set((this.db.prepare('SELECT DISTINCT p.parent FROM image_parents p JOIN images i ON i.id = p.id').all() as { parent: string }[]).map((r) => r.parent));
   }
 }

@@ -25,7 +25,7 @@ test('openDatabase applies migrations once and is idempotent on reopen', async (
   assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-  for (const t of ['containers', 'image_refs', 'images', 'layers', 'layer_blobs', 'volumes', 'networks']) assert.ok(tables.includes(t), `table ${t}`);
+  for (const t of ['containers', 'image_refs', 'images', 'layers', 'layer_blobs', 'volumes', 'networks', 'image_parents', 'build_cache']) assert.ok(tables.includes(t), `table ${t}`);
   new ImageRecords(db).put({ id: ID1, config: '{}', createdAt: 'now', size: 1 }, ['docker.io/library/a:latest']);
   db.close();
   const again = openDatabase(path);

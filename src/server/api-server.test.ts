@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { conflict, notFound, notModified, BerthError } from '../errdefs/errors.js';
+import { conflict, notFound, notModified, notImplemented, BerthError } from '../errdefs/errors.js';
 import { createLogger } from '../lib/log.js';
 import { decodeFrames } from '../api/stdcopy.js';
 import { ApiServer } from './api-server.js';
@@ -69,6 +69,11 @@ const backend: Backend = {
     stat: async (id, path) => { must(id); if (path !== '/etc') throw notFound(`Could not find the file ${path} in container ${id}`); return { name: 'etc', size: 4096, mode: 2147484141, mtime: '2024-01-01T00:00:00Z', linkTarget: '' }; },
     get: async (id, path, sink) => { must(id); await sink({ name: 'etc', size: 4096, mode: 2147484141, mtime: '2024-01-01T00:00:00Z', linkTarget: '' }, Readable.from([Buffer.from(`tar of ${path}`)])); },
     put: async (id, path, tar, o) => { must(id); let n = 0; for await (const c of tar) n += (c as Buffer).length; calls.push({ method: 'put', args: [path, n, o] }); },
+  },
+  builds: {
+    prepare: async () => { throw notImplemented('no builds in this fake'); },
+    errorCode: () => 1,
+    prune: async () => ({ CachesDeleted: [], SpaceReclaimed: 0 }),
   },
 };
 

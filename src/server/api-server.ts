@@ -21,6 +21,7 @@ import { imageRoutes } from './routes/image-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { volumeRoutes } from './routes/volume-routes.js';
 import { archiveRoutes } from './routes/archive-routes.js';
+import { buildRoutes } from './routes/build-routes.js';
 
 import { authRoutes } from './routes/auth-routes.js';
 
@@ -40,6 +41,7 @@ export function buildRouter(b: Backend): Router {
   if (b.networks) networkRoutes(r, b.networks);
   authRoutes(r, b.auth);
   archiveRoutes(r, b.archive);
+  buildRoutes(r, b.builds);
   return r;
 }
 

@@ -78,6 +78,29 @@ export interface NetworksBackend {
   disconnect(ref: string, body: unknown): Promise<void>;
 }
 
+export interface BuildRequestOptions {
+  tags: string[];
+  dockerfile?: string;
+  buildArgs: Record<string, string | null>;
+  labels: Record<string, string>;
+  target?: string;
+  noCache: boolean;
+  pull: boolean;
+  network: string;
+  platform?: string;
+}
+
+export interface BuildsBackend {
+  /** Accept the context and parse the Dockerfile; throws (→ HTTP status) before anything streams. */
+  prepare(context: Readable, opts: BuildRequestOptions): Promise<{
+    run(out: { stream(text: string): void; aux(v: unknown): void }, signal: AbortSignal): Promise<string>;
+    discard(): Promise<void>;
+  }>;
+  /** The errorDetail code of a failed build (a RUN step's exit code, else 1). */
+  errorCode(err: unknown): number;
+  prune(opts: { all?: boolean }): Promise<unknown>;
+}
+
 export interface SystemBackend {
   version(): unknown;
   info(): unknown;
@@ -100,4 +123,5 @@ export interface Backend {
   volumes: VolumesBackend;
   networks?: NetworksBackend;
   archive: ArchiveBackend;
+  builds: BuildsBackend;
 }

@@ -70,3 +70,31 @@ export async function mknod(path: string, type: 'c' | 'b' | 'p', major = 0, mino
 export async function setOpaque(dir: string): Promise<void> {
   await exec('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', dir]);
 }
+
+/**
+ * Directories under `root` marked opaque for overlayfs (a directory removed
+ * and re-created in a container's upper tree). One getfattr(1) call for the
+ * whole tree; paths returned relative to `root`, without a leading slash.
+ */
+export async function listOpaqueDirs(root: string): Promise<string[]> {
+  let stdout: string;
+  try {
+    ({ stdout } = await run('getfattr', ['-R', '-P', '-h', '-d', '-m', '^trusted\\.overlay\\.opaque$', '--absolute-names', root], { maxBuffer: 64 << 20 }));
+  } catch (err) {
+    const e = err as { stderr?: string; message: string; stdout?: string };
+    // getfattr exits 1 when some file vanished or is unreadable; keep what it printed.
+    if (e.stdout === undefined) throw systemError(`getfattr ${root}: ${(e.stderr || e.message).trim()}`, err);
+    stdout = e.stdout;
+  }
+  const out: string[] = [];
+  let file: string | undefined;
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('# file: ')) {
+      file = line.slice(8).replace(/\\(\d{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
+    } else if (file && /^trusted\.overlay\.opaque="y"$/.test(line)) {
+      const rel = file === root ? '' : file.slice(root.length).replace(/^\/+/, '');
+      if (rel) out.push(rel);
+    }
+  }
+  return out;
+}

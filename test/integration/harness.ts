@@ -34,9 +34,9 @@ export const NET_MARK = `b${TEST_PREFIX.replace(/^berth-?/, '').replace(/[^a-zA-
 
 export interface RunResult { code: number; stdout: string; stderr: string }
 
-export function run(cmd: string, args: string[], opts: { env?: Record<string, string>; input?: string | Buffer; timeoutMs?: number } = {}): Promise<RunResult> {
+export function run(cmd: string, args: string[], opts: { env?: Record<string, string>; input?: string | Buffer; timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'], cwd: opts.cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
@@ -165,8 +165,8 @@ export class TestDaemon {
 
   get pid(): number | undefined { return this.child?.pid; }
 
-  docker(args: string[], opts: { input?: string | Buffer; timeoutMs?: number } = {}) { return run(DOCKER, args, { env: this.env, ...opts }); }
-  berth(args: string[], opts: { input?: string | Buffer; timeoutMs?: number } = {}) { return run(process.execPath, [BERTH, ...args], { env: this.env, ...opts }); }
+  docker(args: string[], opts: { input?: string | Buffer; timeoutMs?: number; cwd?: string } = {}) { return run(DOCKER, args, { env: this.env, ...opts }); }
+  berth(args: string[], opts: { input?: string | Buffer; timeoutMs?: number; cwd?: string } = {}) { return run(process.execPath, [BERTH, ...args], { env: this.env, ...opts }); }
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>) { return api(this.sock, method, path, body, headers); }
 
   /** Import the busybox rootfs as busybox:latest (CMD ["sh"]). */

@@ -1,0 +1,70 @@
+/**
+ * server/routes/build-routes — `POST /build` (the legacy builder's API: a
+ * context tar in, a JSON-lines stream out — `{"stream": …}`,
+ * `{"aux": {"ID": …}}`, `{"errorDetail": {…}, "error": …}`) and
+ * `POST /build/prune`. Errors found before the build starts (bad query,
+ * context, Dockerfile) get an HTTP status; later ones go into the stream.
+ */
+import { invalidArgument, notImplemented } from '../../errdefs/errors.js';
+import type { Router } from '../router.js';
+import { boolParam, sendJson } from '../router.js';
+import { messageOf } from '../http-errors.js';
+import type { BuildsBackend } from '../backend.js';
+
+function jsonParam<T>(q: URLSearchParams, name: string): T | undefined {
+  const v = q.get(name);
+  if (!v) return undefined;
+  try {
+    return JSON.parse(v) as T;
+  } catch {
+    throw invalidArgument(`invalid ${name} parameter: not JSON`);
+  }
+}
+
+export function buildRoutes(r: Router, b: BuildsBackend): void {
+  r.add('POST', '/build', async ({ req, res, query, signal }) => {
+    if (query.get('version') === '2') throw notImplemented('BuildKit (version=2) is not supported by berthd; use the legacy builder (DOCKER_BUILDKIT=0)');
+    if (query.get('remote')) throw notImplemented('building from a remote context (URL or git) is not supported by berthd; send the context as a tar');
+    const buildArgs = jsonParam<Record<string, string | null>>(query, 'buildargs') ?? {};
+    const labels = jsonParam<Record<string, string>>(query, 'labels') ?? {};
+    const quiet = boolParam(query, 'q');
+    const prepared = await b.prepare(req, {
+      tags: query.getAll('t').filter(Boolean),
+      dockerfile: query.get('dockerfile') || undefined,
+      buildArgs,
+      labels,
+      target: query.get('target') || undefined,
+      noCache: boolParam(query, 'nocache'),
+      pull: boolParam(query, 'pull'),
+      network: query.get('networkmode') || 'default',
+      platform: query.get('platform') || undefined,
+    });
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    const write = (o: unknown) => { if (!res.writableEnded && !res.destroyed) res.write(JSON.stringify(o) + '\r\n'); };
+    // -q: the docker CLI prints only the ID (from aux); the output is replayed if the build fails.
+    const held: string[] = [];
+    try {
+      const id = await prepared.run({
+        stream: (t) => { if (quiet) held.push(t); else write({ stream: t }); },
+        aux: (v) => write({ aux: v }),
+      }, signal);
+      // As dockerd: with q=1 the output is just the image ID.
+      if (quiet) write({ stream: `${id}\n` });
+    } catch (err) {
+      if (quiet) for (const t of held) write({ stream: t });
+      const message = messageOf(err);
+      const code = b.errorCode(err);
+      write({ errorDetail: { code, message }, error: message });
+    }
+    res.end();
+  });
+
+  r.add('POST', '/build/prune', async ({ res, query }) => {
+    const all = boolParam(query, 'all');
+    sendJson(res, 200, await b.prune({ all }));
+  });
+
+  r.add('POST', '/build/cancel', async () => {
+    throw notImplemented('build cancellation by ID is a BuildKit API; disconnect the build request instead');
+  });
+}
