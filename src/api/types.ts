@@ -513,3 +513,15 @@ export interface NetworkCreateRequest {
   Options?: Record<string, string>;
   Labels?: Record<string, string>;
 }
+
+/** GET /system/df */
+export interface DiskUsage {
+  LayersSize?: number;
+  Images?: ImageSummary[] | null;
+  Containers?: (ContainerSummary & { SizeRw?: number; SizeRootFs?: number })[] | null;
+  Volumes?: Volume[] | null;
+  BuildCache?: { ID: string; Size: number; InUse: boolean; Shared?: boolean; Type?: string; Description?: string; LastUsedAt?: string; UsageCount?: number }[] | null;
+}
+
+export interface ContainerPruneResponse { ContainersDeleted: string[] | null; SpaceReclaimed: number }
+export interface ImagePruneResponse { ImagesDeleted: { Untagged?: string; Deleted?: string }[] | null; SpaceReclaimed: number }

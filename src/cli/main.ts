@@ -41,6 +41,9 @@ import { versionCommand } from './commands/system/version.js';
 import { infoCommand } from './commands/system/info.js';
 import { eventsCommand } from './commands/system/events.js';
 import { cpCommand } from './commands/container/cp.js';
+import { containerPruneCommand } from './commands/container/prune.js';
+import { dfCommand } from './commands/system/df.js';
+import { systemPruneCommand } from './commands/system/prune.js';
 import { volumeCreateCommand } from './commands/volume/create.js';
 import { volumeLsCommand } from './commands/volume/ls.js';
 import { volumeInspectCommand } from './commands/volume/inspect.js';
@@ -87,6 +90,7 @@ export function buildProgram(ctx: CliContext): BerthCommand {
   image.addCommand(buildCommand(ctx));
 
   container.addCommand(cpCommand(ctx));
+  container.addCommand(containerPruneCommand(ctx));
   program.addCommand(cpCommand(ctx));
 
   const volume = program.command('volume').description('Manage volumes') as BerthCommand;
@@ -110,6 +114,8 @@ export function buildProgram(ctx: CliContext): BerthCommand {
   const system = program.commands.find((c) => c.name() === 'system') as BerthCommand | undefined
     ?? program.command('system').description('Manage berth') as BerthCommand;
   system.addCommand(eventsCommand(ctx));
+  system.addCommand(dfCommand(ctx));
+  system.addCommand(systemPruneCommand(ctx));
   program.addCommand(pullCommand(ctx));
   program.addCommand(pushCommand(ctx));
   program.addCommand(loginCommand(ctx));

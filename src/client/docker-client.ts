@@ -15,7 +15,7 @@ import type { Readable } from 'node:stream';
 import { DEFAULT_API_VERSION } from '../api/version.js';
 import type {
   ContainerCreateConfig, ContainerCreateResponse, ContainerInspect, ContainerSummary, ContainerWaitResponse,
-  Volume, VolumeCreateOptions, VolumeListResponse, VolumePruneResponse,
+  Volume, VolumeCreateOptions, VolumeListResponse, VolumePruneResponse, DiskUsage, ContainerPruneResponse, ImagePruneResponse,
   EventMessage, Filters, ImageDeleteResponseItem, ImageInspect, ImageSummary, Info, JSONMessage, NetworkCreateRequest, NetworkResource, PingResult, Version, WaitCondition,
 } from '../api/types.js';
 import { isKind } from '../errdefs/errors.js';
@@ -332,6 +332,21 @@ export class DockerClient {
     const q = queryString({ path, noOverwriteDirNonDir: opts.noOverwriteDirNonDir, copyUIDGID: opts.copyUIDGID });
     const res = await this.transport.request({ method: 'PUT', path: this.#path(`/containers/${pathSegment(id)}/archive${q}`), body: tar, headers: { 'Content-Type': 'application/x-tar' } });
     await readBody(res);
+  }
+
+  // ---- disk usage and pruning ----
+
+  /** GET /system/df (`types` picks sections: container, image, volume, build-cache). */
+  systemDf(opts: { types?: string[] } = {}): Promise<DiskUsage> {
+    return this.#json('GET', `/system/df${queryString({ type: opts.types })}`);
+  }
+
+  pruneContainers(opts: { filters?: Filters } = {}): Promise<ContainerPruneResponse> {
+    return this.#json('POST', `/containers/prune${queryString({ filters: filtersParam(opts.filters) })}`);
+  }
+
+  pruneImages(opts: { filters?: Filters } = {}): Promise<ImagePruneResponse> {
+    return this.#json('POST', `/images/prune${queryString({ filters: filtersParam(opts.filters) })}`);
   }
 
   // ---- volumes ----

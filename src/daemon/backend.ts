@@ -15,6 +15,7 @@ import { parseFilters } from '../engine/container-views.js';
 import type { NetworkService, NetworkCreateRequest } from '../engine/networks.js';
 import { archivePath, extractArchive, statPath } from '../engine/container-archive.js';
 import { buildErrorCode, type BuildService } from '../engine/builds.js';
+import type { DiskUsageService } from '../engine/disk-usage.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
 import type { CreateRequest } from '../engine/container-types.js';
@@ -32,7 +33,7 @@ async function* eventStream(events: EventsService, o: { since?: string; until?: 
   yield* events.subscribe({ sinceNs, untilNs, filters: parseFilters(o.filters), signal: o.signal });
 }
 
-export function createBackend(s: { containers: ContainerService; images: ImageService; registry: RegistryService; system: SystemService; builds: BuildService; imageStore: ImageStore; snapshots: Snapshotter; events: EventsService; volumes: VolumeService; networks?: NetworkService }): Backend {
+export function createBackend(s: { containers: ContainerService; images: ImageService; registry: RegistryService; system: SystemService; builds: BuildService; imageStore: ImageStore; snapshots: Snapshotter; events: EventsService; volumes: VolumeService; networks?: NetworkService ; usage?: DiskUsageService }): Backend {
   const c = s.containers;
   const n = s.networks;
   const networkIdOf = (name: string) => n?.tryGet(name)?.id ?? '';
@@ -77,6 +78,10 @@ export function createBackend(s: { containers: ContainerService; images: ImageSe
     },
     events: {
       subscribe: (o) => eventStream(s.events, o),
+    },
+    usage: s.usage && {
+      df: (types) => s.usage!.df(types),
+      pruneContainers: (f) => s.usage!.pruneContainers(parseFilters(f)),
     },
     archive: {
       stat: (id, path) => c.withFilesystem(id, (fs) => statPath(fs, path, id)),

@@ -40,6 +40,7 @@ import { cgroupVersion } from '../runtime/cgroups.js';
 import { ContainerService } from '../engine/containers.js';
 import { VolumeService, type VolumeRecord } from '../engine/volumes.js';
 import { ContainerMounts } from '../engine/container-mounts.js';
+import { DiskUsageService } from '../engine/disk-usage.js';
 import { ImageService } from '../engine/images.js';
 import { RegistryService } from '../engine/registry-service.js';
 import { Puller } from '../distribution/puller.js';
@@ -184,7 +185,8 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     cgroupVersion: cgv, defaultRuntime: cfg.defaultRuntime, runtimes: cfg.runtimes, daemonId, containers, images: imageStore,
     debug: cfg.logLevel === 'debug',
   });
-  const server = new ApiServer({ backend: createBackend({ containers, images, registry, system, builds, imageStore, snapshots, events, volumes, networks }), log: log.child({ module: 'api' }), version: BERTH_VERSION });
+  const usage = new DiskUsageService({ containers, images, imageStore, volumes, snapshots, events });
+  const server = new ApiServer({ backend: createBackend({ containers, images, registry, system, builds, imageStore, snapshots, events, volumes, networks, usage }), log: log.child({ module: 'api' }), version: BERTH_VERSION });
   for (const h of cfg.hosts) {
     await server.listen(h);
     log.info('API listen on ' + h.replace(/^unix:\/\//, ''));

@@ -109,6 +109,11 @@ export class ImageStore {
   }
 
   /** Chain IDs of an image's layers, lowest first. */
+  /** Unpacked size of every layer, by chain ID (`system df`). */
+  layerSizes(): Map<string, number> {
+    return new Map(this.deps.layers.all().map((l) => [l.chainId, l.size]));
+  }
+
   layerChain(img: Image): string[] {
     return chainIds(img.config.rootfs?.diff_ids ?? []);
   }

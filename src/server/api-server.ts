@@ -22,6 +22,7 @@ import { eventRoutes } from './routes/event-routes.js';
 import { volumeRoutes } from './routes/volume-routes.js';
 import { archiveRoutes } from './routes/archive-routes.js';
 import { buildRoutes } from './routes/build-routes.js';
+import { usageRoutes } from './routes/usage-routes.js';
 
 import { authRoutes } from './routes/auth-routes.js';
 
@@ -42,6 +43,7 @@ export function buildRouter(b: Backend): Router {
   authRoutes(r, b.auth);
   archiveRoutes(r, b.archive);
   buildRoutes(r, b.builds);
+  if (b.usage) usageRoutes(r, b.usage);
   return r;
 }
 

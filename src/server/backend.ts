@@ -60,6 +60,11 @@ export interface ArchiveBackend {
   put(id: string, path: string, tar: Readable, opts: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void>;
 }
 
+export interface DiskUsageBackend {
+  df(types: string[]): Promise<unknown>;
+  pruneContainers(filters: string | undefined): Promise<unknown>;
+}
+
 export interface VolumesBackend {
   list(filters: string | undefined): unknown;
   create(body: unknown): Promise<unknown>;
@@ -124,4 +129,5 @@ export interface Backend {
   networks?: NetworksBackend;
   archive: ArchiveBackend;
   builds: BuildsBackend;
+  usage?: DiskUsageBackend;
 }

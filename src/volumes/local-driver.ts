@@ -13,9 +13,10 @@
  * May import: lib, errdefs. mount/umount come in as functions (the daemon
  * wires snapshots/mounter, the one adapter that spawns them).
  */
-import { mkdir, rm, readdir, lstat, stat } from 'node:fs/promises';
+import { mkdir, rm, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalidArgument, systemError } from '../errdefs/errors.js';
+import { dirSize } from '../lib/dir-size.js';
 
 export interface VolumeMountFns {
   mount(o: { type: string; source: string; target: string; options?: string[] }): Promise<void>;
@@ -143,22 +144,7 @@ export class LocalVolumeDriver {
   }
 
   /** Bytes used by the volume's files (du -sb style, hard links counted once). */
-  async size(name: string): Promise<number> {
-    const seen = new Set<string>();
-    let total = 0;
-    const walk = async (dir: string): Promise<void> => {
-      let names: string[];
-      try { names = await readdir(dir); } catch { return; }
-      for (const n of names) {
-        const p = join(dir, n);
-        let st;
-        try { st = await lstat(p); } catch { continue; }
-        if (st.nlink > 1) { const k = `${st.dev}:${st.ino}`; if (seen.has(k)) continue; seen.add(k); }
-        if (st.isDirectory()) await walk(p); else total += st.size;
-      }
-    };
-    try { await stat(this.dataPath(name)); } catch { return 0; }
-    await walk(this.dataPath(name));
-    return total;
+  size(name: string): Promise<number> {
+    return dirSize(this.dataPath(name));
   }
 }
