@@ -31,6 +31,7 @@ import { deleteLink, hostRoutes } from '../network/links.js';
 import { parseCidr, networkOf } from '../network/cidr.js';
 import { NetworkService } from '../engine/networks.js';
 import { ContainerNetworking } from '../engine/container-network.js';
+import { EmbeddedDnsServer } from '../network/dns-server.js';
 import type { NetworkRecord } from '../engine/network-types.js';
 import { BuildCacheRecords } from '../metadata/build-cache-records.js';
 import { BuildService } from '../engine/builds.js';
@@ -129,6 +130,12 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     events,
   });
   networks.setContainers(networking);
+  // the embedded DNS keeps its port across restarts, so running containers' redirects stay valid
+  const dns = new EmbeddedDnsServer({ source: networking, log: log.child({ module: 'dns' }) });
+  const dnsPortFile = join(cfg.execRoot, 'dns-port');
+  const dnsPort = await dns.start(Number((await readFile(dnsPortFile, 'utf8').catch(() => '0')).trim()) || 0);
+  await writeFile(dnsPortFile, String(dnsPort));
+  networking.setDns(dns);
 
   const containers = new ContainerService({
     events,
@@ -204,6 +211,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
       containers.stopExitWatcher();
       await server.close();
       await ports.releaseAll();
+      await dns.close();
       db.close();
       await rm(cfg.pidfile, { force: true });
       for (const h of cfg.hosts) if (h.startsWith('unix://')) await rm(h.slice(7), { force: true });

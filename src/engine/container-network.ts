@@ -21,6 +21,7 @@
  * May import: network, engine types, lib, errdefs.
  */
 import { readFile, writeFile, readdir, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError, conflict, invalidArgument, notFound } from '../errdefs/errors.js';
 import { newId } from '../lib/ids.js';
@@ -32,6 +33,7 @@ import type { NetnsStore } from '../network/netns.js';
 import type { PortReservations } from '../network/port-reservations.js';
 import { portMappings, type BoundPort } from '../network/port-bindings.js';
 import type { Iptables } from '../network/iptables.js';
+import type { DnsAnswerSource } from '../network/dns-server.js';
 import { hostsFile, resolvConf } from './container-files.js';
 import type { NetworkService, NetworkContainers } from './networks.js';
 import type { ContainerRecord, CreateRequest, HostConfig } from './container-types.js';
@@ -44,6 +46,8 @@ export interface ContainerAccess {
   list(): ContainerRecord[];
   /** Run `fn` on the current record under the container's lock, then save it. */
   update(id: string, fn: (rec: ContainerRecord) => Promise<void>): Promise<void>;
+  /** Where the container's hostname, hosts and resolv.conf live. */
+  containerDir(id: string): string;
 }
 
 /** The embedded DNS server as the networking code sees it (see network/dns-server). */
@@ -61,6 +65,8 @@ export interface ContainerNetworkingOptions {
   iptables: (netns?: string) => Iptables;
   /** host resolv.conf text (default /etc/resolv.conf) */
   hostResolvConf?: () => Promise<string>;
+  /** where the embedded DNS reads the host's resolvers from (default /etc/resolv.conf) */
+  hostResolvConfPath?: string;
   dns?: EmbeddedDns;
   log: Logger;
   events?: EventPublisher;
@@ -70,12 +76,13 @@ export interface NetworkSetup { hostNetwork: boolean; netnsPath?: string }
 
 const running = (r: ContainerRecord) => r.state.Status === 'running' || r.state.Status === 'paused' || r.state.Status === 'restarting';
 
-export class ContainerNetworking implements NetworkContainers {
+export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
   private containers?: ContainerAccess;
 
   constructor(private readonly o: ContainerNetworkingOptions) {}
 
   setContainers(c: ContainerAccess): void { this.containers = c; }
+  setDns(dns: EmbeddedDns): void { this.o.dns = dns; }
   list(): ContainerRecord[] { return this.containers?.list() ?? []; }
 
   // ---- create -----------------------------------------------------------------
@@ -184,7 +191,8 @@ export class ContainerNetworking implements NetworkContainers {
     const rt = { containerId: rec.id, netns: rec.net!.sandboxKey!, ifname, args: ip ? `IgnoreUnknown=1;IP=${ip}` : undefined };
     let result;
     try {
-      result = await addNetworkList(this.o.cni, this.o.networks.confList(n), rt, this.portRuntime(ports));
+      // Docker takes a given --ip anywhere in the subnet, not only in --ip-range: host-local then gets the whole subnet
+      result = await addNetworkList(this.o.cni, this.o.networks.confList(n, { wholeSubnet: !!ip }), rt, this.portRuntime(ports));
     } catch (err) {
       if (ip && /already|requested IP address/i.test((err as Error).message)) throw conflict(`Address already in use: ${ip} on network ${n.name}`, 'CONFLICT', err);
       throw err;
@@ -238,7 +246,8 @@ export class ContainerNetworking implements NetworkContainers {
           delete rec.net.endpoints[n.name];
           throw err;
         }
-        await this.rewriteHosts(rec);
+        // joining a first user-defined network switches the container to the embedded DNS (as Docker rebuilds DNS on join)
+        await writeFile(join(this.containers!.containerDir(rec.id), 'resolv.conf'), await this.resolvText(rec));
       }
       this.o.events?.publish('network', 'connect', n.id, { name: n.name, type: n.driver, container: rec.id });
     });
@@ -258,6 +267,9 @@ export class ContainerNetworking implements NetworkContainers {
       }
       await this.detach(cur, n.name);
       delete cur.net!.endpoints[n.name];
+      // 127.0.0.11 may have pointed at that network's gateway: point it at a remaining user network's
+      const other = Object.values(cur.net!.endpoints).find((e) => e.live && this.o.networks.isUserDefined(this.o.networks.tryGet(e.NetworkID) ?? n));
+      if (this.o.dns && other?.live && cur.net!.sandboxKey && running(cur)) await this.o.dns.redirect(cur.net!.sandboxKey, other.live.gateway);
       if (cur.hostConfig.NetworkMode === n.name) {
         // Docker: the mode keeps naming the network; a start without any endpoint gets loopback only
       }
@@ -281,14 +293,20 @@ export class ContainerNetworking implements NetworkContainers {
     const hostname = hostNetwork ? (await readFile('/etc/hostname', 'utf8').catch(() => 'localhost\n')).trim() : rec.config.Hostname;
     await writeFile(join(dir, 'hostname'), hostname + '\n');
     await writeFile(join(dir, 'hosts'), await this.hostsText(rec, hostNetwork));
+    await writeFile(join(dir, 'resolv.conf'), await this.resolvText(rec));
+  }
+
+  /** resolv.conf: 127.0.0.11 on user-defined networks, else the host's (minus loopback servers) or --dns. */
+  private async resolvText(rec: ContainerRecord): Promise<string> {
+    const hc = rec.hostConfig;
     const hostResolv = await (this.o.hostResolvConf?.() ?? readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
     const user = this.usesEmbeddedDns(rec);
-    await writeFile(join(dir, 'resolv.conf'), resolvConf(hostResolv, {
+    return resolvConf(hostResolv, {
       dns: user ? ['127.0.0.11'] : (hc.Dns ?? []) as string[],
       search: (hc.DnsSearch ?? []) as string[],
       options: user ? ['ndots:0', ...((hc.DnsOptions ?? []) as string[]).filter((o) => !o.startsWith('ndots:'))] : (hc.DnsOptions ?? []) as string[],
-      keepLoopback: hostNetwork,
-    }));
+      keepLoopback: hc.NetworkMode === 'host',
+    });
   }
 
   /** Containers on a user-defined network get Docker's embedded DNS at 127.0.0.11. */
@@ -307,13 +325,42 @@ export class ContainerNetworking implements NetworkContainers {
     return hostsFile({ hostname: rec.config.Hostname, domainname: rec.config.Domainname, extraHosts: extra, ip: first?.live?.ip });
   }
 
-  private async rewriteHosts(rec: ContainerRecord): Promise<void> {
-    void rec; // /etc/hosts keeps the first network's address, as Docker's does on connect
-  }
-
   /** Docker's host-gateway: the default bridge's gateway address. */
   hostGatewayIp(): string {
     return this.o.networks.tryGet('bridge')?.ipam.Config[0]?.Gateway ?? '127.0.0.1';
+  }
+
+  // ---- embedded DNS -------------------------------------------------------------------
+  /**
+   * The container at `sourceIp` on a user-defined network, as the embedded
+   * DNS server sees it: names (container name, short ID, aliases) of the
+   * containers sharing a user-defined network with it resolve to their
+   * address on that network; other names go to its upstream resolvers.
+   */
+  lookup(sourceIp: string): { resolve(name: string): string[]; upstreams: string[] } | undefined {
+    // live endpoints, not the status: a container starts asking before its start is recorded
+    const recs = this.list().filter((r) => r.net && Object.values(r.net.endpoints).some((e) => e.live));
+    const userNet = (ep: EndpointState) => { const n = this.o.networks.tryGet(ep.NetworkID); return !!n && this.o.networks.isUserDefined(n); };
+    const asker = recs.find((r) => Object.values(r.net?.endpoints ?? {}).some((ep) => ep.live?.ip === sourceIp && userNet(ep)));
+    if (!asker) return undefined;
+    const nets = Object.values(asker.net!.endpoints).filter((ep) => ep.live && userNet(ep)).map((ep) => ep.NetworkID);
+    const upstreams = ((asker.hostConfig.Dns ?? []) as string[]).length ? (asker.hostConfig.Dns as string[]) : hostNameservers(this.o.hostResolvConfPath ?? '/etc/resolv.conf');
+    return {
+      upstreams,
+      resolve: (raw: string) => {
+        const name = raw.toLowerCase();
+        const out: string[] = [];
+        for (const r of recs) {
+          for (const ep of Object.values(r.net?.endpoints ?? {})) {
+            if (!ep.live || !nets.includes(ep.NetworkID)) continue;
+            const netName = this.o.networks.tryGet(ep.NetworkID)?.name.toLowerCase();
+            const names = [r.name, r.id.slice(0, 12), ...(ep.Aliases ?? [])].map((s) => s.toLowerCase());
+            if (names.some((n) => n === name || (netName && `${n}.${netName}` === name))) out.push(ep.live.ip);
+          }
+        }
+        return [...new Set(out)];
+      },
+    };
   }
 
   // ---- daemon start ------------------------------------------------------------------
@@ -382,4 +429,11 @@ export async function sweepOrphanNatRules(ipt: Iptables, cniPrefix: string, live
     log.info('removing orphan NAT chain', { chain: c });
     await ipt.deleteChain('nat', c).catch(() => {});
   }
+}
+
+/** The host's nameservers (loopback ones included: the embedded DNS forwards from the host's namespace). */
+function hostNameservers(path: string): string[] {
+  let text = '';
+  try { text = readFileSync(path, 'utf8'); } catch { return []; }
+  return text.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[0] === 'nameserver' && f[1]).map((f) => f[1]);
 }
