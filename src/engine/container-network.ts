@@ -97,7 +97,8 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
       if (mode.startsWith('container:')) {
         const ref = mode.slice('container:'.length);
         if (!ref) throw invalidArgument('invalid network mode: container: needs a container name or ID');
-        this.containers?.get(ref);
+        // a 404 here would make the docker CLI try to pull the image: the mode is bad input
+        try { this.containers?.get(ref); } catch (err) { throw invalidArgument(`invalid network mode container:${ref}: No such container: ${ref}`, 'INVALID_PARAMETER', err); }
         if (hasPorts) throw invalidArgument('conflicting options: port publishing and the container type network mode');
         if (req.Hostname) throw invalidArgument('conflicting options: hostname and the network mode');
         if ((hc.Dns ?? []).length || (hc.DnsSearch ?? []).length || (hc.DnsOptions ?? []).length) throw invalidArgument('conflicting options: dns and the network mode');
@@ -199,6 +200,7 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     }
     const e = endpointFromResult(result, ifname);
     ep.live = { EndpointID: newId(), ifname, ip: e.ip, prefixLen: e.prefixLen, gateway: e.gateway, mac: e.mac, cni: result, ports };
+    this.o.events?.publish('network', 'connect', n.id, { name: n.name, type: n.driver, container: rec.id });
     if (this.o.dns && this.o.networks.isUserDefined(n) && e.gateway) await this.o.dns.redirect(rec.net!.sandboxKey!, e.gateway);
   }
 
@@ -213,6 +215,7 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
         .catch((err) => this.o.log.warn('CNI DEL failed', { id: rec.id.slice(0, 12), network: name, err: (err as Error).message }));
     }
     ep.live = undefined;
+    if (n) this.o.events?.publish('network', 'disconnect', n.id, { name: n.name, type: n.driver, container: rec.id });
   }
 
   /** Undo everything setup() did; safe to call twice and after a crash. */
@@ -249,7 +252,6 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
         // joining a first user-defined network switches the container to the embedded DNS (as Docker rebuilds DNS on join)
         await writeFile(join(this.containers!.containerDir(rec.id), 'resolv.conf'), await this.resolvText(rec));
       }
-      this.o.events?.publish('network', 'connect', n.id, { name: n.name, type: n.driver, container: rec.id });
     });
   }
 
@@ -273,7 +275,6 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
       if (cur.hostConfig.NetworkMode === n.name) {
         // Docker: the mode keeps naming the network; a start without any endpoint gets loopback only
       }
-      this.o.events?.publish('network', 'disconnect', n.id, { name: n.name, type: n.driver, container: cur.id });
     });
   }
 

@@ -171,7 +171,10 @@ export class ContainerService {
     const merged = mergeConfig(req, image.config.config ?? {}, req.Image);
     if (hostConfig.NetworkMode?.startsWith('container:')) {
       // Docker records the joined container by ID and gives this one its hostname
-      const other = this.get(hostConfig.NetworkMode.slice('container:'.length));
+      const ref = hostConfig.NetworkMode.slice('container:'.length);
+      // bad input rather than a 404, which would make the docker CLI try to pull the image
+      const other = this.tryGet(ref);
+      if (!other) throw invalidArgument(`invalid network mode container:${ref}: No such container: ${ref}`);
       hostConfig.NetworkMode = `container:${other.id}`;
       if (!req.Hostname) merged.config.Hostname = other.config.Hostname;
     }

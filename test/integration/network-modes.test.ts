@@ -1,0 +1,98 @@
+/**
+ * Network modes and the /etc files: --network none / host / container:<id>,
+ * --hostname, --add-host (with host-gateway), --dns, --dns-search,
+ * --dns-option, with both CLIs; network prune; events.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { TestDaemon, type RunResult } from './harness.js';
+
+const d = new TestDaemon();
+before(async () => { await d.start(); await d.importBusybox(); });
+after(async () => { await d.cleanup(); });
+
+for (const cliName of ['docker', 'berth'] as const) {
+  const cli = (args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<RunResult> => (cliName === 'docker' ? d.docker(args, opts) : d.berth(args, opts));
+  const sh = async (flags: string[], script: string) => {
+    const r = await cli(['run', '--rm', ...flags, 'busybox', 'sh', '-c', script]);
+    assert.equal(r.code, 0, `${script}: ${r.stderr}`);
+    return r.stdout;
+  };
+
+  test(`${cliName}: --network none has loopback only; inspect shows the none network`, async () => {
+    assert.equal(await sh(['--network', 'none'], 'ls /sys/class/net | tr "\\n" " "'), 'lo ');
+    const r = await cli(['run', '-d', '--name', `none-${cliName}`, '--network', 'none', 'busybox', 'sleep', '60']);
+    assert.equal(r.code, 0, r.stderr);
+    const ns = (await d.api('GET', `/containers/none-${cliName}/json`)).json().NetworkSettings;
+    assert.deepEqual(Object.keys(ns.Networks), ['none']);
+    assert.equal(ns.IPAddress, '');
+    assert.equal((await cli(['rm', '-f', `none-${cliName}`])).code, 0);
+  });
+
+  test(`${cliName}: --network host sees the host's interfaces and hostname`, async () => {
+    const out = await sh(['--network', 'host'], 'ls /sys/class/net; echo ---; hostname');
+    const [ifaces, name] = out.split('---\n');
+    const host = readdirSync('/sys/class/net');
+    for (const i of ifaces.trim().split('\n')) assert.ok(host.includes(i), i);
+    assert.ok(ifaces.includes(d.bridge) || ifaces.split('\n').length > 1, 'host interfaces visible');
+    assert.equal(name.trim(), hostname());
+  });
+
+  test(`${cliName}: --network container:<name> shares the other container's namespace`, async () => {
+    const web = `shared-${cliName}`;
+    const r = await cli(['run', '-d', '--name', web, '--hostname', `web-${cliName}`, 'busybox', 'sh', '-c', 'echo shared > /tmp/index.html; exec httpd -f -p 8080 -h /tmp']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = await sh(['--network', `container:${web}`], 'for i in 1 2 3 4 5; do printf "GET / HTTP/1.0\\r\\n\\r\\n" | nc -w 2 127.0.0.1 8080 | tail -n 1 | grep shared && break; sleep 1; done; hostname; ip -4 addr show eth0 | grep -o "inet [0-9.]*"');
+    const ip = (await d.api('GET', `/containers/${web}/json`)).json().NetworkSettings.IPAddress;
+    assert.equal(out, `shared\nweb-${cliName}\ninet ${ip}\n`);
+    const id = (await d.api('GET', `/containers/${web}/json`)).json().Id;
+    const joined = await cli(['create', '--name', `joined-${cliName}`, '--network', `container:${web}`, 'busybox', 'true']);
+    assert.equal(joined.code, 0, joined.stderr);
+    assert.equal((await d.api('GET', `/containers/joined-${cliName}/json`)).json().HostConfig.NetworkMode, `container:${id}`);
+    for (const [flags, re] of [[['-p', '80:80'], /port publishing/], [['--hostname', 'x'], /hostname/], [['--dns', '1.1.1.1'], /dns/]] as [string[], RegExp][]) {
+      const bad = await cli(['create', '--network', `container:${web}`, ...flags, 'busybox', 'true']);
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, re);
+    }
+    const missing = await cli(['create', '--network', 'container:nosuchcontainer', 'busybox', 'true']);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /No such container/);
+    for (const c of [`joined-${cliName}`, web]) assert.equal((await cli(['rm', '-f', c])).code, 0);
+  });
+
+  test(`${cliName}: --hostname, --add-host (host-gateway), --dns, --dns-search, --dns-option in /etc files`, async () => {
+    const out = await sh(['--hostname', 'box1', '--add-host', 'db.local:10.1.2.3', '--add-host', 'gw.local:host-gateway', '--dns', '10.9.9.9', '--dns-search', 'a.example', '--dns-search', 'b.example', '--dns-option', 'ndots:2'],
+      'hostname; cat /etc/hosts; echo ---; cat /etc/resolv.conf');
+    const [hostsPart, resolv] = out.split('---\n');
+    const [name, ...hosts] = hostsPart.split('\n');
+    assert.equal(name, 'box1');
+    assert.match(hosts.join('\n'), /^10\.1\.2\.3\s+db\.local$/m);
+    assert.match(hosts.join('\n'), new RegExp(`^${d.bip.split('/')[0].replace(/\./g, '\\.')}\\s+gw\\.local$`, 'm'));
+    assert.match(hosts.join('\n'), /^10\.\d+\.\d+\.\d+\s+box1$/m, 'the container\'s own address');
+    assert.equal(resolv, 'search a.example b.example\nnameserver 10.9.9.9\noptions ndots:2\n');
+  });
+}
+
+test('network prune removes unused custom networks only; events for create/connect/disconnect/destroy', async () => {
+  const since = Math.floor(Date.now() / 1000) - 1;
+  for (const n of ['keep-me', 'drop-me', 'drop-too']) assert.equal((await d.docker(['network', 'create', n])).code, 0);
+  assert.equal((await d.docker(['run', '-d', '--name', 'user1', '--network', 'keep-me', 'busybox', 'sleep', '60'])).code, 0);
+  assert.equal((await d.docker(['network', 'connect', 'drop-too', 'user1'])).code, 0);
+  assert.equal((await d.docker(['network', 'disconnect', 'drop-too', 'user1'])).code, 0);
+  const pr = await d.docker(['network', 'prune', '-f']);
+  assert.equal(pr.code, 0, pr.stderr);
+  assert.match(pr.stdout, /^Deleted Networks:\n/);
+  assert.deepEqual(pr.stdout.trim().split('\n').slice(1).sort(), ['drop-me', 'drop-too']);
+  const names = (await d.api('GET', '/networks')).json<{ Name: string }[]>().map((n) => n.Name).sort();
+  assert.deepEqual(names, ['bridge', 'host', 'keep-me', 'none']);
+  assert.equal((await d.docker(['rm', '-f', 'user1'])).code, 0);
+  const bp = await d.berth(['network', 'prune', '--force']);
+  assert.equal(bp.code, 0, bp.stderr);
+  assert.equal(bp.stdout, 'Deleted Networks:\nkeep-me\n');
+  const ev = await d.docker(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'type=network', '--format', '{{.Action}} {{.Actor.Attributes.name}}']);
+  assert.equal(ev.code, 0, ev.stderr);
+  const lines = ev.stdout.trim().split('\n');
+  for (const want of ['create keep-me', 'create drop-me', 'connect drop-too', 'disconnect drop-too', 'destroy drop-me', 'destroy drop-too', 'connect keep-me', 'destroy keep-me']) assert.ok(lines.includes(want), `${want} in ${ev.stdout}`);
+});
