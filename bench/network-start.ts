@@ -1,0 +1,89 @@
+/**
+ * bench/network-start — time to start N (default 20) containers, each on the
+ * default bridge with a published port, and to reach every one of them
+ * through its port; then the time to remove them all (veths, leases, DNAT
+ * rules, held ports released).
+ *
+ * Subjects: docker CLI → berthd (a throwaway TestDaemon), and docker CLI →
+ * dockerd when /var/run/docker.sock answers and has busybox:latest.
+ *
+ *   npm run build && node dist/bench/network-start.js [--count N]
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { TestDaemon, api, DOCKER } from '../test/integration/harness.js';
+import { createServer, type Server } from 'node:net';
+import { httpGet } from '../test/integration/net-helpers.js';
+
+const DOCKERD_SOCK = '/var/run/docker.sock';
+
+function argCount(): number {
+  const i = process.argv.indexOf('--count');
+  const n = i >= 0 ? Number(process.argv[i + 1]) : 20;
+  return Number.isInteger(n) && n > 0 ? n : 20;
+}
+
+function docker(env: Record<string, string>, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(DOCKER, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    c.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    c.on('error', reject);
+    c.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`docker ${args.join(' ')}: ${err.trim()}`))));
+  });
+}
+
+const HTTPD = ['sh', '-c', 'echo ok > /tmp/index.html; exec httpd -f -p 3000 -h /tmp'];
+
+interface Result { subject: string; startMs: number; perContainerMs: number; reachMs: number; removeMs: number }
+
+async function run(subject: string, env: Record<string, string>, n: number): Promise<Result> {
+  // n distinct free ports: hold them all while picking, so the kernel does not hand one out twice
+  const holders = await Promise.all(Array.from({ length: n }, () => new Promise<Server>((resolve) => { const s = createServer(); s.listen(0, '0.0.0.0', () => resolve(s)); })));
+  const ports = holders.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(holders.map((s) => new Promise((r) => s.close(r))));
+  const names = ports.map((_, i) => `netbench-${process.pid}-${i}`);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await docker(env, ['run', '-d', '--name', names[i], '-p', `${ports[i]}:3000`, 'busybox', ...HTTPD]);
+  const t1 = performance.now();
+  for (const p of ports) await httpGet('127.0.0.1', p, 20000);
+  const t2 = performance.now();
+  await docker(env, ['rm', '-f', ...names]);
+  const t3 = performance.now();
+  return { subject, startMs: t1 - t0, perContainerMs: (t1 - t0) / n, reachMs: t2 - t1, removeMs: t3 - t2 };
+}
+
+async function dockerdAvailable(): Promise<boolean> {
+  if (!existsSync(DOCKERD_SOCK)) return false;
+  try {
+    if ((await api(DOCKERD_SOCK, 'GET', '/_ping')).status !== 200) return false;
+    return (await api(DOCKERD_SOCK, 'GET', '/images/busybox:latest/json')).status === 200;
+  } catch { return false; }
+}
+
+async function main(): Promise<void> {
+  const n = argCount();
+  const results: Result[] = [];
+  const d = new TestDaemon();
+  try {
+    await d.start();
+    await d.importBusybox();
+    await docker(d.env, ['run', '--rm', 'busybox', 'true']); // warm-up: layer cache, first bridge set-up
+    results.push(await run('docker CLI -> berthd', d.env, n));
+  } catch (e) {
+    console.error(`berthd run failed: ${(e as Error).message}`);
+  } finally {
+    await d.cleanup();
+  }
+  if (await dockerdAvailable()) results.push(await run('docker CLI -> dockerd', { DOCKER_HOST: `unix://${DOCKERD_SOCK}` }, n));
+  else console.log('dockerd: not present (no /var/run/docker.sock with busybox:latest) — berthd figures only');
+  console.log(`\n${n} containers, each 'run -d -p HOSTPORT:3000 busybox httpd', one after another:\n`);
+  console.log(['subject'.padEnd(24), 'start all (ms)'.padStart(15), 'per container'.padStart(14), 'reach all (ms)'.padStart(15), 'rm -f all (ms)'.padStart(15)].join(''));
+  for (const r of results) {
+    console.log([r.subject.padEnd(24), r.startMs.toFixed(0).padStart(15), r.perContainerMs.toFixed(0).padStart(14), r.reachMs.toFixed(0).padStart(15), r.removeMs.toFixed(0).padStart(15)].join(''));
+  }
+}
+
+await main();
