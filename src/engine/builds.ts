@@ -104,7 +104,7 @@ export class BuildService implements BuildBackend {
     for (const c of this.o.containers.list()) {
       if (!c.config.Labels?.[BUILD_STEP_LABEL]) continue;
       if (c.state.Status === 'running') await this.o.containers.kill(c.id, 'SIGKILL').catch(() => {});
-      await this.o.containers.remove(c.id, { force: true }).catch((e) => this.o.log.warn('stale build container', { id: c.id, err: (e as Error).message }));
+      await this.o.containers.remove(c.id, { force: true, removeVolumes: true }).catch((e) => this.o.log.warn('stale build container', { id: c.id, err: (e as Error).message }));
     }
   }
 
@@ -202,7 +202,7 @@ export class BuildService implements BuildBackend {
     const release = async () => {
       if (released) return;
       released = true;
-      await c.remove(id, { force: true });
+      await c.remove(id, { force: true, removeVolumes: true }); // and the anonymous volumes of the image's VOLUMEs, as Docker's builder
     };
     const onAbort = () => {
       this.o.log.info('build cancelled: killing step container', { id });

@@ -187,7 +187,9 @@ export function filterContainers(recs: ContainerRecord[], filters: Map<string, s
       && (filters.get('label') ?? []).every((v) => matchLabel(r.config.Labels ?? {}, v))
       && any('status', (v) => r.state.Status === v)
       && any('exited', (v) => r.state.Status === 'exited' && String(r.state.ExitCode) === v)
-      && any('ancestor', (v) => ancestorIds(v).includes(r.imageId));
+      && any('ancestor', (v) => ancestorIds(v).includes(r.imageId))
+      // Docker: a volume name or a mount destination
+      && any('volume', (v) => (r.mounts ?? []).some((m) => (m.Type === 'volume' && m.Name === v) || m.Destination === v));
   });
 }
 

@@ -9,6 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { TestDaemon, TEST_PREFIX, mountsUnder, until } from './harness.js';
@@ -191,6 +192,42 @@ test('berth CLI: volume create/ls/inspect/rm/prune and run -v/--mount', async ()
   const pr = await b(['volume', 'prune'], 'y\n');
   assert.match(pr, /Deleted Volumes:/);
   assert.deepEqual(await volumeNames(), []);
+});
+
+test('image VOLUMEs: anonymous volumes with the image content; a build does not leak the volumes of its steps', async () => {
+  const ctx = mkdtempSync(join(tmpdir(), `${TEST_PREFIX}volbuild-`));
+  try {
+    mkdirSync(ctx, { recursive: true });
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN mkdir /data && echo from-image > /data/f\nVOLUME /data\nRUN echo changed-after-volume > /data/f\n');
+    const before = await volumeNames();
+    const b = await d.docker(['build', '-t', 'volimg', ctx], { timeoutMs: 120000 });
+    assert.equal(b.code, 0, b.stderr);
+    assert.deepEqual(await volumeNames(), before, 'RUN steps after VOLUME leave no anonymous volumes behind');
+    // Docker semantics: changes to a VOLUME directory after its declaration are discarded
+    await ok(['run', '--name', 'vi1', 'volimg', 'cat', '/data/f']).then((out) => assert.equal(out.trim(), 'from-image'));
+    const m = JSON.parse(await ok(['inspect', 'vi1']))[0].Mounts;
+    assert.equal(m.length, 1);
+    assert.equal(m[0].Destination, '/data');
+    assert.equal(readFileSync(join(m[0].Source, 'f'), 'utf8'), 'from-image\n', 'copied up into the anonymous volume');
+    assert.deepEqual((await ok(['ps', '-a', '--filter', `volume=${m[0].Name}`, '--format', '{{.Names}}'])).trim(), 'vi1');
+    assert.deepEqual((await ok(['ps', '-a', '--filter', 'volume=/data', '--format', '{{.Names}}'])).trim(), 'vi1');
+    assert.deepEqual((await ok(['volume', 'ls', '-q', '--filter', 'dangling=false'])).trim(), m[0].Name);
+    await ok(['rm', '-v', 'vi1']);
+    assert.deepEqual(await volumeNames(), before);
+    await ok(['rmi', 'volimg']);
+  } finally {
+    rmSync(ctx, { recursive: true, force: true });
+  }
+});
+
+test('volume events: create, mount, unmount, destroy', async () => {
+  const since = String(Math.floor(Date.now() / 1000) - 1);
+  await ok(['volume', 'create', 'evvol']);
+  await ok(['run', '--rm', '-v', 'evvol:/e', 'busybox', 'true']);
+  await ok(['volume', 'rm', 'evvol']);
+  const until = String(Math.floor(Date.now() / 1000) + 1);
+  const ev = await ok(['events', '--since', since, '--until', until, '--filter', 'type=volume', '--filter', 'volume=evvol', '--format', '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.driver}}']);
+  assert.deepEqual(ev.trim().split('\n'), ['create evvol local', 'mount evvol local', 'unmount evvol local', 'destroy evvol local']);
 });
 
 const BAD: { name: string; hostConfig?: Record<string, unknown>; body?: Record<string, unknown>; status: number; message: RegExp }[] = [
