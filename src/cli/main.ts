@@ -36,6 +36,12 @@ import { tagCommand } from './commands/image/tag.js';
 import { rmiCommand } from './commands/image/rm.js';
 import { imageInspectCommand } from './commands/image/inspect.js';
 import { buildCommand } from './commands/image/build.js';
+import { historyCommand } from './commands/image/history.js';
+import { imagePruneCommand } from './commands/image/prune.js';
+import { builderPruneCommand } from './commands/builder/prune.js';
+import { commitCommand } from './commands/container/commit.js';
+import { diffCommand } from './commands/container/diff.js';
+import { exportCommand } from './commands/container/export.js';
 import { inspectCommand } from './commands/system/inspect.js';
 import { versionCommand } from './commands/system/version.js';
 import { infoCommand } from './commands/system/info.js';
@@ -71,6 +77,7 @@ export function buildProgram(ctx: CliContext): BerthCommand {
   }
   container.addCommand(psCommand(ctx, 'ls'));
   container.addCommand(containerInspectCommand(ctx));
+  for (const make of [commitCommand, diffCommand, exportCommand]) container.addCommand(make(ctx));
   container.addCommand(portCommand(ctx));
 
   const network = program.command('network').description('Manage networks') as BerthCommand;
@@ -88,6 +95,12 @@ export function buildProgram(ctx: CliContext): BerthCommand {
   image.addCommand(pullCommand(ctx));
   image.addCommand(pushCommand(ctx));
   image.addCommand(buildCommand(ctx));
+  image.addCommand(historyCommand(ctx));
+  image.addCommand(imagePruneCommand(ctx));
+
+  const builder = program.command('builder').description('Manage builds') as BerthCommand;
+  builder.addCommand(buildCommand(ctx));
+  builder.addCommand(builderPruneCommand(ctx));
 
   container.addCommand(cpCommand(ctx));
   container.addCommand(containerPruneCommand(ctx));
@@ -107,6 +120,7 @@ export function buildProgram(ctx: CliContext): BerthCommand {
   program.addCommand(tagCommand(ctx));
   program.addCommand(rmiCommand(ctx));
   program.addCommand(buildCommand(ctx));
+  for (const make of [historyCommand, commitCommand, diffCommand, exportCommand]) program.addCommand(make(ctx));
   program.addCommand(inspectCommand(ctx));
   program.addCommand(versionCommand(ctx));
   program.addCommand(infoCommand(ctx));

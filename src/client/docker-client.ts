@@ -61,6 +61,7 @@ export interface ListContainersOptions { all?: boolean; limit?: number; size?: b
 export interface ListImagesOptions { all?: boolean; digests?: boolean; filters?: Filters }
 export interface RemoveImageOptions { force?: boolean; noprune?: boolean }
 export interface ImportImageOptions { repo?: string; tag?: string; changes?: string[]; message?: string; platform?: string }
+export interface ImageHistoryItem { Id: string; Created: number; CreatedBy: string; Tags: string[] | null; Size: number; Comment: string }
 export interface BuildImageOptions {
   tags?: string[]; dockerfile?: string; buildArgs?: Record<string, string | null>; labels?: Record<string, string>;
   target?: string; noCache?: boolean; pull?: boolean; quiet?: boolean; network?: string; platform?: string;
@@ -211,6 +212,29 @@ export class DockerClient {
   /** POST /build/prune */
   pruneBuildCache(opts: { all?: boolean } = {}): Promise<{ CachesDeleted: string[] | null; SpaceReclaimed: number }> {
     return this.#json('POST', `/build/prune${queryString({ all: opts.all })}`);
+  }
+
+  /** GET /images/{name}/history */
+  imageHistory(ref: string): Promise<ImageHistoryItem[]> {
+    return this.#json('GET', `/images/${pathSegment(ref)}/history`);
+  }
+
+  /** POST /commit: returns the new image's ID. */
+  async commitContainer(container: string, opts: { repo?: string; tag?: string; comment?: string; author?: string; changes?: string[]; pause?: boolean } = {}): Promise<string> {
+    const r = await this.#json<{ Id: string }>('POST', `/commit${queryString({
+      container, repo: opts.repo, tag: opts.tag, comment: opts.comment, author: opts.author, changes: opts.changes, pause: opts.pause === false ? '0' : undefined,
+    })}`);
+    return r.Id;
+  }
+
+  /** GET /containers/{id}/changes */
+  containerChanges(id: string): Promise<{ Path: string; Kind: number }[] | null> {
+    return this.#json('GET', `/containers/${encodeURIComponent(id)}/changes`);
+  }
+
+  /** GET /containers/{id}/export: the tar stream. */
+  exportContainer(id: string): Promise<IncomingMessage> {
+    return this.transport.request({ method: 'GET', path: this.#path(`/containers/${encodeURIComponent(id)}/export`) });
   }
 
   // ---- containers ----

@@ -16,6 +16,7 @@ import type { NetworkService, NetworkCreateRequest } from '../engine/networks.js
 import { archivePath, extractArchive, statPath } from '../engine/container-archive.js';
 import { buildErrorCode, type BuildService } from '../engine/builds.js';
 import type { DiskUsageService } from '../engine/disk-usage.js';
+import type { CommitService } from '../engine/commits.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
 import type { CreateRequest } from '../engine/container-types.js';
@@ -33,7 +34,7 @@ async function* eventStream(events: EventsService, o: { since?: string; until?: 
   yield* events.subscribe({ sinceNs, untilNs, filters: parseFilters(o.filters), signal: o.signal });
 }
 
-export function createBackend(s: { containers: ContainerService; images: ImageService; registry: RegistryService; system: SystemService; builds: BuildService; imageStore: ImageStore; snapshots: Snapshotter; events: EventsService; volumes: VolumeService; networks?: NetworkService ; usage?: DiskUsageService }): Backend {
+export function createBackend(s: { containers: ContainerService; images: ImageService; registry: RegistryService; system: SystemService; builds: BuildService; commits: CommitService; imageStore: ImageStore; snapshots: Snapshotter; events: EventsService; volumes: VolumeService; networks?: NetworkService ; usage?: DiskUsageService }): Backend {
   const c = s.containers;
   const n = s.networks;
   const networkIdOf = (name: string) => n?.tryGet(name)?.id ?? '';
@@ -63,6 +64,13 @@ export function createBackend(s: { containers: ContainerService; images: ImageSe
       remove: (n, o) => s.images.remove(n, o),
       pull: (o, onMessage) => s.registry.pull(o, onMessage),
       push: (o, onMessage) => s.registry.push(o, onMessage),
+      history: (n) => s.images.history(n),
+      prune: (o) => s.images.prune(o),
+    },
+    commits: {
+      commit: (c, o) => s.commits.commit(c, o),
+      changes: (c) => s.commits.changes(c),
+      export: (c) => s.commits.export(c),
     },
     auth: {
       login: (a) => s.registry.login(a),

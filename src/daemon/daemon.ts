@@ -35,6 +35,7 @@ import { EmbeddedDnsServer } from '../network/dns-server.js';
 import type { NetworkRecord } from '../engine/network-types.js';
 import { BuildCacheRecords } from '../metadata/build-cache-records.js';
 import { BuildService } from '../engine/builds.js';
+import { CommitService } from '../engine/commits.js';
 import { ImageStore } from '../images/image-store.js';
 import { CliOciRuntime, type OciRuntime } from '../runtime/oci-runtime.js';
 import { cgroupVersion } from '../runtime/cgroups.js';
@@ -193,7 +194,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     debug: cfg.logLevel === 'debug',
   });
   const usage = new DiskUsageService({ containers, images, imageStore, volumes, snapshots, events });
-  const server = new ApiServer({ backend: createBackend({ containers, images, registry, system, builds, imageStore, snapshots, events, volumes, networks, usage }), log: log.child({ module: 'api' }), version: BERTH_VERSION });
+  const server = new ApiServer({ backend: createBackend({ containers, images, registry, system, builds, commits: new CommitService({ containers, images: imageStore, snapshots, events }), imageStore, snapshots, events, volumes, networks, usage }), log: log.child({ module: 'api' }), version: BERTH_VERSION });
   for (const h of cfg.hosts) {
     await server.listen(h);
     log.info('API listen on ' + h.replace(/^unix:\/\//, ''));

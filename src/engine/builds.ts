@@ -16,23 +16,22 @@
  * deletes scratch mounts, and build-step containers are removed.
  * May import: builder, images, snapshots, metadata, runtime, oci, lib, errdefs.
  */
-import { mkdir, readdir, rm, readFile, lstat } from 'node:fs/promises';
+import { mkdir, readdir, rm, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { Stats } from 'node:fs';
-import { BerthError, invalidArgument, notFound, findBerthError } from '../errdefs/errors.js';
+import { BerthError, invalidArgument, notFound } from '../errdefs/errors.js';
 import type { Logger } from '../lib/log.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
-import { scanUpper, packUpper, type UpperEntry } from '../snapshots/layer-diff.js';
+import { scanUpper, packUpper, isRuntimePlaceholder, lowerStatIn, dropCopiedUpDirs } from '../snapshots/layer-diff.js';
 import { mountsUnder } from '../snapshots/mounter.js';
 import type { BuildCacheRecords } from '../metadata/build-cache-records.js';
 import { parsePasswd, parseGroup } from '../runtime/user.js';
 import { parseReference, formatReference, withDefaultTag, familiarString } from '../oci/reference.js';
 import type { ImageConfig } from '../oci/image.js';
 import { secureJoin } from '../lib/secure-join.js';
-import type { BuildBackend, BuildImage, PendingLayer, RunStepRequest, RunStepResult, ScratchMount } from '../builder/build-backend.js';
+import type { BuildBackend, BuildImage, RunStepRequest, RunStepResult, ScratchMount } from '../builder/build-backend.js';
 import { openContext, type BuildContext } from '../builder/build-context.js';
 import { planBuild, runBuild, BuildStepError } from '../builder/builder.js';
 import type { ContainerService } from './containers.js';
@@ -74,10 +73,6 @@ export interface PreparedBuild {
   run(out: BuildOutput, signal: AbortSignal): Promise<string>;
   discard(): Promise<void>;
 }
-
-/** Paths runc creates as mount points; never part of a RUN step's layer. */
-const RUNTIME_DIRS = new Set(['proc', 'sys', 'dev']);
-const RUNTIME_FILES = new Set(['etc/hosts', 'etc/hostname', 'etc/resolv.conf', '.dockerenv']);
 
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
@@ -241,18 +236,8 @@ export class BuildService implements BuildBackend {
    * owner and mode as below, nothing kept inside) are dropped.
    */
   private async commitUpper(upper: string, chain: string[], mtime: Date, container = false): Promise<string | null> {
-    const lowers = [...chain].reverse().map((c) => this.o.snapshots.layerDir(c));
-    const lowerStat = async (rel: string): Promise<Stats | undefined> => {
-      for (const l of lowers) {
-        const st = await lstat(join(l, rel)).catch(() => undefined);
-        if (st) return st.isCharacterDevice() && st.rdev === 0 ? undefined : st;
-      }
-      return undefined;
-    };
-    let entries = await scanUpper(upper, {
-      exclude: container ? (rel, st) => (RUNTIME_DIRS.has(rel) && st.isDirectory()) || (RUNTIME_FILES.has(rel) && st.isFile() && st.size === 0) : undefined,
-    });
-    if (container) entries = await dropCopiedUpDirs(entries, lowerStat);
+    let entries = await scanUpper(upper, { exclude: container ? isRuntimePlaceholder : undefined });
+    if (container) entries = await dropCopiedUpDirs(entries, lowerStatIn([...chain].reverse().map((c) => this.o.snapshots.layerDir(c))));
     if (!entries.length) return null;
     const layer = await this.o.images.registerLayerTar(packUpper(upper, entries, mtime), chain.length ? chain[chain.length - 1] : null);
     return layer.diffId;
@@ -304,7 +289,7 @@ export class BuildService implements BuildBackend {
   }
 
   /** `POST /build/prune`: forget the cache and delete images only the cache kept (untagged, childless, unused). */
-  async prune(opts: { all?: boolean } = {}): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }> {
+  async prune(_opts: { all?: boolean } = {}): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }> {
     const cached = this.o.cache.imageIds();
     this.o.cache.clear();
     const deleted: string[] = [];
@@ -323,42 +308,11 @@ export class BuildService implements BuildBackend {
         changed = true;
       }
     }
-    void opts;
     return { CachesDeleted: deleted, SpaceReclaimed: space };
   }
 }
 
-/** Drop directories that only exist in the upper tree because something below them was touched and then excluded. */
-async function dropCopiedUpDirs(entries: UpperEntry[], lowerStat: (rel: string) => Promise<Stats | undefined>): Promise<UpperEntry[]> {
-  const keep = new Array<boolean>(entries.length).fill(true);
-  // walk backwards: a directory is kept if any kept entry lies below it
-  const hasKeptChild = new Set<string>();
-  for (let i = entries.length - 1; i >= 0; i--) {
-    const e = entries[i];
-    if (e.kind === 'dir' && !e.opaque && !hasKeptChild.has(e.rel)) {
-      const low = await lowerStat(e.rel);
-      if (low && low.isDirectory() && (low.mode & 0o7777) === (e.stat.mode & 0o7777) && low.uid === e.stat.uid && low.gid === e.stat.gid) {
-        keep[i] = false;
-        continue;
-      }
-    }
-    const slash = e.rel.lastIndexOf('/');
-    if (slash > 0) {
-      // mark every ancestor
-      let p = e.rel.slice(0, slash);
-      while (p && !hasKeptChild.has(p)) {
-        hasKeptChild.add(p);
-        const s = p.lastIndexOf('/');
-        p = s > 0 ? p.slice(0, s) : '';
-      }
-    }
-  }
-  return entries.filter((_, i) => keep[i]);
-}
-
 /** The exit code to report for a failed build (RUN's own code, else 1). */
 export function buildErrorCode(err: unknown): number {
-  const e = err instanceof BuildStepError ? err : undefined;
-  void findBerthError;
-  return e?.exitCode ?? 1;
+  return err instanceof BuildStepError ? err.exitCode : 1;
 }

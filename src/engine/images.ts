@@ -100,6 +100,70 @@ export class ImageService {
     }
     return out;
   }
+
+  /** `GET /images/{name}/history`: newest first; IDs from the parent chain (`<missing>` past it), layer sizes per step. */
+  history(name: string) {
+    const img = this.o.store.resolve(name);
+    const chain = this.o.store.layerChain(img);
+    const entries = img.config.history ?? [];
+    let layer = 0;
+    const rows = entries.map((h) => {
+      let size = 0;
+      if (!h.empty_layer) { size = this.o.store.layerStore.get(chain[layer] ?? '')?.size ?? 0; layer++; }
+      return { Id: '<missing>', Created: Math.floor(Date.parse(h.created ?? '') / 1000) || 0, CreatedBy: h.created_by ?? '', Tags: null as string[] | null, Size: size, Comment: h.comment ?? '' };
+    }).reverse();
+    let cur: typeof img | undefined = img;
+    for (const row of rows) {
+      if (!cur) break;
+      row.Id = cur.id;
+      const tags = cur.refs.filter((r) => !r.includes('@')).map((r) => familiarString(parseReference(r)));
+      row.Tags = tags.length ? tags : null;
+      const parent = this.o.store.parentOf(cur.id);
+      cur = parent ? this.o.store.getById(parent) : undefined;
+    }
+    return rows;
+  }
+
+  /**
+   * `POST /images/prune`: dangling images (untagged, no child images) by
+   * default; every image no container uses with `dangling=false`. Filters
+   * `until`, `label` (`label!=`) as Docker's.
+   */
+  async prune(opts: { filters?: string } = {}) {
+    const filters = parseFilters(opts.filters);
+    for (const k of filters.keys()) if (!['dangling', 'until', 'label', 'label!'].includes(k)) throw invalidArgument(`invalid filter '${k}'`);
+    const dangling = filters.get('dangling')?.[0];
+    const all = dangling === 'false' || dangling === '0';
+    const until = filters.get('until')?.[0];
+    const untilMs = until ? parseUntil(until) : undefined;
+    const matches = (img: ReturnType<ImageStore['list']>[number]) => {
+      const labels = img.config.config?.Labels ?? {};
+      if (untilMs !== undefined && Date.parse(img.config.created ?? img.createdAt) >= untilMs) return false;
+      for (const l of filters.get('label') ?? []) if (!matchLabel(labels, l)) return false;
+      for (const l of filters.get('label!') ?? []) if (matchLabel(labels, l)) return false;
+      return true;
+    };
+    const deleted: ({ Untagged: string } | { Deleted: string })[] = [];
+    let reclaimed = 0;
+    const sizes = new Map<string, number>();
+    for (const img of this.o.store.list()) for (const c of this.o.store.layerChain(img)) sizes.set(c, this.o.store.layerStore.get(c)?.size ?? 0);
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const img of this.o.store.list()) {
+        if (!this.o.store.getById(img.id)) continue; // gone with an earlier one's parents
+        if ((!all && img.refs.length) || this.o.store.childrenOf(img.id).length || this.o.containers.imageUser(img.id) || !matches(img)) continue;
+        const out = await this.remove(img.id, { force: true });
+        for (const o of out) {
+          deleted.push(o);
+          if ('Deleted' in o) reclaimed += sizes.get(o.Deleted) ?? 0;
+        }
+        changed = true;
+      }
+    }
+    this.o.events?.publish('image', 'prune', '', { reclaimed: String(reclaimed) });
+    return { ImagesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
+  }
+
 }
 
 /** Docker's reference filter: a glob over the familiar name, with or without the tag. */
@@ -107,4 +171,14 @@ function refMatches(canonical: string, pattern: string): boolean {
   const ref = parseReference(canonical);
   const glob = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '$');
   return glob.test(familiarString(ref)) || glob.test(familiarName(ref));
+}
+
+/** Docker's `until` filter: unix seconds, RFC 3339, or a Go duration before now. */
+function parseUntil(v: string): number {
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const t = Date.parse(v);
+  if (!Number.isNaN(t)) return t;
+  const m = /^(\d+)(s|m|h)$/.exec(v);
+  if (m) return Date.now() - Number(m[1]) * ({ s: 1e3, m: 6e4, h: 36e5 } as Record<string, number>)[m[2]];
+  throw invalidArgument(`invalid until filter: ${v}`);
 }

@@ -54,6 +54,12 @@ const backend: Backend = {
       throw new BerthError('MANIFEST_UNKNOWN', `manifest for ${o.fromImage}:${o.tag} not found`);
     },
     push: async () => { throw new BerthError('NO_SUCH_IMAGE', 'An image does not exist locally with the tag: x'); },
+    history: () => [], prune: async () => ({ ImagesDeleted: null, SpaceReclaimed: 0 }),
+  },
+  commits: {
+    commit: async (c) => { must(c); return 'sha256:c'; },
+    changes: async (c) => { must(c); return []; },
+    export: async (c) => { must(c); return Readable.from([Buffer.from('tar')]); },
   },
   auth: { login: async (a) => { if (a.password !== 'right') throw new BerthError('UNAUTHORIZED', 'unauthorized: incorrect username or password'); return { Status: 'Login Succeeded', IdentityToken: '' }; } },
   system: { version: () => ({ ApiVersion: SERVER_API_VERSION }), info: () => ({}) },

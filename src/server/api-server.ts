@@ -23,6 +23,7 @@ import { volumeRoutes } from './routes/volume-routes.js';
 import { archiveRoutes } from './routes/archive-routes.js';
 import { buildRoutes } from './routes/build-routes.js';
 import { usageRoutes } from './routes/usage-routes.js';
+import { commitRoutes } from './routes/commit-routes.js';
 
 import { authRoutes } from './routes/auth-routes.js';
 
@@ -44,6 +45,7 @@ export function buildRouter(b: Backend): Router {
   archiveRoutes(r, b.archive);
   buildRoutes(r, b.builds);
   if (b.usage) usageRoutes(r, b.usage);
+  commitRoutes(r, b.commits);
   return r;
 }
 

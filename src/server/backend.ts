@@ -44,6 +44,16 @@ export interface ImagesBackend {
   pull(opts: { fromImage: string; tag?: string; platform?: string; auth?: AuthConfig; signal?: AbortSignal }, onMessage: (m: JSONMessage) => void): Promise<string>;
   /** Push one tag; progress goes to `onMessage`, as for pull. */
   push(opts: { name: string; tag?: string; auth?: AuthConfig; signal?: AbortSignal }, onMessage: (m: JSONMessage) => void): Promise<string>;
+  history(name: string): unknown[];
+  prune(opts: { filters?: string }): Promise<unknown>;
+}
+
+/** A container's filesystem as data: commit, diff, export. */
+export interface CommitsBackend {
+  commit(container: string, opts: { repo?: string; tag?: string; comment?: string; author?: string; changes?: string[]; config?: Record<string, unknown> }): Promise<string>;
+  changes(container: string): Promise<{ Path: string; Kind: number }[]>;
+  /** The tar stream; throws (not-found…) before anything is sent. */
+  export(container: string): Promise<Readable>;
 }
 
 export interface AuthBackend {
@@ -130,4 +140,5 @@ export interface Backend {
   archive: ArchiveBackend;
   builds: BuildsBackend;
   usage?: DiskUsageBackend;
+  commits: CommitsBackend;
 }

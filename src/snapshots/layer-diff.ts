@@ -34,13 +34,17 @@ export interface UpperEntry {
 export interface ScanOptions {
   /** Leave an entry (and, for a directory, everything below it) out of the diff. */
   exclude?: (rel: string, stat: Stats) => boolean;
+  /** Look for opaque directories (upper trees); false for a merged view (export). */
+  opaque?: boolean;
+  /** Paths to list but not descend into (mount points inside a merged view). */
+  noDescend?: ReadonlySet<string>;
 }
 
 const isWhiteoutDevice = (st: Stats) => st.isCharacterDevice() && st.rdev === 0;
 
 /** Walk an upper tree depth-first in byte order of names. */
 export async function scanUpper(root: string, opts: ScanOptions = {}): Promise<UpperEntry[]> {
-  const opaque = new Set(await listOpaqueDirs(root));
+  const opaque = new Set(opts.opaque === false ? [] : await listOpaqueDirs(root));
   const out: UpperEntry[] = [];
   const walk = async (relDir: string) => {
     const names = (await readdir(join(root, relDir))).sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
@@ -59,7 +63,7 @@ export async function scanUpper(root: string, opts: ScanOptions = {}): Promise<U
       const e: UpperEntry = { rel, kind, stat: st };
       if (kind === 'dir' && opaque.has(rel)) e.opaque = true;
       out.push(e);
-      if (kind === 'dir') await walk(rel);
+      if (kind === 'dir' && !opts.noDescend?.has(rel)) await walk(rel);
     }
   };
   await walk('');
@@ -70,10 +74,11 @@ const major = (rdev: number) => (rdev >> 8) & 0xfff;
 const minor = (rdev: number) => (rdev & 0xff) | ((rdev >> 12) & 0xfff00);
 
 /**
- * Pack scanned entries of `root` as a layer tar. Errors (a file vanishing
- * mid-pack) destroy the returned stream.
+ * Pack scanned entries of `root` as a layer tar; every timestamp is `mtime`
+ * when given (reproducible layers), else each file's own. Errors (a file
+ * vanishing mid-pack) destroy the returned stream.
  */
-export function packUpper(root: string, entries: UpperEntry[], mtime: Date): Readable {
+export function packUpper(root: string, entries: UpperEntry[], mtime?: Date): Readable {
   const p = tar.pack();
   const seen = new Map<string, string>();
   const base = (e: UpperEntry): Partial<tar.Header> & { name: string } => ({
@@ -81,7 +86,7 @@ export function packUpper(root: string, entries: UpperEntry[], mtime: Date): Rea
     mode: e.stat.mode & 0o7777,
     uid: e.stat.uid,
     gid: e.stat.gid,
-    mtime,
+    mtime: mtime ?? e.stat.mtime,
   });
   const put = (h: Partial<tar.Header> & { name: string }, body?: Buffer) => new Promise<void>((resolve, reject) => {
     p.entry(h, body ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
@@ -93,11 +98,11 @@ export function packUpper(root: string, entries: UpperEntry[], mtime: Date): Rea
       const name = e.rel.slice(slash + 1);
       switch (e.kind) {
         case 'whiteout':
-          await put({ name: `${dir}.wh.${name}`, mode: 0o644, uid: 0, gid: 0, mtime, type: 'file', size: 0 });
+          await put({ name: `${dir}.wh.${name}`, mode: 0o644, uid: 0, gid: 0, mtime: mtime ?? e.stat.mtime, type: 'file', size: 0 });
           break;
         case 'dir':
           await put({ ...base(e), name: `${e.rel}/`, type: 'directory' });
-          if (e.opaque) await put({ name: `${e.rel}/.wh..wh..opq`, mode: 0o644, uid: 0, gid: 0, mtime, type: 'file', size: 0 });
+          if (e.opaque) await put({ name: `${e.rel}/.wh..wh..opq`, mode: 0o644, uid: 0, gid: 0, mtime: mtime ?? e.stat.mtime, type: 'file', size: 0 });
           break;
         case 'symlink':
           await put({ ...base(e), type: 'symlink', linkname: await readlink(join(root, e.rel)) });
@@ -146,4 +151,51 @@ export async function changesFromEntries(entries: UpperEntry[], inLower: (rel: s
     out.push({ Path: `/${e.rel}`, Kind: (await inLower(e.rel)) ? 0 : 1 });
   }
   return out;
+}
+
+/** Paths runc creates as mount points in a container's rootfs (Docker keeps them in its init layer). */
+const RUNTIME_DIRS = new Set(['proc', 'sys', 'dev']);
+const RUNTIME_FILES = new Set(['etc/hosts', 'etc/hostname', 'etc/resolv.conf', '.dockerenv']);
+
+/** An upper-tree entry that only exists because the runtime mounted something there. */
+export function isRuntimePlaceholder(rel: string, st: Stats): boolean {
+  return (RUNTIME_DIRS.has(rel) && st.isDirectory()) || (RUNTIME_FILES.has(rel) && st.isFile() && st.size === 0);
+}
+
+/** stat of a path in the image below (layer trees, topmost first); a whiteout means absent. */
+export function lowerStatIn(layerDirsTopFirst: string[]): (rel: string) => Promise<Stats | undefined> {
+  return async (rel) => {
+    for (const l of layerDirsTopFirst) {
+      const st = await lstat(join(l, rel)).catch(() => undefined);
+      if (st) return st.isCharacterDevice() && st.rdev === 0 ? undefined : st;
+    }
+    return undefined;
+  };
+}
+
+/**
+ * Drop directories that are in the upper tree only because something below
+ * them was touched and then left out (same mode and owner as below, not
+ * opaque, nothing kept inside).
+ */
+export async function dropCopiedUpDirs(entries: UpperEntry[], lowerStat: (rel: string) => Promise<Stats | undefined>): Promise<UpperEntry[]> {
+  const keep = new Array<boolean>(entries.length).fill(true);
+  const hasKeptChild = new Set<string>();
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i];
+    if (e.kind === 'dir' && !e.opaque && !hasKeptChild.has(e.rel)) {
+      const low = await lowerStat(e.rel);
+      if (low && low.isDirectory() && (low.mode & 0o7777) === (e.stat.mode & 0o7777) && low.uid === e.stat.uid && low.gid === e.stat.gid) {
+        keep[i] = false;
+        continue;
+      }
+    }
+    let p = e.rel;
+    for (let s = p.lastIndexOf('/'); s > 0; s = p.lastIndexOf('/')) {
+      p = p.slice(0, s);
+      if (hasKeptChild.has(p)) break;
+      hasKeptChild.add(p);
+    }
+  }
+  return entries.filter((_, i) => keep[i]);
 }

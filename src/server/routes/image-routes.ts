@@ -44,6 +44,10 @@ export function imageRoutes(r: Router, b: ImagesBackend): void {
     res.end(out.join(''));
   });
 
+  r.add('POST', '/images/prune', async ({ res, query }) => sendJson(res, 200, await b.prune({ filters: query.get('filters') ?? undefined })));
+
+  r.add('GET', '/images/{name*}/history', ({ res, params }) => sendJson(res, 200, b.history(params.name)));
+
   r.add('GET', '/images/{name*}/json', ({ res, params }) => sendJson(res, 200, b.inspect(params.name)));
 
   r.add('POST', '/images/{name*}/push', async ({ req, res, params, query, signal }) => {

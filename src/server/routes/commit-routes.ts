@@ -1,0 +1,36 @@
+/**
+ * server/routes/commit-routes — a container's filesystem as data:
+ * `POST /commit` (201 {"Id"}), `GET /containers/{id}/changes` (docker diff),
+ * `GET /containers/{id}/export` (a tar of the whole filesystem).
+ */
+import { invalidArgument } from '../../errdefs/errors.js';
+import type { Router } from '../router.js';
+import { readJson, sendJson } from '../router.js';
+import type { CommitsBackend } from '../backend.js';
+
+export function commitRoutes(r: Router, b: CommitsBackend): void {
+  r.add('POST', '/commit', async ({ req, res, query }) => {
+    const container = query.get('container');
+    if (!container) throw invalidArgument('container is required');
+    const config = await readJson<Record<string, unknown>>(req, { allowEmpty: true });
+    const id = await b.commit(container, {
+      repo: query.get('repo') || undefined,
+      tag: query.get('tag') || undefined,
+      comment: query.get('comment') || undefined,
+      author: query.get('author') || undefined,
+      changes: query.getAll('changes').flatMap((c) => c.split('\n')).filter((c) => c.trim()),
+      config: config ?? undefined,
+    });
+    sendJson(res, 201, { Id: id });
+  });
+
+  r.add('GET', '/containers/{id}/changes', async ({ res, params }) => sendJson(res, 200, await b.changes(params.id)));
+
+  r.add('GET', '/containers/{id}/export', async ({ res, params }) => {
+    const tar = await b.export(params.id);
+    res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+    tar.on('error', () => res.destroy());
+    tar.pipe(res);
+    await new Promise<void>((resolve) => { res.on('close', () => resolve()); });
+  });
+}
