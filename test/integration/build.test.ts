@@ -11,6 +11,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, symlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestDaemon, REPO, mountsUnder, until, sleep } from './harness.js';
+import { freePort, httpGet } from './net-helpers.js';
 
 const d = new TestDaemon();
 let work: string;
@@ -79,6 +80,12 @@ test('seed example: docker build --tag examplenodeapp:1.0 . then images and run'
   const run = await d.docker(['run', '--rm', 'examplenodeapp:1.0', 'sh', '-c', script], { timeoutMs: 30000 });
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.match(run.stdout, /Hello from examplenodeapp/);
+  // and as the main job does: published and reached from the host
+  const port = await freePort();
+  const ena = await d.docker(['run', '--publish', `${port}:3000`, '--detach', '--name', 'berth-tb-ena', 'examplenodeapp:1.0']);
+  assert.equal(ena.code, 0, ena.stderr);
+  assert.match(await httpGet('127.0.0.1', port, 20000), /Hello from examplenodeapp/);
+  assert.equal((await d.docker(['rm', '-f', 'berth-tb-ena'])).code, 0);
   // npm install ran in the build: its lock file is in the image
   const ls = await d.docker(['run', '--rm', 'examplenodeapp:1.0', 'ls', '/usr/src/app']);
   assert.match(ls.stdout, /package-lock\.json/);
