@@ -57,6 +57,7 @@ import { volumeRmCommand } from './commands/volume/rm.js';
 import { volumePruneCommand } from './commands/volume/prune.js';
 import { pullCommand } from './commands/image/pull.js';
 import { pushCommand } from './commands/image/push.js';
+import { saveCommand } from './commands/image/save.js';
 import { loginCommand } from './commands/registry/login.js';
 import { logoutCommand } from './commands/registry/logout.js';
 import { registryServeCommand } from './commands/registry/serve.js';
@@ -101,6 +102,7 @@ export function buildProgram(ctx: CliContext): BerthCommand {
   const builder = program.command('builder').description('Manage builds') as BerthCommand;
   builder.addCommand(buildCommand(ctx));
   builder.addCommand(builderPruneCommand(ctx));
+  image.addCommand(saveCommand(ctx));
 
   container.addCommand(cpCommand(ctx));
   container.addCommand(containerPruneCommand(ctx));
@@ -132,6 +134,7 @@ export function buildProgram(ctx: CliContext): BerthCommand {
   system.addCommand(systemPruneCommand(ctx));
   program.addCommand(pullCommand(ctx));
   program.addCommand(pushCommand(ctx));
+  program.addCommand(saveCommand(ctx));
   program.addCommand(loginCommand(ctx));
   program.addCommand(logoutCommand(ctx));
   const registry = program.command('registry').description('Run and maintain berth\'s registry server') as BerthCommand;

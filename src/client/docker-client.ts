@@ -193,6 +193,11 @@ export class DockerClient {
     return readJsonMessages(res);
   }
 
+  /** GET /images/get?names=…: a `docker save` archive stream. */
+  async saveImages(names: string[]): Promise<IncomingMessage> {
+    return this.transport.request({ method: 'GET', path: this.#path(`/images/get${queryString({ names })}`) });
+  }
+
   /** POST /auth: check credentials with the daemon (docker login). */
   login(auth: { username?: string; password?: string; serveraddress?: string; identitytoken?: string }): Promise<{ Status: string; IdentityToken?: string }> {
     return this.#json('POST', '/auth', auth);

@@ -64,6 +64,7 @@ export function createBackend(s: { containers: ContainerService; images: ImageSe
       remove: (n, o) => s.images.remove(n, o),
       pull: (o, onMessage) => s.registry.pull(o, onMessage),
       push: (o, onMessage) => s.registry.push(o, onMessage),
+      save: (names) => s.images.save(names),
       history: (n) => s.images.history(n),
       prune: (o) => s.images.prune(o),
     },

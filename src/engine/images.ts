@@ -9,7 +9,8 @@ import type { ContentStore } from '../content/content-store.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
 import { loadArchive } from '../images/archive-load.js';
-import { parseReference, formatReference, familiarString, familiarName } from '../oci/reference.js';
+import { saveArchive, type SaveEntry } from '../images/archive-save.js';
+import { parseReference, formatReference, familiarString, familiarName, repositoryName } from '../oci/reference.js';
 import { imageInspect, imageSummary } from './image-views.js';
 import { parseFilters, matchLabel } from './container-views.js';
 import type { ContainerService } from './containers.js';
@@ -66,6 +67,41 @@ export class ImageService {
       this.o.events?.publish('image', 'load', img?.id ?? l, l.startsWith('sha256:') ? {} : { name: l });
     }
     return loaded;
+  }
+
+  /**
+   * `docker save`: resolve every name first (404 before any byte is sent),
+   * then stream one archive. A name without tag means every tag of that
+   * repository (as dockerd); an ID saves the image without names.
+   */
+  save(names: string[]): Readable {
+    if (!names.length) throw invalidArgument('no images specified');
+    const byId = new Map<string, SaveEntry>();
+    const add = (img: SaveEntry['image'], tags: string[]) => {
+      const e = byId.get(img.id) ?? { image: img, tags: [] };
+      for (const t of tags) if (!e.tags.includes(t)) e.tags.push(t);
+      byId.set(img.id, e);
+    };
+    for (const name of names) {
+      const isId = /^sha256:[a-f0-9]+$/.test(name) || /^[a-f0-9]{12,64}$/.test(name);
+      let ref: ReturnType<typeof parseReference> | undefined;
+      try { ref = parseReference(name); } catch { ref = undefined; }
+      if (ref && !ref.tag && !ref.digest && !isId) {
+        const repo = repositoryName(ref);
+        const matches = this.o.store.list().filter((i) => i.refs.some((r) => !r.includes('@') && repositoryName(parseReference(r)) === repo));
+        if (matches.length) {
+          for (const img of matches) add(img, img.refs.filter((r) => !r.includes('@') && repositoryName(parseReference(r)) === repo));
+          continue;
+        }
+      }
+      const img = this.o.store.resolve(name);
+      const canonical = ref && (ref.tag || !ref.digest) ? formatReference(ref.tag ? ref : { ...ref, tag: 'latest' }) : undefined;
+      add(img, canonical && img.refs.includes(canonical) ? [canonical] : []);
+    }
+    const entries = [...byId.values()];
+    const stream = saveArchive(entries, { content: this.o.content, layers: this.o.store.layerStore });
+    stream.once('end', () => { for (const e of entries) this.o.events?.publish('image', 'save', e.image.id, e.tags.length ? { name: familiarString(parseReference(e.tags[0])) } : {}); });
+    return stream;
   }
 
   tag(name: string, repo: string, tag?: string): void {

@@ -54,6 +54,7 @@ const backend: Backend = {
       throw new BerthError('MANIFEST_UNKNOWN', `manifest for ${o.fromImage}:${o.tag} not found`);
     },
     push: async () => { throw new BerthError('NO_SUCH_IMAGE', 'An image does not exist locally with the tag: x'); },
+    save: (names) => { throw notFound(`No such image: ${names[0]}`, 'NO_SUCH_IMAGE'); },
     history: () => [], prune: async () => ({ ImagesDeleted: null, SpaceReclaimed: 0 }),
   },
   commits: {

@@ -42,6 +42,8 @@ export interface ImagesBackend {
   remove(name: string, opts: { force?: boolean; noprune?: boolean }): Promise<unknown[]>;
   /** Pull; progress goes to `onMessage`. Errors before the first message mean nothing was streamed. */
   pull(opts: { fromImage: string; tag?: string; platform?: string; auth?: AuthConfig; signal?: AbortSignal }, onMessage: (m: JSONMessage) => void): Promise<string>;
+  /** `docker save`: throws not-found for an unknown name before returning the stream. */
+  save(names: string[]): Readable;
   /** Push one tag; progress goes to `onMessage`, as for pull. */
   push(opts: { name: string; tag?: string; auth?: AuthConfig; signal?: AbortSignal }, onMessage: (m: JSONMessage) => void): Promise<string>;
   history(name: string): unknown[];

@@ -47,6 +47,15 @@ export function imageRoutes(r: Router, b: ImagesBackend): void {
   r.add('POST', '/images/prune', async ({ res, query }) => sendJson(res, 200, await b.prune({ filters: query.get('filters') ?? undefined })));
 
   r.add('GET', '/images/{name*}/history', ({ res, params }) => sendJson(res, 200, b.history(params.name)));
+  const sendArchive = (res: import('node:http').ServerResponse, names: string[]) => {
+    const tar = b.save(names);
+    res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+    tar.on('error', () => res.destroy());
+    tar.pipe(res);
+    return new Promise<void>((resolve) => { res.on('close', () => resolve()); });
+  };
+  r.add('GET', '/images/get', ({ res, query }) => sendArchive(res, query.getAll('names').flatMap((n) => n.split(',')).filter(Boolean)));
+  r.add('GET', '/images/{name*}/get', ({ res, params }) => sendArchive(res, [params.name]));
 
   r.add('GET', '/images/{name*}/json', ({ res, params }) => sendJson(res, 200, b.inspect(params.name)));
 
