@@ -167,6 +167,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   }
 
   const builds = new BuildService({
+    pull: async (ref, o) => { await registry.pullImage(ref, o); },
     dataRoot: cfg.dataRoot, images: imageStore, snapshots, containers, cache: new BuildCacheRecords(db), log: log.child({ module: 'builder' }), events,
   });
 

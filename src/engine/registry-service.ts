@@ -10,7 +10,7 @@ import { invalidArgument, notImplemented, notFound, BerthError } from '../errdef
 import type { AuthConfig, JSONMessage } from '../api/types.js';
 import { progressBar } from '../api/progress-bar.js';
 import type { ImageStore } from '../images/image-store.js';
-import { parseReference, familiarString, familiarName, formatReference, DEFAULT_DOMAIN, type Reference } from '../oci/reference.js';
+import { parseReference, withDefaultTag, familiarString, familiarName, formatReference, DEFAULT_DOMAIN, type Reference } from '../oci/reference.js';
 import type { Puller } from '../distribution/puller.js';
 import type { Pusher } from '../distribution/pusher.js';
 import { RegistryClient } from '../distribution/registry-client.js';
@@ -83,6 +83,12 @@ export class RegistryService {
     onMessage({ status: result.upToDate ? `Status: Image is up to date for ${name}` : `Status: Downloaded newer image for ${name}` });
     this.o.events?.publish('image', 'pull', name, { name: familiarName(ref) });
     return result.image.id;
+  }
+
+  /** Pull a reference (default tag `latest`) without progress output: the builder's FROM of a missing image. */
+  async pullImage(ref: string, opts: { platform?: string; signal?: AbortSignal; onMessage?: MessageSink } = {}): Promise<string> {
+    const r = withDefaultTag(parseReference(ref));
+    return this.pull({ fromImage: formatReference(r), platform: opts.platform, signal: opts.signal }, opts.onMessage ?? (() => undefined));
   }
 
   /** `POST /images/{name}/push?tag=`: push one tag, reporting Docker's push messages. */

@@ -110,3 +110,13 @@ test('with the registry as mirror for docker.io, `docker pull busybox` and `dock
     await m.cleanup();
   }
 });
+
+test('docker build FROM an image that is only in the registry pulls it', async () => {
+  const base = `${reg.host}/library/busybox:latest`;
+  assert.equal((await d.docker(['image', 'inspect', base])).code, 1, 'not present before the build');
+  const r = await d.docker(['build', '-q', '-t', 'built-on-pulled:1', '-'], { input: `FROM ${base}\nRUN echo built-from-pulled > /f\nCMD ["cat", "/f"]\n`, timeoutMs: 120000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse((await d.docker(['image', 'inspect', base])).stdout)[0].RepoDigests, [`${reg.host}/library/busybox@${seeded.manifestDigest}`]);
+  assert.equal((await d.docker(['run', '--rm', 'built-on-pulled:1'])).stdout.trim(), 'built-from-pulled');
+  await d.docker(['rmi', 'built-on-pulled:1', base]);
+});
