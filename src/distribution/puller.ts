@@ -85,7 +85,7 @@ export class Puller {
     if (be?.code === 'UNAUTHORIZED') {
       return new BerthError('PULL_ACCESS_DENIED', `pull access denied for ${name}, repository does not exist or may require 'docker login': ${be.message}`, { cause: err });
     }
-    if (err instanceof TransportError) return new BerthError('REGISTRY_UNREACHABLE', `Get "${ref.domain}/v2/": ${err.message}`, { cause: err });
+    if (err instanceof TransportError) return new BerthError('REGISTRY_UNREACHABLE', err.message, { cause: err });
     return err;
   }
 

@@ -30,7 +30,8 @@ export interface SendOptions {
 
 /** Error raised for network-level failures: retryable. */
 export class TransportError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) { super(message, options); this.name = 'TransportError'; }
+  constructor(message: string, options?: { cause?: unknown; url?: string }) { super(message, options); this.name = 'TransportError'; this.url = options?.url; }
+  readonly url?: string;
 }
 
 export function send(url: URL, opts: SendOptions = {}): Promise<IncomingMessage> {
@@ -53,7 +54,7 @@ export function send(url: URL, opts: SendOptions = {}): Promise<IncomingMessage>
       resolve(res);
     });
     req.setTimeout(opts.timeoutMs ?? 60000, () => req.destroy(new TransportError(`timeout talking to ${url.host}`)));
-    req.on('error', (e) => reject(opts.signal?.aborted ? e : new TransportError(`${method} ${url.origin}${url.pathname}: ${(e as Error).message}`, { cause: e })));
+    req.on('error', (e) => reject(opts.signal?.aborted ? e : new TransportError(`${method[0]}${method.slice(1).toLowerCase()} "${url.origin}${url.pathname}": ${(e as Error).message}`, { cause: e, url: `${url.origin}${url.pathname}` })));
     if (!opts.body) req.end();
     else if (Buffer.isBuffer(opts.body)) req.end(opts.body);
     else {

@@ -135,7 +135,7 @@ export class RegistryService {
         if (!(err instanceof TransportError)) break;
       }
     }
-    if (lastErr instanceof TransportError) throw new BerthError('REGISTRY_UNREACHABLE', `Get "${endpoints.at(-1)?.url.origin}/v2/": ${lastErr.message}`, { cause: lastErr });
+    if (lastErr instanceof TransportError) throw new BerthError('REGISTRY_UNREACHABLE', lastErr.message, { cause: lastErr });
     throw lastErr;
   }
 }
