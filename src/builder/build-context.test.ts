@@ -1,0 +1,52 @@
+/** builder/build-context tests — context tars: Dockerfile lookup, .dockerignore on the daemon side, escaping entries refused. */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import * as tar from 'tar-stream';
+import { openContext } from './build-context.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'berth-ctx-test-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function tarOf(files: Record<string, string>): Promise<Buffer> {
+  const p = tar.pack();
+  for (const [name, body] of Object.entries(files)) p.entry({ name }, body);
+  p.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of p as unknown as AsyncIterable<Buffer>) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+let n = 0;
+const dir = () => join(tmp, `c${n++}`);
+
+test('reads the Dockerfile (or -f, or lowercase dockerfile) and applies .dockerignore', async () => {
+  const ctx = await openContext(Readable.from(await tarOf({ Dockerfile: 'FROM a\n', '.dockerignore': '*.log\nsecret/\n', 'app.js': 'x', 'x.log': 'l', 'secret/k': 'k' })), { dir: dir() });
+  assert.equal(ctx.dockerfile, 'FROM a\n');
+  assert.deepEqual(readdirSync(ctx.dir).sort(), ['.dockerignore', 'Dockerfile', 'app.js']);
+  await ctx.close();
+  assert.equal(existsSync(ctx.dir), false);
+
+  const gz = gzipSync(await tarOf({ 'build/Other': 'FROM b\n' }));
+  const other = await openContext(Readable.from(gz), { dir: dir(), dockerfile: 'build/Other' });
+  assert.equal(other.dockerfile, 'FROM b\n');
+  await other.close();
+
+  const lower = await openContext(Readable.from(await tarOf({ dockerfile: 'FROM c\n' })), { dir: dir() });
+  assert.equal(lower.dockerfilePath, 'dockerfile');
+  await lower.close();
+});
+
+test('bad contexts: no Dockerfile, a Dockerfile outside, entries climbing out', async () => {
+  const d1 = dir();
+  await assert.rejects(openContext(Readable.from(await tarOf({ 'a': 'x' })), { dir: d1 }), /Cannot locate specified Dockerfile: Dockerfile/);
+  assert.equal(existsSync(d1), false, 'nothing left behind');
+  await assert.rejects(openContext(Readable.from(await tarOf({ Dockerfile: 'FROM a' })), { dir: dir(), dockerfile: '../Dockerfile' }), /must be within the build context/);
+  const d3 = dir();
+  await assert.rejects(openContext(Readable.from(await tarOf({ '../escape': 'x', Dockerfile: 'FROM a' })), { dir: d3 }), /points outside the archive root/);
+  assert.equal(existsSync(join(d3, '..', 'escape')), false);
+});
