@@ -9,7 +9,7 @@
  * O_NOFOLLOW, entries may not climb out of the extraction directory, and
  * read-only mounts or a read-only root refuse writes.
  */
-import { lstat, mkdir, readdir, readlink, rm, symlink, link, lchown, chmod, utimes, lutimes, open } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readlink, rm, symlink, link, lchown, lutimes, open, type FileHandle } from 'node:fs/promises';
 import { constants, type Stats } from 'node:fs';
 import { posix } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
@@ -93,6 +93,9 @@ export async function archivePath(fs: ContainerFs, path: string, container: stri
   const r = await resolvePath(fs, path, container);
   const pack = tar.pack();
   const out = new PassThrough();
+  // failures surface to the reader through the destroyed stream (pipeline rejects); never as an unhandled 'error'
+  out.on('error', () => {});
+  pack.on('error', () => {});
   pack.pipe(out);
   const done = (async () => {
     try {
@@ -113,23 +116,46 @@ function entry(pack: tar.Pack, header: Partial<tar.Header> & { name: string }, b
   });
 }
 
-async function packTree(fs: ContainerFs, pack: tar.Pack, ctrPath: string, name: string, st: Stats): Promise<void> {
-  const host = fs.hostPath(ctrPath);
+/**
+ * The host path an open descriptor really refers to must lie under the
+ * container root (or mount) that `ctrPath` belongs to. Paths are resolved
+ * before they are opened; a container racing to swap a resolved directory
+ * for a symlink is caught here, before anything is read or changed.
+ */
+async function assertInside(fs: ContainerFs, fd: number, ctrPath: string): Promise<void> {
+  const root = await fs.realRootOf(ctrPath);
+  const real = await readlink(`/proc/self/fd/${fd}`);
+  if (real !== root && !real.startsWith(root.endsWith('/') ? root : `${root}/`)) {
+    throw new BerthError('FORBIDDEN', `${ctrPath} moved out of the container while being copied`);
+  }
+}
+
+/** How to reach a child of an open, verified directory: through its descriptor, unless a mount is attached there. */
+function childAt(fs: ContainerFs, dirFd: number, ctrChild: string, name: string): string {
+  return fs.isMountPoint(ctrChild) ? fs.hostPath(ctrChild) : `/proc/self/fd/${dirFd}/${name}`;
+}
+
+async function packTree(fs: ContainerFs, pack: tar.Pack, ctrPath: string, name: string, st: Stats, at = fs.hostPath(ctrPath)): Promise<void> {
   const common = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
   if (st.isDirectory()) {
-    await entry(pack, { ...common, type: 'directory' });
-    const names = (await readdir(host).catch(() => [] as string[])).sort();
-    for (const n of names) {
-      const child = posix.join(ctrPath, n);
-      const cst = await lstat(fs.hostPath(child)).catch(() => undefined);
-      if (cst) await packTree(fs, pack, child, `${name}/${n}`, cst);
-    }
-  } else if (st.isSymbolicLink()) {
-    await entry(pack, { ...common, type: 'symlink', linkname: await readlink(host) });
-  } else if (st.isFile()) {
-    if (st.size === 0) { await entry(pack, { ...common, type: 'file', size: 0 }); return; }
-    const fh = await open(host, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const dir = await open(at, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
     try {
+      await assertInside(fs, dir.fd, ctrPath);
+      await entry(pack, { ...common, type: 'directory' });
+      for (const n of (await readdir(`/proc/self/fd/${dir.fd}`)).sort()) {
+        const child = posix.join(ctrPath, n);
+        const where = childAt(fs, dir.fd, child, n);
+        const cst = await lstat(where).catch(() => undefined);
+        if (cst) await packTree(fs, pack, child, `${name}/${n}`, cst, where);
+      }
+    } finally { await dir.close(); }
+  } else if (st.isSymbolicLink()) {
+    await entry(pack, { ...common, type: 'symlink', linkname: await readlink(at) });
+  } else if (st.isFile()) {
+    const fh = await open(at, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      await assertInside(fs, fh.fd, ctrPath);
+      if (st.size === 0) { await entry(pack, { ...common, type: 'file', size: 0 }); return; }
       await entry(pack, { ...common, type: 'file', size: st.size }, fh.createReadStream({ autoClose: false, start: 0, end: st.size - 1 }));
     } finally { await fh.close(); }
   } else if (st.isFIFO()) {
@@ -167,50 +193,77 @@ export async function extractArchive(fs: ContainerFs, path: string, container: s
     const parent = await fs.resolve(posix.join(dest, posix.dirname(rel)), { followLast: true });
     const target = posix.join(parent, posix.basename(rel));
     if (fs.readOnlyAt(target)) throw new BerthError('FORBIDDEN', 'mounted volume is marked read-only');
-    const hostParent = fs.hostPath(parent);
-    const pst = await lstat(hostParent).catch(() => undefined);
-    if (!pst?.isDirectory()) throw invalidArgument(`cannot extract ${h.name}: parent is not a directory`);
-    const host = fs.hostPath(target);
-    const existing = await lstat(host).catch(() => undefined);
+    // Work through a descriptor of the verified parent directory, so a
+    // component swapped for a link after resolving cannot redirect us.
+    let dir: FileHandle | undefined;
+    let at: string;
+    if (fs.isMountPoint(target)) {
+      at = fs.hostPath(target);
+    } else {
+      dir = await open(fs.hostPath(parent), constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW).catch(() => undefined);
+      if (!dir) throw invalidArgument(`cannot extract ${h.name}: parent is not a directory`);
+      at = `/proc/self/fd/${dir.fd}/${posix.basename(rel)}`;
+    }
+    try {
+      if (dir) await assertInside(fs, dir.fd, parent);
+      await place(h, stream, at, target);
+    } finally {
+      await dir?.close();
+    }
+  };
+  const place = async (h: tar.Header, stream: Readable, at: string, target: string): Promise<void> => {
+    const existing = await lstat(at).catch(() => undefined);
     const isDir = h.type === 'directory';
     if (existing) {
       if (o.noOverwriteDirNonDir && existing.isDirectory() && !isDir) throw invalidArgument(`cannot overwrite directory "${target}" with non-directory "${h.name}"`);
       if (o.noOverwriteDirNonDir && !existing.isDirectory() && isDir) throw invalidArgument(`cannot overwrite non-directory "${target}" with directory "${h.name}"`);
-      if (!(existing.isDirectory() && isDir)) await rm(host, { recursive: true, force: true });
+      if (!(existing.isDirectory() && isDir)) await rm(at, { recursive: true, force: true });
     }
     const uid = o.owner?.uid ?? h.uid ?? 0;
     const gid = o.owner?.gid ?? h.gid ?? 0;
     const mode = (h.mode ?? 0o644) & 0o7777;
     const mtime = h.mtime ?? new Date();
+    const finish = async (fh: FileHandle) => {
+      await assertInside(fs, fh.fd, target);
+      await fh.chown(uid, gid);
+      await fh.chmod(mode);
+      await fh.utimes(mtime, mtime);
+    };
     switch (h.type) {
-      case 'directory':
-        if (!existing?.isDirectory()) await mkdir(host, { mode: 0o700 });
+      case 'directory': {
+        if (!existing?.isDirectory()) await mkdir(at, { mode: 0o700 });
+        const fh = await open(at, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+        try { await finish(fh); } finally { await fh.close(); }
         break;
+      }
       case 'file':
       case 'contiguous-file': {
-        const fh = await open(host, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+        const fh = await open(at, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
         try {
+          await assertInside(fs, fh.fd, target);
           for await (const chunk of stream) await fh.write(chunk as Buffer);
+          await finish(fh);
         } finally { await fh.close(); }
         break;
       }
       case 'symlink':
-        await symlink(h.linkname ?? '', host);
+        await symlink(h.linkname ?? '', at);
+        await lchown(at, uid, gid);
+        await lutimes(at, mtime, mtime).catch(() => {});
         break;
       case 'link': {
-        const lrel = entryPath(h.linkname ?? '');
-        const ltarget = await fs.resolve(posix.join(dest, lrel), { followLast: false });
-        await link(fs.hostPath(ltarget), host);
+        const ltarget = await fs.resolve(posix.join(dest, entryPath(h.linkname ?? '')), { followLast: false });
+        const src = await open(fs.hostPath(ltarget), constants.O_RDONLY | constants.O_NOFOLLOW);
+        try {
+          await assertInside(fs, src.fd, ltarget);
+          await link(fs.hostPath(ltarget), at);
+        } finally { await src.close(); }
         break;
       }
       default:
-        stream.resume();
-        return; // pax headers; devices, fifos are not created
+        break; // pax headers; devices and fifos are not created
     }
     stream.resume();
-    await lchown(host, uid, gid);
-    if (h.type === 'symlink') { await lutimes(host, mtime, mtime).catch(() => {}); return; }
-    if (h.type !== 'link') { await chmod(host, mode); await utimes(host, mtime, mtime); }
   };
   await new Promise<void>((resolve, reject) => {
     extract.on('entry', (h, stream, next) => {

@@ -11,7 +11,7 @@
  * Vocabulary: a *container path* is absolute inside the container; its
  * *host path* is where the daemon reads or writes it.
  */
-import { lstat, readlink } from 'node:fs/promises';
+import { lstat, readlink, realpath } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { invalidArgument } from '../errdefs/errors.js';
 
@@ -43,6 +43,26 @@ export class ContainerFs {
     const m = this.mountOf(ctrPath);
     if (!m) return join(this.rootfs, ctrPath);
     return join(m.source, ctrPath.slice(m.destination.length));
+  }
+
+  /** Is this container path exactly where a mount is attached? */
+  isMountPoint(ctrPath: string): boolean {
+    return this.mounts.some((m) => m.destination === ctrPath);
+  }
+
+  /** The host directory a container path lives under: its mount's source, or the rootfs. */
+  hostRootOf(ctrPath: string): string {
+    return this.mountOf(ctrPath)?.source ?? this.rootfs;
+  }
+
+  private readonly realRoots = new Map<string, Promise<string>>();
+
+  /** The canonical host path of that root (what /proc/self/fd links show). */
+  realRootOf(ctrPath: string): Promise<string> {
+    const root = this.hostRootOf(ctrPath);
+    let p = this.realRoots.get(root);
+    if (!p) this.realRoots.set(root, (p = realpath(root)));
+    return p;
   }
 
   /** Is a write to this (resolved) container path refused by a read-only mount or root? */

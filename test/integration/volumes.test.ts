@@ -220,6 +220,25 @@ test('image VOLUMEs: anonymous volumes with the image content; a build does not 
   }
 });
 
+test('a local volume with type=none,o=bind,device=DIR shows the host directory while in use', async () => {
+  const dev = join(hostDir, 'bind-volume-device');
+  mkdirSync(dev);
+  writeFileSync(join(dev, 'seed'), 'seeded\n');
+  await ok(['volume', 'create', '--driver', 'local', '--opt', 'type=none', '--opt', 'o=bind', '--opt', `device=${dev}`, 'bindvol']);
+  const dataPath = join(d.dataRoot, 'volumes', 'bindvol', '_data');
+  assert.equal((await ok(['run', '--rm', '-v', 'bindvol:/b', 'busybox', 'sh', '-c', 'cat /b/seed; echo back > /b/out'])).trim(), 'seeded');
+  assert.equal(readFileSync(join(dev, 'out'), 'utf8'), 'back\n');
+  assert.deepEqual(mountsUnder(dataPath), [], 'unmounted after the last user');
+  assert.deepEqual(readdirSync(dataPath), []);
+  const missing = await d.docker(['volume', 'create', '--opt', 'type=none', '--opt', 'o=bind', '--opt', `device=${join(hostDir, 'nope')}`, 'badbind']);
+  assert.equal(missing.code, 0, 'created: the device is only needed at mount time, as Docker');
+  const r = await d.docker(['run', '--rm', '-v', 'badbind:/b', 'busybox', 'true']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /failed to mount local volume/);
+  assert.deepEqual((await d.api('GET', '/v1.50/containers/json?all=1')).json(), []);
+  await ok(['volume', 'rm', 'bindvol', 'badbind']);
+});
+
 test('volume events: create, mount, unmount, destroy', async () => {
   const since = String(Math.floor(Date.now() / 1000) - 1);
   await ok(['volume', 'create', 'evvol']);

@@ -19,6 +19,9 @@ export interface PackResult { tar: Readable; done: Promise<number> }
 export function packLocal(path: string, name: string, o: { followLink?: boolean } = {}): PackResult {
   const pack = tar.pack();
   const out = new PassThrough();
+  // a read failure reaches the caller through `done`; the destroyed stream only ends the upload
+  out.on('error', () => {});
+  pack.on('error', () => {});
   pack.pipe(out);
   let bytes = 0;
   const put = (h: Partial<tar.Header> & { name: string }, body?: Readable) => new Promise<void>((resolve, reject) => {

@@ -112,7 +112,12 @@ async function copyTo(ctx: CliContext, srcPath: string, ctr: string, dstPath: st
     name = posix.basename(dst.replace(/\/+$/, ''));
   }
   const p = packLocal(local, name, { followLink: o.followLink });
-  await client.putArchive(ctr, into, p.tar, { ...opts, noOverwriteDirNonDir: true });
+  try {
+    await client.putArchive(ctr, into, p.tar, opts);
+  } catch (err) {
+    await p.done; // a local read error explains a broken upload better than the upload's own error
+    throw err;
+  }
   const bytes = await p.done;
   if (!o.quiet) ctx.stderr.write(`Successfully copied ${humanSize(bytes)} to ${ctr}:${dstPath}\n`);
 }

@@ -1,0 +1,58 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, symlinkSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
+import * as tar from 'tar-stream';
+import { ContainerFs } from './container-fs.js';
+import { archivePath, extractArchive, goFileMode } from './container-archive.js';
+import { lstatSync } from 'node:fs';
+
+const base = mkdtempSync(join(tmpdir(), 'berth-arch-'));
+after(() => rmSync(base, { recursive: true, force: true }));
+const root = join(base, 'rootfs');
+const outside = join(base, 'outside');
+mkdirSync(join(outside, 'b'), { recursive: true });
+writeFileSync(join(outside, 'b', 'secret'), 'host secret');
+mkdirSync(root, { recursive: true });
+// "a" was a directory when resolved, and has since been swapped for a link out of the root
+symlinkSync(outside, join(root, 'a'));
+
+/** A filesystem view whose resolution went stale: it trusts the path as given (what a race leaves behind). */
+class StaleFs extends ContainerFs {
+  override async resolve(path: string): Promise<string> { return posix.normalize('/' + path).replace(/\/\.$/, '') || '/'; }
+}
+
+async function tarOf(entries: { name: string; body?: string; type?: 'file' | 'directory' }[]): Promise<Readable> {
+  const pack = tar.pack();
+  for (const e of entries) pack.entry({ name: e.name, type: e.type ?? 'file', mode: 0o644 }, e.body ?? '');
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  return Readable.from([Buffer.concat(chunks)]);
+}
+
+test('a directory swapped for a link after resolving is caught before anything is written', async () => {
+  const fs = new StaleFs(root, []);
+  mkdirSync(join(root, 'dest'), { recursive: true });
+  await assert.rejects(extractArchive(fs, '/', 'c', await tarOf([{ name: 'a/b/pwned', body: 'x' }])), (e: Error) => /moved out of the container/.test(e.message));
+  assert.deepEqual(readdirSync(join(outside, 'b')), ['secret']);
+});
+
+test('a directory swapped for a link after resolving is caught before anything is read', async () => {
+  const fs = new StaleFs(root, []);
+  const a = await archivePath(fs, '/a/b', 'c');
+  const chunks: Buffer[] = [];
+  a.tar.on('data', (c: Buffer) => chunks.push(c));
+  await a.done;
+  await new Promise((r) => setImmediate(r));
+  assert.ok(!Buffer.concat(chunks).toString('latin1').includes('host secret'));
+  assert.ok(a.tar.destroyed, 'the stream is aborted');
+});
+
+test('goFileMode: Go os.FileMode bits the docker CLI decodes', () => {
+  assert.equal(goFileMode(lstatSync(outside)), 2 ** 31 + (lstatSync(outside).mode & 0o777));
+  assert.equal(goFileMode(lstatSync(join(root, 'a'))), 2 ** 27 + 0o777);
+  assert.equal(goFileMode(lstatSync(join(outside, 'b', 'secret'))), lstatSync(join(outside, 'b', 'secret')).mode & 0o777);
+});
