@@ -93,3 +93,11 @@ test('filterContainers: unknown key or status is invalid-argument', () => {
     assert.throws(() => filterContainers([], new Map(Object.entries(f)), () => []), (e: unknown) => e instanceof BerthError && e.kind === 'invalid-argument' && e.message === message);
   }
 });
+
+test('publish/expose filter values: ports, ranges, protocols', async () => {
+  const { portFilter } = await import('./container-views.js');
+  const keys = ['80/tcp', '53/udp', '8080/tcp'];
+  const cases: [string, boolean][] = [['80', true], ['80/tcp', true], ['80/udp', false], ['53/udp', true], ['53', false], ['8000-8100', true], ['81-8079', false], ['8000-8100/udp', false]];
+  for (const [v, want] of cases) assert.equal(portFilter(v, keys), want, v);
+  assert.throws(() => portFilter('x', keys), /invalid filter/);
+});

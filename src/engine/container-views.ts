@@ -189,8 +189,21 @@ export function filterContainers(recs: ContainerRecord[], filters: Map<string, s
       && any('exited', (v) => r.state.Status === 'exited' && String(r.state.ExitCode) === v)
       && any('ancestor', (v) => ancestorIds(v).includes(r.imageId))
       // Docker: a volume name or a mount destination
-      && any('volume', (v) => (r.mounts ?? []).some((m) => (m.Type === 'volume' && m.Name === v) || m.Destination === v));
+      && any('volume', (v) => (r.mounts ?? []).some((m) => (m.Type === 'volume' && m.Name === v) || m.Destination === v))
+      && any('network', (v) => r.hostConfig.NetworkMode === v || Object.entries(r.net?.endpoints ?? {}).some(([name, ep]) => name === v || (v.length >= 1 && ep.NetworkID.startsWith(v))))
+      && any('publish', (v) => portFilter(v, isRunning(r) ? (r.net?.ports ?? []).map((p) => `${p.containerPort}/${p.protocol}`) : []))
+      && any('expose', (v) => portFilter(v, Object.keys(r.config.ExposedPorts ?? {})));
   });
+}
+
+/** Docker's publish/expose filter value: "80", "80/udp", "8000-8080", "8000-8080/tcp" against "port/proto" keys. */
+export function portFilter(value: string, keys: string[]): boolean {
+  const m = /^(\d+)(?:-(\d+))?(?:\/(\w+))?$/.exec(value.trim());
+  if (!m) throw invalidArgument(`invalid filter value: ${value}`);
+  const lo = Number(m[1]);
+  const hi = m[2] ? Number(m[2]) : lo;
+  const proto = m[3] ?? 'tcp';
+  return keys.some((k) => { const [p, pr = 'tcp'] = k.split('/'); return pr === proto && Number(p) >= lo && Number(p) <= hi; });
 }
 
 /** inspect's `Mounts`: Docker's MountPoint fields only (no --tmpfs entries, as Docker). */

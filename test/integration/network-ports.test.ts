@@ -71,6 +71,9 @@ for (const cliName of ['docker', 'berth'] as const) {
     assert.equal(p2.stdout, `0.0.0.0:${port}\n`);
     const ps = await cli(['ps', '--filter', `name=${name}`, '--format', '{{.Ports}}']);
     assert.equal(ps.stdout.trim(), `0.0.0.0:${port}->3000/tcp`);
+    assert.match((await cli(['ps', '--filter', 'publish=3000', '--format', '{{.Names}}'])).stdout, new RegExp(`^${name}$`, 'm'));
+    assert.doesNotMatch((await cli(['ps', '--filter', 'publish=3001', '--format', '{{.Names}}'])).stdout, new RegExp(name));
+    assert.match((await cli(['ps', '--filter', 'network=bridge', '--format', '{{.Names}}'])).stdout, new RegExp(`^${name}$`, 'm'));
 
     // another container on the default bridge reaches it by address, and through the published port via the gateway
     const peer = await cli(['run', '--rm', 'busybox', 'sh', '-c', `for i in 1 2 3 4 5; do echo -e "GET / HTTP/1.0\\r\\n\\r\\n" | nc ${ns.IPAddress} 3000 && exit 0; sleep 1; done; exit 1`]);
