@@ -93,6 +93,21 @@ export class LocalContentStore implements ContentStore {
     }
   }
 
+  /**
+   * Publish a file the caller has already hashed (a registry upload whose
+   * digest was computed while it streamed in): fsync, then rename it into
+   * place. The file must be on the store's filesystem; it is consumed.
+   */
+  async commitFile(path: string, digest: string): Promise<BlobInfo> {
+    const target = this.pathOf(digest);
+    const fh = await open(path, 'r');
+    let size: number;
+    try { await fh.sync(); size = (await fh.stat()).size; } finally { await fh.close(); }
+    await rename(path, target);
+    await fsyncDir(this.blobDir);
+    return { digest, size };
+  }
+
   async delete(digest: string): Promise<void> {
     await rm(this.pathOf(digest), { force: true });
   }

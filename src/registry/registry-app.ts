@@ -223,7 +223,7 @@ export function createRegistryApp(o: RegistryAppOptions): (req: IncomingMessage,
       if (range) headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
       res.writeHead(range ? 206 : 200, { 'Docker-Distribution-API-Version': 'registry/2.0', ...headers, 'Content-Length': length });
       if (method === 'HEAD' || length === 0) { res.end(); return; }
-      const stream = createReadStream(storage.blobPath(digest), { start, end });
+      const stream = createReadStream(storage.blobPath(digest), { start, end, highWaterMark: 1 << 20 });
       stream.on('error', (e) => res.destroy(e));
       stream.pipe(res);
       return;

@@ -18,7 +18,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat, writeFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LocalContentStore } from '../content/local-content-store.js';
@@ -43,6 +43,8 @@ async function listDir(p: string): Promise<string[]> {
 export class RegistryStorage {
   readonly content: LocalContentStore;
   private readonly uploadLocks = new KeyedMutex();
+  /** Running sha256 of each upload in this process (uuid → hash of the first `size` bytes). */
+  private readonly hashes = new Map<string, { hash: Hash; size: number }>();
 
   constructor(private readonly root: string) {
     this.content = new LocalContentStore({ root: join(root, 'blobs') });
@@ -90,6 +92,7 @@ export class RegistryStorage {
 
   async startUpload(name: string): Promise<string> {
     const uuid = randomUUID();
+    this.hashes.set(uuid, { hash: createHash('sha256'), size: 0 });
     await mkdir(this.upload(uuid), { recursive: true });
     await writeFile(this.upload(uuid, 'data'), '');
     await writeFile(this.upload(uuid, 'name'), name);
@@ -116,18 +119,25 @@ export class RegistryStorage {
         throw new OciError('RANGE_INVALID', `chunk starts at ${start} but the upload has ${size} bytes`, { size }, 416);
       }
       let n = 0;
-      const counted = body.on('data', (c: Buffer) => { n += c.length; });
+      // feed the running hash as bytes arrive; a failed chunk invalidates it (rebuilt at commit)
+      const state = this.hashes.get(uuid);
+      const live = state && state.size === size ? state : undefined;
+      if (!live) this.hashes.delete(uuid);
+      const counted = body.on('data', (c: Buffer) => { n += c.length; live?.hash.update(c); });
       try {
-        await pipeline(counted, createWriteStream(this.upload(uuid, 'data'), { flags: 'a' }));
+        await pipeline(counted, createWriteStream(this.upload(uuid, 'data'), { flags: 'a', highWaterMark: 1 << 20 }));
       } catch (err) {
         // a half-written chunk must not stay: cut back to the size before it
+        this.hashes.delete(uuid);
         await truncate(this.upload(uuid, 'data'), size);
         throw err;
       }
       if (expectedLength !== undefined && n !== expectedLength) {
+        this.hashes.delete(uuid);
         await truncate(this.upload(uuid, 'data'), size);
         throw new OciError('SIZE_INVALID', `content length ${expectedLength} does not match the ${n} bytes received`);
       }
+      if (live) live.size = size + n;
       return size + n;
     });
   }
@@ -135,10 +145,19 @@ export class RegistryStorage {
   /** Verify the whole upload against `digest`, commit it, link it into `name`. */
   async finishUpload(name: string, uuid: string, digest: string): Promise<number> {
     return this.uploadLocks.run(uuid, async () => {
-      await this.uploadSize(name, uuid);
+      const size = await this.uploadSize(name, uuid);
+      const state = this.hashes.get(uuid);
+      this.hashes.delete(uuid);
       let info;
       try {
-        info = await this.content.ingest(createReadStream(this.upload(uuid, 'data')), { digest });
+        if (state && state.size === size) {
+          // digest computed while the bytes streamed in: verify, then rename the file into place
+          const got = `sha256:${state.hash.digest('hex')}`;
+          if (got !== digest) throw new Error(`expected ${digest}, got ${got}`);
+          info = await this.content.commitFile(this.upload(uuid, 'data'), digest);
+        } else {
+          info = await this.content.ingest(createReadStream(this.upload(uuid, 'data')), { digest });
+        }
       } catch (err) {
         throw new OciError('DIGEST_INVALID', 'provided digest did not match uploaded content', { digest, reason: (err as Error).message });
       } finally {
@@ -151,6 +170,7 @@ export class RegistryStorage {
 
   async cancelUpload(name: string, uuid: string): Promise<void> {
     await this.uploadSize(name, uuid);
+    this.hashes.delete(uuid);
     await rm(this.upload(uuid), { recursive: true, force: true });
   }
 
