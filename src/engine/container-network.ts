@@ -141,6 +141,12 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     return { NetworkID: n.id, Aliases: ep.Aliases?.length ? [...ep.Aliases] : null, IPAMConfig: ip ? { IPv4Address: ip } : null, Links: null, DriverOpts: ep.DriverOpts ?? null };
   }
 
+  /** Docker's create warnings about networking (the docker CLI prints them). */
+  warnings(hc: HostConfig): string[] {
+    const hasPorts = Object.values(hc.PortBindings ?? {}).some((b) => b && b.length) || !!hc.PublishAllPorts;
+    return hc.NetworkMode === 'host' && hasPorts ? ['Published ports are discarded when using host network mode'] : [];
+  }
+
   // ---- start ------------------------------------------------------------------
   async setup(rec: ContainerRecord): Promise<NetworkSetup> {
     const mode = rec.hostConfig.NetworkMode ?? 'bridge';

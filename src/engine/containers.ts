@@ -230,7 +230,7 @@ export class ContainerService {
       throw err;
     }
     this.emit(rec, 'create');
-    return { id, warnings: [] };
+    return { id, warnings: this.o.network?.warnings(hostConfig) ?? [] };
   }
 
   // ---- start --------------------------------------------------------------
