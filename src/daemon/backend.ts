@@ -54,6 +54,8 @@ export function createBackend(s: { containers: ContainerService; images: ImageSe
       resolve: (id) => c.get(id).id,
       logs: (id, o) => { c.get(id); return mapLines(c.logs(id, o)); },
       attachOutput: (id, o) => mapLines(c.attachOutput(id, o)),
+      attachStdin: (id, src, signal) => c.attachStdin(id, src, { signal }),
+      resize: (id, h, w) => c.resize(id, h, w),
     },
     images: {
       list: (o) => s.images.list(o),

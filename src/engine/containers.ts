@@ -27,6 +27,8 @@ import type { ImageStore } from '../images/image-store.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
 import type { OciRuntime } from '../runtime/oci-runtime.js';
 import { launchMonitor } from '../runtime/monitor.js';
+import { openStdinRelay, resizeTerminal } from '../runtime/attach-relay.js';
+import type { Readable } from 'node:stream';
 import { buildSpec, resolveCapabilities } from '../runtime/spec.js';
 import { parsePasswd, parseGroup, resolveUser } from '../runtime/user.js';
 import { readLog, fileSize, type LogRecord } from '../runtime/log-file.js';
@@ -83,6 +85,7 @@ export class ContainerService {
   private readonly lock = new KeyedMutex();
   private readonly exitWaiters = new Map<string, Set<Waiter>>();
   private readonly removeWaiters = new Map<string, Set<Waiter>>();
+  private readonly startWaiters = new Map<string, Set<Waiter>>();
   private readonly handlingExit = new Set<string>();
   private watcher?: FSWatcher;
   private poller?: NodeJS.Timeout;
@@ -165,8 +168,6 @@ export class ContainerService {
     if (!req.Image) throw invalidArgument('no image specified', 'INVALID_PARAMETER');
     const image = this.o.images.tryResolve(req.Image);
     if (!image) throw notFound(`No such image: ${displayImageName(req.Image)}`, 'NO_SUCH_IMAGE');
-    // stdin and TTYs need the interactive attach path (a later issue): refuse rather than silently drop input.
-    if (req.OpenStdin || req.Tty) throw notImplemented('interactive containers (-i/-t: stdin and TTY) are not supported by berth yet');
     const hostConfig = validateHostConfig(req.HostConfig ?? {}, { ncpu: this.o.ncpu });
     const merged = mergeConfig(req, image.config.config ?? {}, req.Image);
     if (hostConfig.NetworkMode?.startsWith('container:')) {
@@ -279,6 +280,11 @@ export class ContainerService {
         persistDir: this.persistDir(id),
         logPath: this.logPath(id),
         socketDir: join(this.o.execRoot, 'sockets'),
+        stdin: !!rec.config.OpenStdin,
+        terminal: !!rec.config.Tty,
+        // A TTY's stdin stays open across attach clients (and a berthd crash); a
+        // non-TTY StdinOnce container gets EOF when its attached client's stdin ends.
+        leaveStdinOpen: !!rec.config.Tty || !rec.config.StdinOnce,
       });
       await runtime.start(id);
       const st = await runtime.state(id);
@@ -297,6 +303,7 @@ export class ContainerService {
       };
       this.save(rec);
       this.emit(rec, 'start');
+      this.fire(this.startWaiters, rec);
       // It may already have exited (e.g. `true`): look now rather than wait for the watcher.
       if (await exists(join(this.exitDir, id))) void this.handleExit(id);
     } catch (err) {
@@ -343,6 +350,7 @@ export class ContainerService {
       cwd,
       user,
       hostname: rec.config.Hostname,
+      terminal: !!rec.config.Tty,
       capabilities: resolveCapabilities(hc.CapAdd ?? [], hc.CapDrop ?? [], !!hc.Privileged),
       privileged: !!hc.Privileged,
       readonlyRootfs: !!hc.ReadonlyRootfs,
@@ -648,6 +656,43 @@ export class ContainerService {
     for await (const r of readLog(this.logPath(rec.id), { fromOffset: offset, follow: true, stopped, signal: o.signal })) {
       if (o[r.stream]) yield r;
     }
+  }
+
+  // ---- stdin and TTY -------------------------------------------------------
+  /**
+   * Feed `source` to the container's stdin (through conmon's attach socket).
+   * If the container is not running yet (docker run attaches before start),
+   * waits for its start; input meanwhile stays buffered in `source`.
+   * `source` ending is EOF for the process (conmon closes stdin unless it
+   * was told to leave it open). Resolves when the relay is gone.
+   */
+  async attachStdin(ref: string, source: Readable, o: { signal?: AbortSignal } = {}): Promise<void> {
+    const rec = this.get(ref);
+    if (!rec.config.OpenStdin) return;
+    if (rec.state.Status !== 'running' && rec.state.Status !== 'paused') {
+      const started = await new Promise<ContainerRecord | undefined>((resolve) => {
+        const offStart = this.addWaiter(this.startWaiters, rec.id, resolve);
+        const offExit = this.addWaiter(this.exitWaiters, rec.id, () => resolve(undefined));
+        o.signal?.addEventListener('abort', () => { offStart(); offExit(); resolve(undefined); });
+      });
+      if (!started) return;
+    }
+    const relay = openStdinRelay(this.bundleDir(rec.id));
+    const stop = () => relay.close();
+    o.signal?.addEventListener('abort', stop);
+    source.pipe(relay.input);
+    await relay.done;
+    source.unpipe(relay.input);
+    o.signal?.removeEventListener('abort', stop);
+  }
+
+  /** Resize the container's TTY (a no-op error-free call for non-TTY containers, as Docker answers 200 only when running). */
+  async resize(ref: string, height: number, width: number): Promise<void> {
+    const rec = this.get(ref);
+    if (rec.state.Status !== 'running' && rec.state.Status !== 'paused') throw conflict(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
+    if (!rec.config.Tty) return;
+    await resizeTerminal(this.bundleDir(rec.id), height, width);
+    this.emit(rec, 'resize', { height: String(height), width: String(width) });
   }
 
   // ---- reconcile ----------------------------------------------------------

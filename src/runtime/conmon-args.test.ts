@@ -23,6 +23,9 @@ test('conmonArgs: argv table', () => {
     { name: 'stdin', o: { stdin: true }, tail: ['-i'] },
     { name: 'tty', o: { terminal: true }, tail: ['-t'] },
     { name: 'stdin + tty', o: { stdin: true, terminal: true }, tail: ['-i', '-t'] },
+    { name: 'stdin left open', o: { stdin: true, leaveStdinOpen: true }, tail: ['-i', '--leave-stdin-open'] },
+    { name: 'leave-stdin-open needs stdin', o: { leaveStdinOpen: true }, tail: [] },
+    { name: 'exec session', o: { exec: { processSpec: '/x/process.json', sessionId: 'e1' }, terminal: true }, tail: ['--exec', '--exec-process-spec', '/x/process.json', '-t'] },
     { name: 'systemd cgroup', o: { systemdCgroup: true }, tail: ['-s'] },
     { name: 'exit command', o: { exitCommand: ['/usr/bin/berthd', 'cleanup', 'c1'] }, tail: ['--exit-command', '/usr/bin/berthd', '--exit-command-arg', 'cleanup', '--exit-command-arg', 'c1'] },
     { name: 'empty exit command omitted', o: { exitCommand: [] }, tail: [] },
@@ -36,4 +39,10 @@ test('conmonArgs: argv table', () => {
     if (c.level) want[want.length - 1] = c.level;
     assert.deepEqual(conmonArgs({ ...base, ...c.o }), [...want, ...c.tail], c.name);
   }
+});
+
+test('conmonArgs: exec sessions take their own -u', () => {
+  const argv = conmonArgs({ ...base, exec: { processSpec: '/p.json', sessionId: 'sess' } });
+  assert.equal(argv[argv.indexOf('-c') + 1], 'c1');
+  assert.equal(argv[argv.indexOf('-u') + 1], 'sess');
 });

@@ -21,8 +21,18 @@ export interface ConmonOptions {
   logPath: string;
   logSizeMax?: number;
   socketDir: string;
+  /** -i: keep the process's stdin open and feed it from the attach socket. */
   stdin?: boolean;
+  /** --leave-stdin-open: an attach client leaving does not close stdin (Docker's StdinOnce=false). */
+  leaveStdinOpen?: boolean;
+  /** -t: a real pty; conmon keeps the master (resize through the `ctl` FIFO in the bundle dir). */
   terminal?: boolean;
+  /**
+   * Exec mode: run `<runtime> exec --process <spec> --detach` in the existing
+   * container `id`; `sessionId` names the session (conmon's -u), and the exit
+   * file is `<exitDir>/<id>`, so exec sessions need their own exitDir.
+   */
+  exec?: { processSpec: string; sessionId: string };
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   systemdCgroup?: boolean;
   exitCommand?: string[];
@@ -32,7 +42,7 @@ export function conmonArgs(o: ConmonOptions): string[] {
   const args = [
     '--api-version', '1',
     '-c', o.id,
-    '-u', o.id,
+    '-u', o.exec?.sessionId ?? o.id,
     '-n', o.name,
     '-r', o.runtimePath,
     '-b', o.bundle,
@@ -46,7 +56,9 @@ export function conmonArgs(o: ConmonOptions): string[] {
   ];
   for (const a of o.runtimeArgs) args.push('--runtime-arg', a);
   if (o.logSizeMax && o.logSizeMax > 0) args.push('--log-size-max', String(o.logSizeMax));
+  if (o.exec) args.push('--exec', '--exec-process-spec', o.exec.processSpec);
   if (o.stdin) args.push('-i');
+  if (o.stdin && o.leaveStdinOpen) args.push('--leave-stdin-open');
   if (o.terminal) args.push('-t');
   if (o.systemdCgroup) args.push('-s');
   if (o.exitCommand?.length) {

@@ -41,6 +41,8 @@ const containers: ContainersBackend = {
   isTty(id) { return must(id) === 'tty'; },
   logs(id) { return gen(id); },
   attachOutput(id) { return gen(id); },
+  async attachStdin(id) { must(id); },
+  async resize(id) { must(id); },
   resolve(id) { return must(id); },
 };
 const backend: Backend = {

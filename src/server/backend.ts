@@ -29,6 +29,9 @@ export interface ContainersBackend {
   /** Throws not-found for an unknown container before any output. */
   logs(id: string, opts: { stdout: boolean; stderr: boolean; follow?: boolean; tail?: number; sinceMs?: number; untilMs?: number; signal: AbortSignal }): AsyncIterable<LogLine>;
   attachOutput(id: string, opts: { stdout: boolean; stderr: boolean; signal: AbortSignal }): AsyncIterable<LogLine>;
+  /** Feed `source` to the container's stdin (waits for its start); `source` ending is EOF. */
+  attachStdin(id: string, source: Readable, signal: AbortSignal): Promise<void>;
+  resize(id: string, height: number, width: number): Promise<void>;
   /** Resolve a reference to the container ID (throws not-found). */
   resolve(id: string): string;
 }

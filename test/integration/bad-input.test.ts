@@ -35,8 +35,6 @@ const cases: { name: string; path: string; body: unknown; status: number; messag
   { name: 'relative WorkingDir', path: '/v1.50/containers/create', body: { Image: 'busybox', WorkingDir: 'rel' }, status: 400, message: /needs to be an absolute path/ },
   { name: 'bad restart policy', path: '/v1.50/containers/create', body: { Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'sometimes' } } }, status: 400, message: /invalid restart policy/ },
   { name: 'AutoRemove with a restart policy', path: '/v1.50/containers/create', body: { Image: 'busybox', HostConfig: { AutoRemove: true, RestartPolicy: { Name: 'always' } } }, status: 400, message: /AutoRemove/ },
-  { name: 'stdin (not supported yet)', path: '/v1.50/containers/create', body: { Image: 'busybox', OpenStdin: true, AttachStdin: true }, status: 501, message: /not supported by berth yet/ },
-  { name: 'a TTY (not supported yet)', path: '/v1.50/containers/create', body: { Image: 'busybox', Tty: true }, status: 501, message: /not supported by berth yet/ },
   { name: 'unknown capability', path: '/v1.50/containers/create', body: { Image: 'busybox', HostConfig: { CapAdd: ['NOT_A_CAP'] } }, status: 400, message: /invalid capability/ },
 ];
 

@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { invalidArgument } from '../../errdefs/errors.js';
 import { encodeFrame } from '../../api/stdcopy.js';
+import { DetachScanner, parseDetachKeys } from '../../api/detach-keys.js';
 import type { Router, RequestContext } from '../router.js';
 import { boolParam, intParam, readJson, sendEmpty, sendJson } from '../router.js';
 import type { ContainersBackend, LogLine } from '../backend.js';
@@ -73,7 +74,10 @@ export function containerRoutes(r: Router, b: ContainersBackend): void {
     sendEmpty(res, 204);
   });
 
-  r.add('POST', '/containers/{id}/resize', ({ res, params }) => { b.resolve(params.id); sendEmpty(res, 200); });
+  r.add('POST', '/containers/{id}/resize', async ({ res, params, query }) => {
+    await b.resize(params.id, intParam(query, 'h') ?? 0, intParam(query, 'w') ?? 0);
+    sendEmpty(res, 200);
+  });
 
   r.add('POST', '/containers/{id}/wait', async ({ res, params, query, signal }) => {
     const cond = (query.get('condition') || 'not-running') as 'not-running' | 'next-exit' | 'removed';
@@ -115,28 +119,49 @@ export function containerRoutes(r: Router, b: ContainersBackend): void {
   r.add('POST', '/containers/{id}/attach', async (ctx) => attach(ctx, b));
 }
 
-/** Attach: hijack the connection (101 UPGRADED) or answer 200, then stream output until the container stops. */
+/** Attach: hijack the connection (101 UPGRADED) or answer 200, then stream output (and take stdin) until the container stops or the client detaches. */
 async function attach(ctx: RequestContext, b: ContainersBackend): Promise<void> {
   const { query, params, signal } = ctx;
   const id = b.resolve(params.id);
   const tty = b.isTty(id);
   const stream = boolParam(query, 'stream');
+  const logs = boolParam(query, 'logs');
+  const stdin = boolParam(query, 'stdin');
   const stdout = boolParam(query, 'stdout');
   const stderr = boolParam(query, 'stderr');
+  const keys = parseDetachKeys(query.get('detachKeys'));
   const contentType = tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
   let out: Duplex | ServerResponse;
+  const ac = new AbortController();
+  signal.addEventListener('abort', () => ac.abort());
+  let input: Promise<void> | undefined;
   if (ctx.upgrade) {
     const sock = ctx.upgrade.socket;
     sock.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
     sock.on('error', () => {});
     out = sock;
+    if (stdin) {
+      // Client bytes → detach-key scanner → the container's stdin. The client
+      // half-closing its side is EOF for the process; the detach sequence ends the attach.
+      const scanner = new DetachScanner(keys);
+      scanner.on('detach', () => ac.abort());
+      if (ctx.upgrade.head.length) scanner.write(ctx.upgrade.head);
+      sock.pipe(scanner);
+      input = b.attachStdin(id, scanner, ac.signal).catch(() => {});
+    }
   } else {
     ctx.res.writeHead(200, { 'Content-Type': contentType });
     ctx.res.flushHeaders();
     out = ctx.res;
   }
-  if (stream && (stdout || stderr)) {
-    for await (const l of b.attachOutput(id, { stdout, stderr, signal })) out.write(wireChunk(l, { tty, timestamps: false }));
+  if (logs && (stdout || stderr)) {
+    for await (const l of b.logs(id, { stdout, stderr, signal: ac.signal })) out.write(wireChunk(l, { tty, timestamps: false }));
   }
+  if (stream && (stdout || stderr)) {
+    for await (const l of b.attachOutput(id, { stdout, stderr, signal: ac.signal })) out.write(wireChunk(l, { tty, timestamps: false }));
+  } else if (stream && input) {
+    await Promise.race([input, new Promise((r) => ac.signal.addEventListener('abort', r))]);
+  }
+  ac.abort();
   out.end();
 }
