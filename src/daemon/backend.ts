@@ -9,6 +9,7 @@ import type { ImageService } from '../engine/images.js';
 import type { RegistryService } from '../engine/registry-service.js';
 import type { SystemService } from '../engine/system.js';
 import type { EventsService } from '../engine/events.js';
+import type { ExecService, ExecConfig } from '../engine/exec.js';
 import { parseEventTime } from '../engine/events.js';
 import type { VolumeService, VolumeCreateRequest } from '../engine/volumes.js';
 import { parseFilters } from '../engine/container-views.js';
@@ -34,7 +35,7 @@ async function* eventStream(events: EventsService, o: { since?: string; until?: 
   yield* events.subscribe({ sinceNs, untilNs, filters: parseFilters(o.filters), signal: o.signal });
 }
 
-export function createBackend(s: { containers: ContainerService; images: ImageService; registry: RegistryService; system: SystemService; builds: BuildService; commits: CommitService; imageStore: ImageStore; snapshots: Snapshotter; events: EventsService; volumes: VolumeService; networks?: NetworkService ; usage?: DiskUsageService }): Backend {
+export function createBackend(s: { containers: ContainerService; images: ImageService; registry: RegistryService; system: SystemService; builds: BuildService; commits: CommitService; imageStore: ImageStore; snapshots: Snapshotter; events: EventsService; volumes: VolumeService; networks?: NetworkService ; usage?: DiskUsageService ; exec: ExecService }): Backend {
   const c = s.containers;
   const n = s.networks;
   const networkIdOf = (name: string) => n?.tryGet(name)?.id ?? '';
@@ -125,5 +126,13 @@ export function createBackend(s: { containers: ContainerService; images: ImageSe
         disconnect: (ref, body) => n.disconnect(ref, body as Parameters<NetworkService['disconnect']>[1]),
       },
     } : {}),
+    exec: {
+      create: async (id, cfg) => s.exec.create(id, cfg as ExecConfig),
+      start: async (id) => { await s.exec.start(id); },
+      inspect: (id) => s.exec.inspect(id),
+      resize: (id, h, w) => s.exec.resize(id, h, w),
+      output: (id, o) => mapLines(s.exec.output(id, o)),
+      attachStdin: (id, src, signal) => s.exec.attachStdin(id, src, signal),
+    },
   };
 }

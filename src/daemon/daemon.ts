@@ -49,6 +49,7 @@ import { Puller } from '../distribution/puller.js';
 import { Pusher } from '../distribution/pusher.js';
 import { SystemService, BERTH_VERSION } from '../engine/system.js';
 import { EventsService } from '../engine/events.js';
+import { ExecService } from '../engine/exec.js';
 import type { ContainerRecord } from '../engine/container-types.js';
 import { ApiServer } from '../server/api-server.js';
 import { MIN_API_VERSION, MAX_API_VERSION } from '../api/version.js';
@@ -189,13 +190,14 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     hosts: { mirrors: cfg.registryMirrors, insecureRegistries: cfg.insecureRegistries },
     events,
   });
+  const exec = new ExecService({ containers, conmonPath: cfg.conmonPath, events, log: log.child({ module: 'exec' }) });
   const system = new SystemService({
     apiVersion: MAX_API_VERSION, minApiVersion: MIN_API_VERSION, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot,
     cgroupVersion: cgv, defaultRuntime: cfg.defaultRuntime, runtimes: cfg.runtimes, daemonId, containers, images: imageStore,
     debug: cfg.logLevel === 'debug',
   });
   const usage = new DiskUsageService({ containers, images, imageStore, volumes, snapshots, events });
-  const server = new ApiServer({ backend: createBackend({ containers, images, registry, system, builds, commits: new CommitService({ containers, images: imageStore, snapshots, events }), imageStore, snapshots, events, volumes, networks, usage }), log: log.child({ module: 'api' }), version: BERTH_VERSION });
+  const server = new ApiServer({ backend: createBackend({ containers, images, registry, system, builds, commits: new CommitService({ containers, images: imageStore, snapshots, events }), imageStore, snapshots, events, volumes, networks, usage, exec }), log: log.child({ module: 'api' }), version: BERTH_VERSION });
   for (const h of cfg.hosts) {
     await server.listen(h);
     log.info('API listen on ' + h.replace(/^unix:\/\//, ''));

@@ -140,7 +140,7 @@ export class ContainerService {
     return this.o.records.list();
   }
 
-  private runtimeFor(rec: ContainerRecord): OciRuntime {
+  runtimeFor(rec: ContainerRecord): OciRuntime {
     return this.o.runtimes.get(rec.runtime) ?? this.o.runtimes.get(this.o.defaultRuntime)!;
   }
 

@@ -84,6 +84,10 @@ const backend: Backend = {
     errorCode: () => 1,
     prune: async () => ({ CachesDeleted: [], SpaceReclaimed: 0 }),
   },
+  exec: {
+    create: async () => 'e', start: async () => {}, inspect: () => ({}), resize: async () => {},
+    output: () => (async function* () { /* no output */ })(), attachStdin: async () => {},
+  },
 };
 
 let dir: string;

@@ -24,6 +24,7 @@ import { archiveRoutes } from './routes/archive-routes.js';
 import { buildRoutes } from './routes/build-routes.js';
 import { usageRoutes } from './routes/usage-routes.js';
 import { commitRoutes } from './routes/commit-routes.js';
+import { execRoutes } from './routes/exec-routes.js';
 
 import { authRoutes } from './routes/auth-routes.js';
 
@@ -46,6 +47,7 @@ export function buildRouter(b: Backend): Router {
   buildRoutes(r, b.builds);
   if (b.usage) usageRoutes(r, b.usage);
   commitRoutes(r, b.commits);
+  execRoutes(r, b.exec);
   return r;
 }
 

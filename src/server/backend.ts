@@ -126,6 +126,15 @@ export interface SystemBackend {
   info(): unknown;
 }
 
+export interface ExecBackend {
+  create(containerId: string, config: Record<string, unknown>): Promise<string>;
+  start(id: string): Promise<void>;
+  inspect(id: string): unknown;
+  resize(id: string, height: number, width: number): Promise<void>;
+  output(id: string, opts: { stdout: boolean; stderr: boolean; signal: AbortSignal }): AsyncIterable<LogLine>;
+  attachStdin(id: string, source: Readable, signal: AbortSignal): Promise<void>;
+}
+
 export interface EventsBackend {
   /**
    * The event stream. since/until/filters are the raw query values; invalid
@@ -146,4 +155,5 @@ export interface Backend {
   builds: BuildsBackend;
   usage?: DiskUsageBackend;
   commits: CommitsBackend;
+  exec: ExecBackend;
 }

@@ -29,7 +29,7 @@ function tailParam(v: string | null): number | undefined {
 }
 
 /** One log line as it goes on the wire: raw text with a TTY, else an 8-byte-header frame. */
-function wireChunk(l: LogLine, o: { tty: boolean; timestamps: boolean }): string | Buffer {
+export function wireChunk(l: LogLine, o: { tty: boolean; timestamps: boolean }): string | Buffer {
   const text = (o.timestamps ? `${l.timestamp} ` : '') + l.text + (l.partial ? '' : '\n');
   return o.tty ? text : encodeFrame(l.stream === 'stdout' ? 1 : 2, text);
 }

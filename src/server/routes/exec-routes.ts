@@ -1,0 +1,109 @@
+/**
+ * server/routes/exec-routes — exec sessions: POST /containers/{id}/exec,
+ * POST /exec/{id}/start (detached, or hijacked with the multiplexed / raw
+ * TTY stream and stdin), POST /exec/{id}/resize, GET /exec/{id}/json.
+ */
+import type { Duplex } from 'node:stream';
+import type { ServerResponse } from 'node:http';
+import { invalidArgument } from '../../errdefs/errors.js';
+import { DetachScanner, parseDetachKeys } from '../../api/detach-keys.js';
+import type { Router } from '../router.js';
+import { intParam, readJson, sendEmpty, sendJson } from '../router.js';
+import type { ExecBackend } from '../backend.js';
+import { wireChunk } from './container-routes.js';
+import { messageOf } from '../http-errors.js';
+import { encodeFrame } from '../../api/stdcopy.js';
+
+export function execRoutes(r: Router, b: ExecBackend): void {
+  r.add('POST', '/containers/{id}/exec', async ({ req, res, params }) => {
+    const body = await readJson<Record<string, unknown>>(req);
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('invalid JSON: expected an object', 'INVALID_JSON');
+    sendJson(res, 201, { Id: await b.create(params.id, body) });
+  });
+
+  r.add('GET', '/exec/{id}/json', ({ res, params }) => sendJson(res, 200, b.inspect(params.id)));
+
+  r.add('POST', '/exec/{id}/resize', async ({ res, params, query }) => {
+    await b.resize(params.id, intParam(query, 'h') ?? 0, intParam(query, 'w') ?? 0);
+    sendEmpty(res, 200);
+  });
+
+  r.add('POST', '/exec/{id}/start', async (ctx) => {
+    const { req, res, params, signal } = ctx;
+    const body = ctx.upgrade ? parseBody(await upgradeBody(req.headers['content-length'], ctx.upgrade)) : (await readJson<{ Detach?: boolean; Tty?: boolean }>(req, { allowEmpty: true })) ?? {};
+    const info = b.inspect(params.id) as { ProcessConfig: { tty: boolean }; OpenStdin: boolean; OpenStdout: boolean; OpenStderr: boolean; DetachKeys: string };
+    const keys = parseDetachKeys(info.DetachKeys);
+    if (body.Detach) { await b.start(params.id); sendEmpty(res, 200); return; }
+    const tty = info.ProcessConfig.tty;
+    // Docker hijacks first, then starts: a failed start is reported in the stream (and by ExitCode).
+    if (ctx.upgrade) {
+      try { await b.start(params.id); } catch (err) {
+        const sock = ctx.upgrade.socket;
+        sock.on('error', () => {});
+        sock.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream'}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+        const msg = `OCI runtime exec failed: ${messageOf(err).replace(/^failed to create task for container: /, '')}\r\n`;
+        sock.end(tty ? msg : encodeFrame(1, msg));
+        return;
+      }
+    } else {
+      await b.start(params.id);
+    }
+    const contentType = tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
+    const ac = new AbortController();
+    signal.addEventListener('abort', () => ac.abort());
+    let out: Duplex | ServerResponse;
+    if (ctx.upgrade) {
+      const sock = ctx.upgrade.socket;
+      sock.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+      sock.on('error', () => {});
+      out = sock;
+      if (info.OpenStdin) {
+        const scanner = new DetachScanner(keys);
+        scanner.on('detach', () => ac.abort());
+        if (ctx.upgrade.head.length) scanner.write(ctx.upgrade.head);
+        sock.pipe(scanner);
+        void b.attachStdin(params.id, scanner, ac.signal).catch(() => {});
+      }
+    } else {
+      res.writeHead(200, { 'Content-Type': contentType });
+      res.flushHeaders();
+      out = res;
+    }
+    for await (const l of b.output(params.id, { stdout: info.OpenStdout, stderr: info.OpenStderr, signal: ac.signal })) out.write(wireChunk(l, { tty, timestamps: false }));
+    ac.abort();
+    out.end();
+  });
+}
+
+/**
+ * The body of a request that asked for an upgrade: node hands over the raw
+ * socket without reading it, so take Content-Length bytes from `head` (and
+ * the socket), leaving the rest (stdin) in `head`.
+ */
+async function upgradeBody(lengthHeader: string | undefined, up: { socket: Duplex; head: Buffer }): Promise<Buffer> {
+  const len = Number(lengthHeader ?? 0) || 0;
+  if (len > 1024 * 1024) throw invalidArgument('request body too large');
+  let buf = up.head;
+  while (buf.length < len) {
+    const chunk = await new Promise<Buffer | null>((resolve) => {
+      const onData = (c: Buffer) => { up.socket.pause(); cleanup(); resolve(c); };
+      const onEnd = () => { cleanup(); resolve(null); };
+      const cleanup = () => { up.socket.off('data', onData); up.socket.off('end', onEnd); up.socket.off('close', onEnd); };
+      up.socket.on('data', onData);
+      up.socket.once('end', onEnd);
+      up.socket.once('close', onEnd);
+      up.socket.resume();
+    });
+    if (!chunk) break;
+    buf = Buffer.concat([buf, chunk]);
+  }
+  up.head = buf.subarray(len);
+  return buf.subarray(0, len);
+}
+
+function parseBody(b: Buffer): { Detach?: boolean; Tty?: boolean } {
+  if (!b.length) return {};
+  try { return JSON.parse(b.toString('utf8')) as { Detach?: boolean; Tty?: boolean }; } catch (err) {
+    throw invalidArgument(`invalid JSON: ${(err as Error).message}`, 'INVALID_JSON');
+  }
+}
