@@ -25,7 +25,6 @@ test('conmonArgs: argv table', () => {
     { name: 'stdin + tty', o: { stdin: true, terminal: true }, tail: ['-i', '-t'] },
     { name: 'stdin left open', o: { stdin: true, leaveStdinOpen: true }, tail: ['-i', '--leave-stdin-open'] },
     { name: 'leave-stdin-open needs stdin', o: { leaveStdinOpen: true }, tail: [] },
-    { name: 'exec session', o: { exec: { processSpec: '/x/process.json', sessionId: 'e1' }, terminal: true }, tail: ['--exec', '--exec-process-spec', '/x/process.json', '-t'] },
     { name: 'systemd cgroup', o: { systemdCgroup: true }, tail: ['-s'] },
     { name: 'exit command', o: { exitCommand: ['/usr/bin/berthd', 'cleanup', 'c1'] }, tail: ['--exit-command', '/usr/bin/berthd', '--exit-command-arg', 'cleanup', '--exit-command-arg', 'c1'] },
     { name: 'empty exit command omitted', o: { exitCommand: [] }, tail: [] },

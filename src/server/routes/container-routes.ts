@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { invalidArgument } from '../../errdefs/errors.js';
 import { encodeFrame } from '../../api/stdcopy.js';
-import { DetachScanner, parseDetachKeys } from '../../api/detach-keys.js';
+import { DetachScanner, parseDetachKeys } from '../detach-keys.js';
 import type { Router, RequestContext } from '../router.js';
 import { boolParam, intParam, readJson, sendEmpty, sendJson } from '../router.js';
 import type { ContainersBackend, LogLine } from '../backend.js';

@@ -6,7 +6,7 @@
 import type { Duplex } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import { invalidArgument } from '../../errdefs/errors.js';
-import { DetachScanner, parseDetachKeys } from '../../api/detach-keys.js';
+import { DetachScanner, parseDetachKeys } from '../detach-keys.js';
 import type { Router } from '../router.js';
 import { intParam, readJson, sendEmpty, sendJson } from '../router.js';
 import type { ExecBackend } from '../backend.js';

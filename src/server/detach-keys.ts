@@ -1,5 +1,5 @@
 /**
- * api/detach-keys — Docker's detach key sequences ("ctrl-p,ctrl-q" by
+ * server/detach-keys — Docker's detach key sequences ("ctrl-p,ctrl-q" by
  * default): parsing the `detachKeys` option and an escape scanner that
  * passes input bytes through until the whole sequence is typed. Bytes that
  * start the sequence are held back until it is complete (detach: they are
