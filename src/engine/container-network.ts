@@ -397,7 +397,7 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     }
     const live = new Set(this.list().filter(running).map((r) => r.id));
     // namespaces pinned for containers that no longer run
-    for (const id of await this.o.netns.list()) if (!live.has(id)) await this.o.netns.remove(id).catch(() => {});
+    for (const id of await this.o.netns.list()) if (!live.has(id)) await this.unlessOwned(id, () => this.o.netns.remove(id).catch(() => {}));
     // host-local leases (files named by address, holding the container ID) of containers that no longer run
     for (const net of await readdir(ipamDir).catch(() => [] as string[])) {
       if (!net.startsWith(`${cniPrefix}-`)) continue;
@@ -406,12 +406,26 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
         if (parseIp(f) === undefined) continue;
         const owner = (await readFile(join(dir, f), 'utf8').catch(() => '')).split(/\r?\n/)[0].trim();
         if (owner && !live.has(owner)) {
-          this.o.log.info('releasing stale address lease', { network: net, ip: f, container: owner.slice(0, 12) });
-          await rm(join(dir, f), { force: true });
+          await this.unlessOwned(owner, async () => {
+            this.o.log.info('releasing stale address lease', { network: net, ip: f, container: owner.slice(0, 12) });
+            await rm(join(dir, f), { force: true });
+          });
         }
       }
     }
-    await sweepOrphanNatRules(this.o.iptables(), cniPrefix, live, this.o.log);
+    await sweepOrphanNatRules(this.o.iptables(), cniPrefix, live, this.o.log, (id, fn) => this.unlessOwned(id, fn));
+  }
+
+  /**
+   * Run a sweep step for container `id` unless, checked under its lock, it
+   * runs or is setting up its network (a restart policy may start it while
+   * the sweep runs).
+   */
+  private async unlessOwned(id: string, fn: () => Promise<void>): Promise<void> {
+    if (!this.list().some((r) => r.id === id)) return fn();
+    await this.containers!.update(id, async (cur) => { if (!running(cur) && !cur.net?.sandboxKey) await fn(); }).catch(async (err) => {
+      if (!this.list().some((r) => r.id === id)) await fn(); else throw err;
+    });
   }
 }
 
@@ -420,21 +434,29 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
  * (comment `name: "<prefix>-…" id: "<container>"`) whose container no
  * longer runs, and the per-container chains they jumped to.
  */
-export async function sweepOrphanNatRules(ipt: Iptables, cniPrefix: string, live: Set<string>, log: Logger): Promise<void> {
+export async function sweepOrphanNatRules(ipt: Iptables, cniPrefix: string, live: Set<string>, log: Logger, guard: (id: string, fn: () => Promise<void>) => Promise<void> = (_id, fn) => fn()): Promise<void> {
   let rules: string[];
   try { rules = await ipt.rules('nat'); } catch { return; }
   const re = new RegExp(`name: \\\\"${cniPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[^\\\\]*\\\\" id: \\\\"([a-f0-9]{64})\\\\"`);
-  const chains = new Set<string>();
+  const byOwner = new Map<string, string[]>();
   for (const r of rules) {
     const m = re.exec(r);
     if (!m || live.has(m[1]) || !r.startsWith('-A ')) continue;
-    const target = / -j (CNI-[\w-]+)/.exec(r)?.[1];
-    if (target && !['CNI-HOSTPORT-SETMARK', 'CNI-HOSTPORT-MASQ', 'CNI-HOSTPORT-DNAT'].includes(target)) chains.add(target);
-    await ipt.deleteSpec('nat', r);
+    byOwner.set(m[1], [...(byOwner.get(m[1]) ?? []), r]);
   }
-  for (const c of chains) {
-    log.info('removing orphan NAT chain', { chain: c });
-    await ipt.deleteChain('nat', c).catch(() => {});
+  for (const [id, owned] of byOwner) {
+    await guard(id, async () => {
+      const chains = new Set<string>();
+      for (const r of owned) {
+        const target = / -j (CNI-[\w-]+)/.exec(r)?.[1];
+        if (target && !['CNI-HOSTPORT-SETMARK', 'CNI-HOSTPORT-MASQ', 'CNI-HOSTPORT-DNAT'].includes(target)) chains.add(target);
+        await ipt.deleteSpec('nat', r);
+      }
+      for (const c of chains) {
+        log.info('removing orphan NAT chain', { chain: c, container: id.slice(0, 12) });
+        await ipt.deleteChain('nat', c).catch(() => {});
+      }
+    });
   }
 }
 

@@ -46,3 +46,26 @@ test('unknown sources are refused; garbage is dropped', async () => {
   assert.deepEqual(r.answers, []);
   assert.equal(await answer(Buffer.from('nonsense'), '10.1.0.5', source, async () => undefined), undefined);
 });
+
+test('the server takes a new port when the wanted one is taken (udp or tcp), and answers over both', async () => {
+  const { createServer } = await import('node:net');
+  const { createSocket } = await import('node:dgram');
+  const { EmbeddedDnsServer, queryTcp } = await import('./dns-server.js');
+  const { createLogger } = await import('../lib/log.js');
+  const blocker = createServer();
+  const taken = await new Promise<number>((r) => blocker.listen(0, '0.0.0.0', () => r((blocker.address() as { port: number }).port)));
+  const srv = new EmbeddedDnsServer({ source: { lookup: () => ({ resolve: (n) => (n === 'web' ? ['10.0.0.9'] : []), upstreams: [] }) }, log: createLogger({ level: 'error' }) });
+  try {
+    const port = await srv.start(taken);
+    assert.notEqual(port, taken);
+    const tcp = decode(await queryTcp('127.0.0.1', port, query('web')));
+    assert.deepEqual(tcp.answers?.map((a) => (a as { data: string }).data), ['10.0.0.9']);
+    const s = createSocket('udp4');
+    const udp = await new Promise<Buffer>((resolve) => { s.on('message', (m) => resolve(m)); s.send(query('web'), port, '127.0.0.1'); });
+    s.close();
+    assert.equal(decode(udp).answers?.length, 1);
+  } finally {
+    await srv.close();
+    blocker.close();
+  }
+});

@@ -82,19 +82,22 @@ export class EmbeddedDnsServer {
 
   /** Listen on `port` (0 = any) for UDP and TCP on every host address; falls back to a new port when `port` is taken. */
   async start(port = 0): Promise<number> {
-    try { await this.listen(port); } catch (err) {
-      if (port === 0) throw err;
-      this.o.log.info('embedded DNS port taken; using a new one', { port });
-      await this.close();
-      await this.listen(0);
+    // UDP picks a free port, TCP may find that port taken: try again with another
+    let lastErr: unknown;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      try { await this.listen(attempt === 0 ? port : 0); return this.port; } catch (err) {
+        lastErr = err;
+        if (attempt === 0 && port) this.o.log.info('embedded DNS port taken; using a new one', { port });
+        await this.close();
+      }
     }
-    return this.port;
+    throw lastErr;
   }
 
   private async listen(port: number): Promise<void> {
     const udp = createSocket({ type: 'udp4' });
-    await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind({ port, address: '0.0.0.0', exclusive: true }, () => { udp.removeListener('error', reject); resolve(); }); });
     this.udp = udp;
+    await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind({ port, address: '0.0.0.0', exclusive: true }, () => { udp.removeListener('error', reject); resolve(); }); });
     this.port = udp.address().port;
     udp.on('error', (e) => this.o.log.warn('embedded DNS (udp) error', { err: e.message }));
     udp.on('message', (m, rinfo) => {

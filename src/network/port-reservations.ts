@@ -89,6 +89,7 @@ export class PortReservations {
   /** Re-take exact ports after a daemon restart (best effort: returns the ones that could not be bound). */
   async readopt(owner: string, bound: BoundPort[]): Promise<BoundPort[]> {
     const failed: BoundPort[] = [];
+    if (this.held.has(owner)) return failed; // already holding them (started again meanwhile)
     for (const b of bound) {
       try { await this.reserve(owner, [{ ...b, hostPortEnd: b.hostPort }]); } catch { failed.push(b); }
     }
