@@ -82,6 +82,8 @@ export class LocalVolumeDriver {
   /** Take a reference for `user`; mounts the volume's device on the first one. Returns the data path. */
   async mount(name: string, opts: Record<string, string> | null | undefined, user: string): Promise<string> {
     const target = this.dataPath(name);
+    // a data directory someone deleted behind our back comes back empty (the record is the truth)
+    await mkdir(target, { recursive: true, mode: 0o755 });
     const call = mountCall(opts, target);
     let set = this.users.get(name);
     if (!set) this.users.set(name, (set = new Set()));
