@@ -37,7 +37,12 @@ test('container prune removes stopped containers only, honouring label filters',
   const bad = await d.api('POST', '/v1.50/containers/prune?filters=%7B%22colour%22%3A%5B%22x%22%5D%7D');
   assert.equal(bad.status, 400);
   assert.match(bad.json<{ message: string }>().message, /invalid filter 'colour'/);
-  const b = await d.berth(['container', 'prune', '-f']);
+  // until: only containers created before that time
+  await ok(['create', '--name', 'old1', 'busybox', 'true']);
+  const hourAgo = await ok(['container', 'prune', '-f', '--filter', 'until=1h']);
+  assert.doesNotMatch(hourAgo, /Deleted Containers/);
+  assert.deepEqual(await ids(), ['keep1', 'old1', 'run1']);
+    const b = await d.berth(['container', 'prune', '-f']);
   assert.equal(b.code, 0, b.stderr);
   assert.match(b.stdout, /Deleted Containers:/);
   assert.deepEqual(await ids(), ['run1']);
