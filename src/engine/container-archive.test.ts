@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, symlinkSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, symlinkSync, rmSync, writeFileSync, readdirSync, linkSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
@@ -55,4 +55,28 @@ test('goFileMode: Go os.FileMode bits the docker CLI decodes', () => {
   assert.equal(goFileMode(lstatSync(outside)), 2 ** 31 + (lstatSync(outside).mode & 0o777));
   assert.equal(goFileMode(lstatSync(join(root, 'a'))), 2 ** 27 + 0o777);
   assert.equal(goFileMode(lstatSync(join(outside, 'b', 'secret'))), lstatSync(join(outside, 'b', 'secret')).mode & 0o777);
+});
+
+test('hard links inside the archived tree become link entries; extracting them links again', async () => {
+  const r2 = join(base, 'rootfs2');
+  mkdirSync(join(r2, 'd'), { recursive: true });
+  writeFileSync(join(r2, 'd', 'one'), 'shared body');
+  linkSync(join(r2, 'd', 'one'), join(r2, 'd', 'two'));
+  const fs = new ContainerFs(r2, []);
+  const a = await archivePath(fs, '/d', 'c');
+  const entries: { name: string; type: string; linkname: string | null }[] = [];
+  const ex = tar.extract();
+  const done = new Promise<void>((resolve) => ex.on('finish', resolve));
+  ex.on('entry', (h, s2, next) => { entries.push({ name: h.name, type: h.type ?? '', linkname: h.linkname ?? null }); s2.resume(); s2.on('end', next); });
+  a.tar.pipe(ex);
+  await done;
+  assert.deepEqual(entries, [
+    { name: 'd', type: 'directory', linkname: null },
+    { name: 'd/one', type: 'file', linkname: null },
+    { name: 'd/two', type: 'link', linkname: 'd/one' },
+  ]);
+  mkdirSync(join(r2, 'into'));
+  const again = await archivePath(fs, '/d', 'c');
+  await extractArchive(fs, '/into', 'c', again.tar);
+  assert.equal(lstatSync(join(r2, 'into', 'd', 'two')).ino, lstatSync(join(r2, 'into', 'd', 'one')).ino);
 });

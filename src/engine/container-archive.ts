@@ -99,7 +99,7 @@ export async function archivePath(fs: ContainerFs, path: string, container: stri
   pack.pipe(out);
   const done = (async () => {
     try {
-      await packTree(fs, pack, r.resolved, stat.name === '/' ? '.' : stat.name, r.st);
+      await packTree(fs, pack, r.resolved, stat.name === '/' ? '.' : stat.name, r.st, fs.hostPath(r.resolved), new Map());
       pack.finalize();
     } catch (err) {
       pack.destroy(err as Error);
@@ -135,7 +135,8 @@ function childAt(fs: ContainerFs, dirFd: number, ctrChild: string, name: string)
   return fs.isMountPoint(ctrChild) ? fs.hostPath(ctrChild) : `/proc/self/fd/${dirFd}/${name}`;
 }
 
-async function packTree(fs: ContainerFs, pack: tar.Pack, ctrPath: string, name: string, st: Stats, at = fs.hostPath(ctrPath)): Promise<void> {
+/** `links` maps dev:ino of files already archived to their entry name: later names become hard-link entries, as Docker's tar. */
+async function packTree(fs: ContainerFs, pack: tar.Pack, ctrPath: string, name: string, st: Stats, at: string, links: Map<string, string>): Promise<void> {
   const common = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
   if (st.isDirectory()) {
     const dir = await open(at, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
@@ -146,12 +147,18 @@ async function packTree(fs: ContainerFs, pack: tar.Pack, ctrPath: string, name: 
         const child = posix.join(ctrPath, n);
         const where = childAt(fs, dir.fd, child, n);
         const cst = await lstat(where).catch(() => undefined);
-        if (cst) await packTree(fs, pack, child, `${name}/${n}`, cst, where);
+        if (cst) await packTree(fs, pack, child, `${name}/${n}`, cst, where, links);
       }
     } finally { await dir.close(); }
   } else if (st.isSymbolicLink()) {
     await entry(pack, { ...common, type: 'symlink', linkname: await readlink(at) });
   } else if (st.isFile()) {
+    if (st.nlink > 1) {
+      const key = `${st.dev}:${st.ino}`;
+      const first = links.get(key);
+      if (first !== undefined) { await entry(pack, { ...common, type: 'link', linkname: first }); return; }
+      links.set(key, name);
+    }
     const fh = await open(at, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
       await assertInside(fs, fh.fd, ctrPath);

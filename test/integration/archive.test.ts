@@ -7,7 +7,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -235,7 +235,15 @@ test('berth cp: both directions, - streams, -a', async () => {
   await b(['cp', '-', 'bcp:/tmp'], execFileSync('tar', ['-C', src, '-cf', '-', 'sub']));
   await b(['cp', 'bcp:/tmp/sub/b.txt', join(work, 'b-from-stdin.txt')]);
   assert.equal(readFileSync(join(work, 'b-from-stdin.txt'), 'utf8'), 'beta\n');
-  const bad = await d.berth(['cp', 'nocolon', 'alsonocolon']);
+  // hard links inside the container come out as hard links, with both CLIs
+  await ok(['run', '--name', 'hl', 'busybox', 'sh', '-c', 'mkdir /hl && echo x > /hl/a && ln /hl/a /hl/b']);
+  for (const [cli, dir] of [['berth', join(work, 'hl-berth')], ['docker', join(work, 'hl-docker')]] as const) {
+    const r = cli === 'berth' ? await d.berth(['cp', 'hl:/hl', dir]) : await d.docker(['cp', 'hl:/hl', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(statSync(join(dir, 'b')).ino, statSync(join(dir, 'a')).ino, `${cli}: one inode`);
+  }
+  await ok(['rm', 'hl']);
+    const bad = await d.berth(['cp', 'nocolon', 'alsonocolon']);
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /must specify at least one container source/);
   await ok(['rm', 'bcp']);

@@ -6,7 +6,7 @@
  * archive itself planted. Returns byte counts for "Successfully copied".
  * Imports errdefs, tar-stream.
  */
-import { lstat, stat, readdir, readlink, mkdir, open, rm, symlink, chmod, utimes, lutimes, lchown } from 'node:fs/promises';
+import { lstat, stat, readdir, readlink, mkdir, open, rm, symlink, link, chmod, utimes, lutimes, lchown } from 'node:fs/promises';
 import { constants, type Stats } from 'node:fs';
 import { join, posix } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
@@ -97,6 +97,17 @@ export async function extractLocal(input: Readable, into: string, rebase?: { fro
     } else if (h.type === 'file' || h.type === 'contiguous-file') {
       const fh = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       try { for await (const c of body) { await fh.write(c as Buffer); bytes += (c as Buffer).length; } } finally { await fh.close(); }
+    } else if (h.type === 'link') {
+      // a hard link to an entry extracted before (same rebasing, same containment rules)
+      const lrel = cleanName(rebase ? rebaseName(h.linkname ?? '', rebase.from, rebase.to) : h.linkname ?? '');
+      let lcur = into;
+      for (const part of lrel.split('/').filter(Boolean).slice(0, -1)) {
+        lcur = join(lcur, part);
+        if ((await lstat(lcur).catch(() => undefined))?.isSymbolicLink()) throw invalidArgument(`hard link ${JSON.stringify(h.name)} points through a symbolic link`);
+      }
+      await link(join(into, lrel), target);
+      body.resume();
+      return;
     } else if (h.type === 'symlink') {
       await symlink(h.linkname ?? '', target);
       body.resume();
