@@ -195,6 +195,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     apiVersion: MAX_API_VERSION, minApiVersion: MIN_API_VERSION, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot,
     cgroupVersion: cgv, defaultRuntime: cfg.defaultRuntime, runtimes: cfg.runtimes, daemonId, containers, images: imageStore,
     debug: cfg.logLevel === 'debug',
+    registry: { mirrors: cfg.registryMirrors, insecureRegistries: cfg.insecureRegistries },
   });
   const usage = new DiskUsageService({ containers, images, imageStore, volumes, snapshots, events });
   const server = new ApiServer({ backend: createBackend({ containers, images, registry, system, builds, commits: new CommitService({ containers, images: imageStore, snapshots, events }), imageStore, snapshots, events, volumes, networks, usage, exec }), log: log.child({ module: 'api' }), version: BERTH_VERSION });

@@ -21,6 +21,19 @@ export interface SystemInfoOptions {
   containers: ContainerService;
   images: ImageStore;
   debug: boolean;
+  /** registry-mirrors and insecure-registries, as configured (for /info RegistryConfig) */
+  registry?: { mirrors: string[]; insecureRegistries: string[] };
+}
+
+/** dockerd's /info RegistryConfig: loopback is always insecure; CIDR entries and hosts as given. */
+export function registryConfig(r: { mirrors: string[]; insecureRegistries: string[] } | undefined) {
+  const mirrors = (r?.mirrors ?? []).map((m) => m.replace(/\/*$/, '/'));
+  const cidrs = ['127.0.0.0/8', ...(r?.insecureRegistries ?? []).filter((x) => x.includes('/') && x !== '127.0.0.0/8')];
+  const indexConfigs: Record<string, { Name: string; Mirrors: string[]; Secure: boolean; Official: boolean }> = {
+    'docker.io': { Name: 'docker.io', Mirrors: mirrors, Secure: true, Official: true },
+  };
+  for (const h of (r?.insecureRegistries ?? []).filter((x) => !x.includes('/'))) indexConfigs[h] = { Name: h, Mirrors: [], Secure: false, Official: false };
+  return { AllowNondistributableArtifactsCIDRs: null, AllowNondistributableArtifactsHostnames: null, InsecureRegistryCIDRs: cidrs, IndexConfigs: indexConfigs, Mirrors: mirrors.length ? mirrors : null };
 }
 
 function goArch(): string {
@@ -95,7 +108,7 @@ export class SystemService {
       OSType: 'linux',
       Architecture: osArch() === 'x64' ? 'x86_64' : osArch(),
       IndexServerAddress: 'https://index.docker.io/v1/',
-      RegistryConfig: { AllowNondistributableArtifactsCIDRs: null, AllowNondistributableArtifactsHostnames: null, InsecureRegistryCIDRs: ['127.0.0.0/8'], IndexConfigs: {}, Mirrors: null },
+      RegistryConfig: registryConfig(this.o.registry),
       NCPU: cpus().length,
       MemTotal: totalmem(),
       GenericResources: null,

@@ -97,11 +97,11 @@ export interface SeededImage { manifestDigest: string; configDigest: string; lay
  * Push an image made of gzip'ed layer tars (default: the busybox rootfs)
  * with CMD ["sh"] as a Docker schema2 manifest.
  */
-export async function seedImage(base: string, repo: string, tag: string, opts: { layers?: Buffer[]; headers?: Record<string, string>; mediaType?: 'docker' | 'oci'; cmd?: string[] } = {}): Promise<SeededImage> {
+export async function seedImage(base: string, repo: string, tag: string, opts: { layers?: Buffer[]; headers?: Record<string, string>; mediaType?: 'docker' | 'oci'; cmd?: string[]; architecture?: string } = {}): Promise<SeededImage> {
   const tars = opts.layers ?? [readFileSync(busyboxRootfs())];
   const gz = tars.map((t) => gzipSync(t, { level: 1 }));
   const config = Buffer.from(JSON.stringify({
-    architecture: 'amd64', os: 'linux', created: '2024-01-01T00:00:00Z',
+    architecture: opts.architecture ?? 'amd64', os: 'linux', created: '2024-01-01T00:00:00Z',
     config: { Cmd: opts.cmd ?? ['sh'], Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] },
     rootfs: { type: 'layers', diff_ids: tars.map(sha256) },
     history: tars.map(() => ({ created: '2024-01-01T00:00:00Z', created_by: 'seed' })),
@@ -119,4 +119,16 @@ export async function seedImage(base: string, repo: string, tag: string, opts: {
   const put = await http(`${base}/v2/${repo}/manifests/${tag}`, 'PUT', manifest, { 'content-type': oci ? 'application/vnd.oci.image.manifest.v1+json' : 'application/vnd.docker.distribution.manifest.v2+json', ...opts.headers });
   if (put.status !== 201) throw new Error(`manifest put: ${put.status} ${put.body}`);
   return { manifestDigest: sha256(manifest), configDigest, layerDigests, manifest };
+}
+
+/** Push an OCI index over already pushed manifests (by digest), each with its platform. */
+export async function seedIndex(base: string, repo: string, tag: string, entries: { image: SeededImage; platform: { os: string; architecture: string; variant?: string } }[]): Promise<string> {
+  const index = Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests: entries.map((e) => ({ mediaType: JSON.parse(e.image.manifest.toString()).mediaType, digest: e.image.manifestDigest, size: e.image.manifest.length, platform: e.platform })),
+  }));
+  const put = await http(`${base}/v2/${repo}/manifests/${tag}`, 'PUT', index, { 'content-type': 'application/vnd.oci.image.index.v1+json' });
+  if (put.status !== 201) throw new Error(`index put: ${put.status} ${put.body}`);
+  return sha256(index);
 }

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestDaemon } from './harness.js';
-import { CncfRegistry, seedImage, type SeededImage } from './registry-harness.js';
+import { CncfRegistry, seedImage, seedIndex, type SeededImage } from './registry-harness.js';
 
 const reg = new CncfRegistry();
 let d: TestDaemon;
@@ -96,7 +96,10 @@ test('an unknown tag or repository fails clearly and leaves no image', async () 
 test('with the registry as mirror for docker.io, `docker pull busybox` and `docker run busybox` work offline', async () => {
   const m = new TestDaemon();
   try {
-    await m.start(['--registry-mirror', reg.url]);
+    await m.start(['--registry-mirror', reg.url, '--insecure-registry', 'reg.example:5000']);
+    const info = await m.docker(['info']);
+    assert.match(info.stdout, new RegExp(`Registry Mirrors:\\s+${reg.url.replace(/[.]/g, '\\.')}/`));
+    assert.match(info.stdout, /Insecure Registries:\s+(.|\n)*reg\.example:5000/);
     const r = await m.docker(['pull', 'busybox']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Status: Downloaded newer image for busybox:latest/);
@@ -118,5 +121,40 @@ test('docker build FROM an image that is only in the registry pulls it', async (
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse((await d.docker(['image', 'inspect', base])).stdout)[0].RepoDigests, [`${reg.host}/library/busybox@${seeded.manifestDigest}`]);
   assert.equal((await d.docker(['run', '--rm', 'built-on-pulled:1'])).stdout.trim(), 'built-from-pulled');
-  await d.docker(['rmi', 'built-on-pulled:1', base]);
+  // push the built image: the base layer is mounted from library/busybox, the RUN layer is gzip'ed and uploaded
+  const pushed = `${reg.host}/built/app:1`;
+  await d.docker(['tag', 'built-on-pulled:1', pushed]);
+  const push = await d.docker(['push', pushed]);
+  assert.equal(push.code, 0, push.stderr);
+  assert.match(push.stdout, /Mounted from library\/busybox/);
+  assert.match(push.stdout, /: Pushed/);
+  await d.docker(['rmi', 'built-on-pulled:1', pushed, base]);
+  assert.equal((await d.docker(['run', '--rm', pushed])).stdout.trim().split('\n').at(-1), 'built-from-pulled');
+  await d.docker(['rmi', pushed]);
+});
+
+test('a multi-platform index: the host platform by default, --platform picks another', async () => {
+  const amd = await seedImage(reg.url, 'multi/app', 'amd64-only', { cmd: ['echo', 'amd64-variant'] });
+  const arm = await seedImage(reg.url, 'multi/app', 'arm64-only', { cmd: ['echo', 'arm64-variant'], architecture: 'arm64' });
+  const indexDigest = await seedIndex(reg.url, 'multi/app', 'latest', [
+    { image: arm, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+    { image: amd, platform: { os: 'linux', architecture: 'amd64' } },
+  ]);
+  const name = `${reg.host}/multi/app:latest`;
+  const r = await d.docker(['pull', name]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`Digest: ${indexDigest}`), 'the digest shown is the index digest');
+  const inspect = JSON.parse((await d.docker(['image', 'inspect', name])).stdout)[0];
+  assert.equal(inspect.Architecture, 'amd64');
+  assert.deepEqual(inspect.RepoDigests, [`${reg.host}/multi/app@${indexDigest}`]);
+  assert.equal((await d.docker(['run', '--rm', name])).stdout.trim(), 'amd64-variant');
+  const a = await d.docker(['pull', '--platform', 'linux/arm64', name]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(JSON.parse((await d.docker(['image', 'inspect', name])).stdout)[0].Architecture, 'arm64');
+  const none = await d.docker(['pull', '--platform', 'linux/s390x', name]);
+  assert.notEqual(none.code, 0);
+  assert.match(none.stderr, /no matching manifest for linux\/s390x/);
+  await d.docker(['rmi', '-f', name]);
+  const left = (await d.api('GET', '/images/json')).json<{ Id: string }[]>();
+  for (const i of left) await d.api('DELETE', `/images/${i.Id}?force=1`);
 });
