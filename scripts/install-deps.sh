@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(runc conmon busybox-static attr iptables containernetworking-plugins tini socat tmux docker-registry skopeo)
+pkgs=(runc conmon busybox-static attr iptables containernetworking-plugins tini socat tmux docker-registry skopeo openssl)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 # The docker CLI is used by the compatibility tests; Debian ships it in docker.io.

@@ -168,6 +168,23 @@ test('a slow registry: the pull completes with progress', async () => {
   await reset();
 });
 
+test('a client that goes away mid-pull cancels it: no partial blob, no image', async () => {
+  fault = (req, _res, fwd) => { if (req.url === layerUrl() && req.method === 'GET') { fwd({ throttle: 50 }); return true; } return false; };
+  const ac = new AbortController();
+  const req = http.request({ socketPath: d.sock, method: 'POST', path: `/v1.50/images/create?fromImage=${encodeURIComponent(`${proxyHost}/library/busybox`)}&tag=latest`, signal: ac.signal }, (res) => res.resume());
+  req.on('error', () => undefined);
+  req.end();
+  await until(() => existsSync(join(d.dataRoot, 'content', 'ingest')) && readdirSync(join(d.dataRoot, 'content', 'ingest')).length > 0, 20000);
+  ac.abort();
+  // the daemon stops the download and removes its temp file
+  await until(() => readdirSync(join(d.dataRoot, 'content', 'ingest')).length === 0, 20000);
+  await assertNothingLeft();
+  const inFlight = seen.filter((s) => s.url === layerUrl()).length;
+  await sleep(500);
+  assert.equal(seen.filter((s) => s.url === layerUrl()).length, inFlight, 'no retry after the cancel');
+  await reset();
+});
+
 test('kill -9 of berthd mid-pull: after restart no partial blob, no image; the pull then succeeds', async () => {
   fault = (req, _res, fwd) => { if (req.url === layerUrl() && req.method === 'GET') { fwd({ throttle: 50 }); return true; } return false; };
   const pulling = d.docker(['pull', image()], { timeoutMs: 120000 });

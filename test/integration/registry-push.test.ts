@@ -63,6 +63,9 @@ test('docker login / push / pull against a registry with basic auth', async () =
   const inspect = JSON.parse((await d.docker(['image', 'inspect', name])).stdout)[0];
   assert.deepEqual(inspect.RepoDigests, [`${reg.host}/me/busybox@${m[1]}`]);
 
+  const evs = await d.api('GET', `/events?since=0&until=${Math.ceil(Date.now() / 1000) + 1}&filters=${encodeURIComponent(JSON.stringify({ event: ['push'] }))}`);
+  assert.deepEqual(evs.body.toString().trim().split('\n').map((l) => JSON.parse(l).Actor.ID), [name]);
+
   const again = await d.docker(['push', name]);
   assert.match(again.stdout, /Layer already exists/);
   assert.match(again.stdout, new RegExp(`1: digest: ${m[1]}`));

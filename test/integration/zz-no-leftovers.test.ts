@@ -57,3 +57,16 @@ test('no iptables chains or rules of test daemons (filter and nat, incl. CNI NAT
 test('no temp roots of test daemons', () => {
   assert.deepEqual(readdirSync(tmpdir()).filter((n) => n.startsWith(TEST_PREFIX) && n !== `${TEST_PREFIX}fixtures`), []);
 });
+
+test('no registry servers of test runs (CNCF docker-registry, berth registry serve)', () => {
+  const left: string[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      if ((cmd.includes('docker-registry serve') || cmd.includes(' registry serve ')) && cmd.includes(MARK) && !/\) Z /.test(stat)) left.push(`${p}: ${cmd}`);
+    } catch { /* gone */ }
+  }
+  assert.deepEqual(left, []);
+});
