@@ -139,7 +139,9 @@ export class Puller {
     const downloadOne = (l: Descriptor): Promise<void> => {
       const id = shortId(l.digest);
       const existing = this.downloads.get(l.digest);
-      if (existing) return existing;
+      // another pull is fetching this blob: wait for it; if it failed (that client went away,
+      // say) and we still want the blob, fetch it ourselves
+      if (existing) return existing.catch(() => { if (req.signal?.aborted) throw new BerthError('CANCELLED', 'pull cancelled'); return downloadOne(l); });
       const p = (async () => {
         if (await this.deps.content.info(l.digest)) { progress({ id, status: 'Download complete' }); return; }
         await slot(async () => {

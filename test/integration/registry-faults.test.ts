@@ -168,6 +168,16 @@ test('a slow registry: the pull completes with progress', async () => {
   await reset();
 });
 
+test('two pulls of the same image at once share the layer download', async () => {
+  fault = (req, _res, fwd) => { if (req.url === layerUrl() && req.method === 'GET') { fwd({ throttle: 2 }); return true; } return false; };
+  const [a, b] = await Promise.all([d.docker(['pull', image()]), d.docker(['pull', image()])]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(seen.filter((s) => s.url === layerUrl() && s.method === 'GET').length, 1);
+  assert.equal((await d.api('GET', '/images/json')).json<unknown[]>().length, 1);
+  await reset();
+});
+
 test('a client that goes away mid-pull cancels it: no partial blob, no image', async () => {
   fault = (req, _res, fwd) => { if (req.url === layerUrl() && req.method === 'GET') { fwd({ throttle: 50 }); return true; } return false; };
   const ac = new AbortController();
