@@ -18,7 +18,7 @@ async function service(t: { after: (fn: () => Promise<void>) => void }, routes: 
   t.after(async () => { db.close(); await rm(dir, { recursive: true, force: true }); });
   const synced: string[][] = [];
   const removed: string[] = [];
-  const firewall = { sync: async (b: { bridge: string }[]) => { synced.push(b.map((x) => x.bridge)); } } as unknown as BridgeFirewall;
+  const firewall = { sync: async (b: { bridge: string; icc?: boolean }[]) => { synced.push(b.map((x) => `${x.bridge}${x.icc === false ? ':noicc' : ''}`)); } } as unknown as BridgeFirewall;
   const svc = new NetworkService({
     records: new NetworkRecords<NetworkRecord>(db), prefix: 'tst', defaultBridge: { bridge: 'tst0', bip: '10.50.0.1/24' },
     pools: [{ base: parseCidr('10.60.0.0/22'), size: 24 }], ipamDir: join(dir, 'ipam'), firewall,
@@ -74,6 +74,7 @@ test('create validation: names, overlaps, gateways, ranges, drivers', async (t) 
     [{ Name: 'v6', EnableIPv6: true }, 'not-implemented', /IPv6/],
     [{ Name: 'bn', Options: { 'com.docker.network.bridge.name': 'this-name-is-too-long' } }, 'invalid-argument', /at most 15/],
     [{ Name: 'mtu', Options: { 'com.docker.network.driver.mtu': '9' } }, 'invalid-argument', /invalid MTU/],
+    [{ Name: 'icc', Options: { 'com.docker.network.bridge.enable_icc': 'maybe' } }, 'invalid-argument', /true or false/],
   ];
   for (const [req, kind, re] of cases) {
     await assert.rejects(svc.create(req), (e) => { assert.equal(kindOf(e), kind, req.Name); assert.match((e as Error).message, re, req.Name); return true; });
@@ -94,4 +95,14 @@ test('lookup by name, ID and prefix; remove and prune; predefined ones stay', as
   assert.deepEqual((await svc.prune()).NetworksDeleted, []);
   assert.deepEqual(svc.listView(JSON.stringify({ type: ['custom'] })), []);
   assert.equal(svc.listView(JSON.stringify({ driver: ['bridge'] })).length, 1);
+});
+
+test('bridge driver options: enable_icc reaches the firewall, enable_ip_masquerade and mtu the CNI config', async (t) => {
+  const { svc, synced } = await service(t);
+  const { Id } = await svc.create({ Name: 'quiet', Options: { 'com.docker.network.bridge.enable_icc': 'false', 'com.docker.network.bridge.enable_ip_masquerade': 'false', 'com.docker.network.driver.mtu': '1400' } });
+  const n = svc.get(Id);
+  const bridge = svc.confList(n).plugins[0] as unknown as { ipMasq: boolean; mtu: number };
+  assert.equal(bridge.ipMasq, false);
+  assert.equal(bridge.mtu, 1400);
+  assert.ok(synced.at(-1)!.includes(`${n.bridge}:noicc`), JSON.stringify(synced.at(-1)));
 });

@@ -67,6 +67,8 @@ export interface NetworkCreateRequest {
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 export const BRIDGE_NAME_OPT = 'com.docker.network.bridge.name';
 const MTU_OPT = 'com.docker.network.driver.mtu';
+const ICC_OPT = 'com.docker.network.bridge.enable_icc';
+const MASQ_OPT = 'com.docker.network.bridge.enable_ip_masquerade';
 
 export class NetworkService {
   private containers?: NetworkContainers;
@@ -117,7 +119,7 @@ export class NetworkService {
   }
 
   async syncFirewall(): Promise<void> {
-    const bridges = this.list().filter((n) => n.driver === 'bridge' && n.bridge).map((n) => ({ bridge: n.bridge!, internal: n.internal }));
+    const bridges = this.list().filter((n) => n.driver === 'bridge' && n.bridge).map((n) => ({ bridge: n.bridge!, internal: n.internal, icc: n.options[ICC_OPT] !== 'false' }));
     await this.o.firewall.sync(bridges);
   }
 
@@ -152,7 +154,7 @@ export class NetworkService {
     const c = n.ipam.Config[0];
     if (n.driver !== 'bridge' || !c || !n.bridge) throw invalidArgument(`network ${n.name} has no bridge to attach to`);
     const mtu = Number(n.options[MTU_OPT] ?? 0) || undefined;
-    return bridgeConfList({ cniName: this.cniName(n), bridge: n.bridge, subnet: c.Subnet, gateway: c.Gateway, ipRange: o.wholeSubnet ? undefined : c.IPRange, ipamDir: this.o.ipamDir, internal: n.internal, mtu });
+    return bridgeConfList({ cniName: this.cniName(n), bridge: n.bridge, subnet: c.Subnet, gateway: c.Gateway, ipRange: o.wholeSubnet ? undefined : c.IPRange, ipamDir: this.o.ipamDir, internal: n.internal, masquerade: n.options[MASQ_OPT] !== 'false', mtu });
   }
 
   /** Is this a user-defined network (embedded DNS, aliases, --ip)? */
@@ -177,6 +179,7 @@ export class NetworkService {
       if (ipamDriver !== 'default') throw notImplemented(`IPAM driver "${ipamDriver}" is not supported by berth (only "default")`);
       const options = { ...(req.Options ?? {}) };
       for (const [k, v] of Object.entries(options)) if (typeof v !== 'string') throw invalidArgument(`invalid value for network option ${k}: must be a string`);
+      for (const k of [ICC_OPT, MASQ_OPT]) if (options[k] !== undefined && !['true', 'false'].includes(options[k])) throw invalidArgument(`invalid value for ${k}: ${options[k]} (true or false)`);
       if (options[MTU_OPT] !== undefined && !(/^\d+$/.test(options[MTU_OPT]) && Number(options[MTU_OPT]) >= 68 && Number(options[MTU_OPT]) <= 65535)) {
         throw invalidArgument(`invalid MTU ${options[MTU_OPT]}: must be a number between 68 and 65535`);
       }

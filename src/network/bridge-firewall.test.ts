@@ -17,3 +17,7 @@ test('forward rules: accept within a bridge, drop between bridges, internal brid
   ]);
   assert.deepEqual(forwardRules([]), []);
 });
+
+test('enable_icc=false drops traffic between containers of the bridge', () => {
+  assert.deepEqual(forwardRules([{ bridge: 'b0', internal: false, icc: false }])[0], ['-i', 'b0', '-o', 'b0', '-j', 'DROP']);
+});

@@ -13,12 +13,12 @@
  */
 import { Iptables } from './iptables.js';
 
-export interface BridgeRule { bridge: string; internal: boolean }
+export interface BridgeRule { bridge: string; internal: boolean; /** inter-container traffic on the bridge (Docker's enable_icc, default true) */ icc?: boolean }
 
 /** The rules of the chain for a set of bridges, in order (pure, tested). */
 export function forwardRules(bridges: BridgeRule[]): string[][] {
   const rules: string[][] = [];
-  for (const b of bridges) rules.push(['-i', b.bridge, '-o', b.bridge, '-j', 'ACCEPT']);
+  for (const b of bridges) rules.push(['-i', b.bridge, '-o', b.bridge, '-j', b.icc === false ? 'DROP' : 'ACCEPT']);
   for (const b of bridges) for (const c of bridges) if (b.bridge !== c.bridge) rules.push(['-i', b.bridge, '-o', c.bridge, '-j', 'DROP']);
   for (const b of bridges) {
     if (b.internal) {

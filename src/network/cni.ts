@@ -70,8 +70,10 @@ export interface BridgeNetworkConf {
   ipRange?: string;
   /** host-local's lease directory. */
   ipamDir: string;
-  /** no outbound NAT (Docker's --internal). */
+  /** no outbound NAT or default route (Docker's --internal). */
   internal: boolean;
+  /** outbound NAT (Docker's enable_ip_masquerade; default true). */
+  masquerade?: boolean;
   mtu?: number;
 }
 
@@ -92,7 +94,7 @@ export function bridgeConfList(c: BridgeNetworkConf): NetworkConfList {
         type: 'bridge',
         bridge: c.bridge,
         isGateway: true,
-        ipMasq: !c.internal,
+        ipMasq: !c.internal && c.masquerade !== false,
         hairpinMode: true,
         ...(c.mtu ? { mtu: c.mtu } : {}),
         ipam: {
