@@ -126,6 +126,13 @@ export function createBackend(s: { containers: ContainerService; images: ImageSe
         disconnect: (ref, body) => n.disconnect(ref, body as Parameters<NetworkService['disconnect']>[1]),
       },
     } : {}),
+    containerOps: {
+      pause: (id) => c.pause(id),
+      unpause: (id) => c.unpause(id),
+      top: (id, a) => c.top(id, a),
+      stats: (id) => c.statsSample(id),
+      update: (id, body) => c.updateResources(id, body),
+    },
     exec: {
       create: async (id, cfg) => s.exec.create(id, cfg as ExecConfig),
       start: async (id) => { await s.exec.start(id); },

@@ -29,7 +29,9 @@ import type { OciRuntime } from '../runtime/oci-runtime.js';
 import { launchMonitor } from '../runtime/monitor.js';
 import { openStdinRelay, resizeTerminal } from '../runtime/attach-relay.js';
 import type { Readable } from 'node:stream';
-import { buildSpec, resolveCapabilities } from '../runtime/spec.js';
+import { buildSpec, buildResources, resolveCapabilities } from '../runtime/spec.js';
+import { hostPs, type TopResult } from '../runtime/host-ps.js';
+import { sampleStats, type StatsSample } from '../runtime/cgroup-stats.js';
 import { parsePasswd, parseGroup, resolveUser } from '../runtime/user.js';
 import { readLog, fileSize, type LogRecord } from '../runtime/log-file.js';
 import { familiarFromCanonical } from '../oci/reference.js';
@@ -656,6 +658,93 @@ export class ContainerService {
     for await (const r of readLog(this.logPath(rec.id), { fromOffset: offset, follow: true, stopped, signal: o.signal })) {
       if (o[r.stream]) yield r;
     }
+  }
+
+  // ---- pause / top / stats / update ------------------------------------------
+  private running(ref: string): ContainerRecord {
+    const rec = this.get(ref);
+    if (rec.state.Status !== 'running' && rec.state.Status !== 'paused') throw conflict(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
+    return rec;
+  }
+
+  /** Freeze every process of the container (the cgroup freezer, through the runtime). */
+  async pause(ref: string): Promise<void> {
+    const id = this.running(ref).id;
+    await this.lock.run(id, async () => {
+      const rec = this.running(id);
+      if (rec.state.Status === 'paused') throw conflict(`Container ${id} is already paused`, 'CONTAINER_PAUSED');
+      await this.runtimeFor(rec).pause(id);
+      rec.state.Status = 'paused';
+      this.save(rec);
+      this.emit(rec, 'pause');
+    });
+  }
+
+  async unpause(ref: string): Promise<void> {
+    const id = this.running(ref).id;
+    await this.lock.run(id, async () => {
+      const rec = this.running(id);
+      if (rec.state.Status !== 'paused') throw conflict(`Container ${id} is not paused`, 'CONTAINER_NOT_PAUSED');
+      await this.runtimeFor(rec).resume(id);
+      rec.state.Status = 'running';
+      this.save(rec);
+      this.emit(rec, 'unpause');
+    });
+  }
+
+  /** docker top: the host's ps over the container's processes. */
+  async top(ref: string, psArgs = ''): Promise<TopResult> {
+    const rec = this.running(ref);
+    return hostPs(psArgs, await this.runtimeFor(rec).ps(rec.id));
+  }
+
+  /** One stats sample (Docker's shape, without precpu_stats). */
+  async statsSample(ref: string): Promise<StatsSample & { id: string; name: string }> {
+    const rec = this.get(ref);
+    const live = rec.state.Status === 'running' || rec.state.Status === 'paused';
+    const base = { id: rec.id, name: `/${rec.name}` };
+    if (!live) {
+      return { ...base, read: ZERO_TIME, pids_stats: {}, blkio_stats: { io_service_bytes_recursive: null }, memory_stats: {},
+        cpu_stats: { cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 }, system_cpu_usage: 0, online_cpus: 0, throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 } } };
+    }
+    return { ...base, ...(await sampleStats({ cgroupPath: `${this.o.cgroupParent}/${rec.id}`, cgroupVersion: this.o.cgroupVersion, pid: rec.state.Pid, ncpu: this.o.ncpu })) };
+  }
+
+  /**
+   * docker update: new resource limits (applied to a running container
+   * through the runtime) and/or a new restart policy, saved in HostConfig.
+   */
+  async updateResources(ref: string, body: Record<string, unknown>): Promise<{ Warnings: string[] }> {
+    const id = this.get(ref).id;
+    return this.lock.run(id, async () => {
+      const rec = this.get(id);
+      const keys = ['Memory', 'MemorySwap', 'MemoryReservation', 'NanoCpus', 'CpuShares', 'CpuQuota', 'CpuPeriod', 'CpusetCpus', 'CpusetMems', 'PidsLimit', 'BlkioWeight', 'KernelMemory'];
+      const changes: Record<string, unknown> = {};
+      for (const k of keys) if (body[k] !== undefined && body[k] !== null && !(k !== 'PidsLimit' && body[k] === 0) && body[k] !== '') changes[k] = body[k];
+      const merged = { ...rec.hostConfig, ...changes };
+      if (body.RestartPolicy && typeof body.RestartPolicy === 'object') merged.RestartPolicy = body.RestartPolicy as typeof rec.hostConfig.RestartPolicy;
+      // Docker's rules (swap at least memory, policy names, cpus vs quota) via the create-time validator.
+      const hc = validateHostConfig(merged, { ncpu: this.o.ncpu });
+      if (rec.hostConfig.AutoRemove && hc.RestartPolicy && hc.RestartPolicy.Name && hc.RestartPolicy.Name !== 'no') {
+        throw invalidArgument('Restart policy cannot be updated because AutoRemove is enabled for the container');
+      }
+      if (changes.Memory !== undefined && changes.MemorySwap === undefined && rec.hostConfig.MemorySwap && rec.hostConfig.MemorySwap > 0 && Number(changes.Memory) > rec.hostConfig.MemorySwap) {
+        throw invalidArgument('Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time');
+      }
+      if (Object.keys(changes).length && (rec.state.Status === 'running' || rec.state.Status === 'paused')) {
+        const r = buildResources({
+          memory: hc.Memory, memorySwap: hc.MemorySwap, memoryReservation: hc.MemoryReservation, nanoCpus: hc.NanoCpus,
+          cpuShares: hc.CpuShares, cpuQuota: hc.CpuQuota, cpuPeriod: hc.CpuPeriod, cpusetCpus: hc.CpusetCpus, pidsLimit: hc.PidsLimit ?? undefined,
+        });
+        try { await this.runtimeFor(rec).update(id, r); } catch (err) {
+          throw invalidArgument(`Cannot update container ${id}: ${(err as Error).message}`, 'INVALID_PARAMETER', err);
+        }
+      }
+      rec.hostConfig = { ...rec.hostConfig, ...hc, Runtime: rec.hostConfig.Runtime };
+      this.save(rec);
+      this.emit(rec, 'update');
+      return { Warnings: [] };
+    });
   }
 
   // ---- stdin and TTY -------------------------------------------------------

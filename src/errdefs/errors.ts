@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   CONTAINER_RUNNING: 'conflict',
   CONTAINER_NOT_RUNNING: 'conflict',
   CONTAINER_PAUSED: 'conflict',
+  CONTAINER_NOT_PAUSED: 'conflict',
   EXEC_ALREADY_RUN: 'conflict',
   EXEC_NOT_RUNNING: 'conflict',
   AMBIGUOUS_ID: 'conflict',

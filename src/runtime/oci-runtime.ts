@@ -26,6 +26,10 @@ export interface OciRuntime {
   list(): Promise<RuntimeState[]>;
   pause(id: string): Promise<void>;
   resume(id: string): Promise<void>;
+  /** PIDs (host namespace) of every process in the container. */
+  ps(id: string): Promise<number[]>;
+  /** `update --resources <json>` (OCI LinuxResources). */
+  update(id: string, resources: unknown): Promise<void>;
 }
 
 function run(path: string, args: string[]): Promise<string> {
@@ -88,4 +92,15 @@ export class CliOciRuntime implements OciRuntime {
 
   async pause(id: string): Promise<void> { await this.call(['pause', id]); }
   async resume(id: string): Promise<void> { await this.call(['resume', id]); }
+  async ps(id: string): Promise<number[]> { return (JSON.parse((await this.call(['ps', '--format', 'json', id])) || '[]') as number[] | null) ?? []; }
+  async update(id: string, resources: unknown): Promise<void> {
+    // `-r -` reads the resources JSON from stdin; a file avoids piping here.
+    const { writeFile, rm, mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(`${tmpdir()}/berth-update-`);
+    try {
+      await writeFile(`${dir}/r.json`, JSON.stringify(resources));
+      await this.call(['update', '--resources', `${dir}/r.json`, id]);
+    } finally { await rm(dir, { recursive: true, force: true }); }
+  }
 }

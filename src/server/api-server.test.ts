@@ -88,6 +88,9 @@ const backend: Backend = {
     create: async () => 'e', start: async () => {}, inspect: () => ({}), resize: async () => {},
     output: () => (async function* () { /* no output */ })(), attachStdin: async () => {},
   },
+  containerOps: {
+    pause: async () => {}, unpause: async () => {}, top: async () => ({}), stats: async () => ({}), update: async () => ({}),
+  },
 };
 
 let dir: string;

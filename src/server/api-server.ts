@@ -25,6 +25,7 @@ import { buildRoutes } from './routes/build-routes.js';
 import { usageRoutes } from './routes/usage-routes.js';
 import { commitRoutes } from './routes/commit-routes.js';
 import { execRoutes } from './routes/exec-routes.js';
+import { containerOpsRoutes } from './routes/container-ops-routes.js';
 
 import { authRoutes } from './routes/auth-routes.js';
 
@@ -48,6 +49,7 @@ export function buildRouter(b: Backend): Router {
   if (b.usage) usageRoutes(r, b.usage);
   commitRoutes(r, b.commits);
   execRoutes(r, b.exec);
+  containerOpsRoutes(r, b.containerOps);
   return r;
 }
 

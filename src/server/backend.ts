@@ -126,6 +126,15 @@ export interface SystemBackend {
   info(): unknown;
 }
 
+export interface ContainerOpsBackend {
+  pause(id: string): Promise<void>;
+  unpause(id: string): Promise<void>;
+  top(id: string, psArgs: string): Promise<unknown>;
+  /** One stats sample (Docker's shape without precpu_stats). */
+  stats(id: string): Promise<unknown>;
+  update(id: string, body: Record<string, unknown>): Promise<unknown>;
+}
+
 export interface ExecBackend {
   create(containerId: string, config: Record<string, unknown>): Promise<string>;
   start(id: string): Promise<void>;
@@ -156,4 +165,5 @@ export interface Backend {
   usage?: DiskUsageBackend;
   commits: CommitsBackend;
   exec: ExecBackend;
+  containerOps: ContainerOpsBackend;
 }
