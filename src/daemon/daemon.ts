@@ -6,6 +6,7 @@
  */
 import { mkdir, readFile, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { systemError } from '../errdefs/errors.js';
@@ -50,6 +51,7 @@ import { Pusher } from '../distribution/pusher.js';
 import { SystemService, BERTH_VERSION } from '../engine/system.js';
 import { EventsService } from '../engine/events.js';
 import { ExecService } from '../engine/exec.js';
+import { HealthService } from '../engine/health.js';
 import type { ContainerRecord } from '../engine/container-types.js';
 import { ApiServer } from '../server/api-server.js';
 import { MIN_API_VERSION, MAX_API_VERSION } from '../api/version.js';
@@ -141,6 +143,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
 
   const containers = new ContainerService({
     events,
+    initPath: ['/usr/bin/tini-static', '/usr/bin/docker-init', '/usr/libexec/docker/docker-init'].find((p) => existsSync(p)),
     dataRoot: cfg.dataRoot,
     execRoot: cfg.execRoot,
     records: new ContainerRecords<ContainerRecord>(db),
@@ -191,6 +194,8 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     events,
   });
   const exec = new ExecService({ containers, conmonPath: cfg.conmonPath, events, log: log.child({ module: 'exec' }) });
+  const healthStop = new AbortController();
+  void new HealthService({ containers, exec, events, log: log.child({ module: 'health' }) }).run(healthStop.signal);
   const system = new SystemService({
     apiVersion: MAX_API_VERSION, minApiVersion: MIN_API_VERSION, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot,
     cgroupVersion: cgv, defaultRuntime: cfg.defaultRuntime, runtimes: cfg.runtimes, daemonId, containers, images: imageStore,
@@ -213,6 +218,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      healthStop.abort();
       containers.stopExitWatcher();
       await server.close();
       await ports.releaseAll();

@@ -86,7 +86,12 @@ export interface ContainerState {
   monitorPid?: number;
   /** set when a user stop/kill ended the container (restart policies skip it). */
   stoppedByUser?: boolean;
+  /** HEALTHCHECK state while the container runs with one (engine/health.ts). */
+  Health?: HealthState;
 }
+
+export interface HealthLogEntry { Start: string; End: string; ExitCode: number; Output: string }
+export interface HealthState { Status: 'starting' | 'healthy' | 'unhealthy'; FailingStreak: number; Log: HealthLogEntry[] }
 
 /**
  * A mount point as stored with the container: Docker's MountPoint fields

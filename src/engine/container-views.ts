@@ -27,7 +27,7 @@ function commandLine(rec: ContainerRecord): string {
 export function statusLine(rec: ContainerRecord, now = Date.now()): string {
   const s = rec.state;
   switch (s.Status) {
-    case 'running': return `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
+    case 'running': return `Up ${humanDuration(now - Date.parse(s.StartedAt))}${s.Health ? ` (${s.Health.Status === 'starting' ? 'health: starting' : s.Health.Status})` : ''}`;
     case 'paused': return `Up ${humanDuration(now - Date.parse(s.StartedAt))} (Paused)`;
     case 'restarting': return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
     case 'removing': return 'Removal In Progress';
@@ -56,6 +56,7 @@ export function inspectView(rec: ContainerRecord, p: ContainerPaths, networkIdOf
       Error: s.Error,
       StartedAt: s.StartedAt,
       FinishedAt: s.FinishedAt,
+      ...(s.Health ? { Health: s.Health } : {}),
     },
     Image: rec.imageId,
     ResolvConfPath: p.resolvConfPath,

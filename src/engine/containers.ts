@@ -60,6 +60,8 @@ export interface ContainerServiceOptions {
   cgroupVersion: 1 | 2;
   ncpu: number;
   log: Logger;
+  /** A static init binary (tini-static) bind-mounted as /sbin/docker-init for --init. */
+  initPath?: string;
   /** Host resolv.conf to derive containers' from. */
   hostResolvConf?: string;
   events?: EventPublisher;
@@ -171,6 +173,7 @@ export class ContainerService {
     const image = this.o.images.tryResolve(req.Image);
     if (!image) throw notFound(`No such image: ${displayImageName(req.Image)}`, 'NO_SUCH_IMAGE');
     const hostConfig = validateHostConfig(req.HostConfig ?? {}, { ncpu: this.o.ncpu });
+    if (hostConfig.Init) this.initBinary();
     const merged = mergeConfig(req, image.config.config ?? {}, req.Image);
     if (hostConfig.NetworkMode?.startsWith('container:')) {
       // Docker records the joined container by ID and gives this one its hostname
@@ -347,7 +350,8 @@ export class ContainerService {
     const bind = (name: string, dest: string) => ({ destination: dest, type: 'bind', source: join(dir, name), options: ['rbind', 'rprivate'] });
     return buildSpec({
       rootfs,
-      args: [rec.path, ...rec.args],
+      // --init: Docker's docker-init (tini) as PID 1, reaping zombies and forwarding signals.
+      args: hc.Init ? ['/sbin/docker-init', '--', rec.path, ...rec.args] : [rec.path, ...rec.args],
       env,
       cwd,
       user,
@@ -356,7 +360,8 @@ export class ContainerService {
       capabilities: resolveCapabilities(hc.CapAdd ?? [], hc.CapDrop ?? [], !!hc.Privileged),
       privileged: !!hc.Privileged,
       readonlyRootfs: !!hc.ReadonlyRootfs,
-      mounts: [bind('resolv.conf', '/etc/resolv.conf'), bind('hostname', '/etc/hostname'), bind('hosts', '/etc/hosts'), ...extraMounts],
+      mounts: [bind('resolv.conf', '/etc/resolv.conf'), bind('hostname', '/etc/hostname'), bind('hosts', '/etc/hosts'), ...extraMounts,
+        ...(hc.Init ? [{ destination: '/sbin/docker-init', type: 'bind', source: this.initBinary(), options: ['bind', 'ro', 'rprivate'] }] : [])],
       resources: {
         memory: hc.Memory, memorySwap: hc.MemorySwap, memoryReservation: hc.MemoryReservation, nanoCpus: hc.NanoCpus,
         cpuShares: hc.CpuShares, cpuQuota: hc.CpuQuota, cpuPeriod: hc.CpuPeriod, cpusetCpus: hc.CpusetCpus,
@@ -745,6 +750,11 @@ export class ContainerService {
       this.emit(rec, 'update');
       return { Warnings: [] };
     });
+  }
+
+  private initBinary(): string {
+    if (!this.o.initPath) throw invalidArgument('--init needs a static init binary (install tini, or set the daemon\'s init-path)');
+    return this.o.initPath;
   }
 
   // ---- stdin and TTY -------------------------------------------------------

@@ -110,11 +110,14 @@ export class EventsService implements EventPublisher {
   private readonly ring: EventMessage[] = [];
   private readonly listeners = new Set<Listener>();
   private lastNs = 0n;
+  private readonly base = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
 
   constructor(private readonly o: { capacity?: number; now?: () => bigint } = {}) {}
 
   private nowNs(): bigint {
-    const t = this.o.now?.() ?? (BigInt(Date.now()) * 1_000_000n + process.hrtime.bigint() % 1_000_000n);
+    // Wall clock with nanosecond resolution: a monotonic clock anchored to Date.now() at construction
+    // (adding raw hrtime digits to Date.now() could stamp events up to 1 ms in the future).
+    const t = this.o.now?.() ?? this.base + process.hrtime.bigint();
     // Strictly increasing so `since` replays are stable and ordered.
     this.lastNs = t > this.lastNs ? t : this.lastNs + 1n;
     return this.lastNs;

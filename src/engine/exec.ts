@@ -14,7 +14,7 @@
  *
  * May import: runtime, lib, errdefs, engine (containers, events).
  */
-import { mkdir, readFile, access } from 'node:fs/promises';
+import { mkdir, readFile, access, rm } from 'node:fs/promises';
 import { watch } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -251,6 +251,14 @@ export class ExecService {
       DetachKeys: s.config.DetachKeys ?? '',
       Pid: s.pid,
     };
+  }
+
+  /** Drop a finished session and its files (internal users such as health probes). */
+  discard(id: string): void {
+    const s = this.sessions.get(id);
+    if (!s) return;
+    this.sessions.delete(id);
+    void s.exited.then(() => rm(this.dir(s), { recursive: true, force: true })).catch(() => {});
   }
 
   /** IDs of a container's sessions (for inspect's ExecIDs). */

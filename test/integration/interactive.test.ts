@@ -119,7 +119,7 @@ test('docker exec: output, exit code, env/workdir/user, -i stdin, -it pty, failu
   await t.type('stty size; exit 5\r');
   assert.equal(await t.exitCode(), 5);
   await until(async () => {
-    const events = await d.docker(['events', '--since', '5m', '--until', '0s', '--filter', 'container=ex1', '--filter', 'event=exec_die', '--format', '{{.Actor.Attributes.exitCode}}']);
+    const events = await d.docker(['events', '--since', '5m', '--until', ((Date.now() + 500) / 1000).toFixed(3), '--filter', 'container=ex1', '--filter', 'event=exec_die', '--format', '{{.Actor.Attributes.exitCode}}']);
     return events.stdout.trim().split('\n').includes('5') || undefined;
   });
 
