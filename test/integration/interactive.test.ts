@@ -33,6 +33,8 @@ async function term(name: string, cmd: string, size = { x: 100, y: 30 }) {
     resize: async (x: number, y: number) => { await run('tmux', ['resize-window', '-t', session, '-x', String(x), '-y', String(y)]); },
     screen,
     waitFor: async (re: RegExp): Promise<string> => (await until(async () => { const s = await screen(); return re.test(s) ? s : undefined; }, 15000))!,
+    /** Press Enter until the shell's prompt shows (an attach shows nothing until output comes). */
+    prompt: async () => until(async () => { await run('tmux', ['send-keys', '-t', session, 'Enter']); await sleep(300); return /^\/ #/m.test(await screen()) || undefined; }, 15000),
     exitCode: async () => (await until(() => (existsSync(exitFile) ? [Number(readFileSync(exitFile, "utf8").trim())] : undefined), 15000))![0],
   };
 }
@@ -74,7 +76,7 @@ test('detach with ctrl-p ctrl-q, re-attach; berthd kill -9 while attached keeps 
   assert.equal((await d.docker(['inspect', '-f', '{{.State.Running}}', 'it2'])).stdout.trim(), 'true');
 
   const a = await term('attach', 'docker attach it2');
-  await sleep(500);
+  await a.prompt();
   await a.type('echo second $((2+2))\r');
   await a.waitFor(/^second 4$/m);
   await d.crash();
@@ -83,7 +85,7 @@ test('detach with ctrl-p ctrl-q, re-attach; berthd kill -9 while attached keeps 
   assert.equal((await d.docker(['inspect', '-f', '{{.State.Running}}', 'it2'])).stdout.trim(), 'true');
 
   const b = await term('reattach', 'docker attach it2');
-  await sleep(500);
+  await b.prompt();
   await b.type('echo third $((3+3)); tty\r');
   const s = await b.waitFor(/^third 6$/m);
   assert.match(s, /^\/dev\/pts\/\d+$/m);
