@@ -69,3 +69,14 @@ test('the server takes a new port when the wanted one is taken (udp or tcp), and
     blocker.close();
   }
 });
+
+test('forwarding to a refused upstream fails fast (connected socket sees the ICMP error)', async () => {
+  const { forwardUdp } = await import('./dns-server.js');
+  const { createSocket } = await import('node:dgram');
+  const s = createSocket('udp4');
+  const port = await new Promise<number>((r) => s.bind(0, '127.0.0.1', () => r(s.address().port)));
+  s.close(); // nothing listens there now
+  const t0 = Date.now();
+  assert.equal(await forwardUdp(query('example.org'), [`127.0.0.1:${port}`], 5000), undefined);
+  assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
+});

@@ -64,8 +64,8 @@ export async function forwardUdp(query: Buffer, upstreams: string[], timeoutMs =
       const done = (b?: Buffer) => { clearTimeout(t); s.close(); resolve(b); };
       const t = setTimeout(() => done(), timeoutMs);
       s.on('message', (m) => done(m));
-      s.on('error', () => done());
-      s.send(query, port, host);
+      s.on('error', () => done()); // connected: a refused port (ICMP) fails fast instead of timing out
+      s.connect(port, host, () => s.send(query));
     });
     if (r) return r;
   }
