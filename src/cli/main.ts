@@ -46,6 +46,12 @@ import { inspectCommand } from './commands/system/inspect.js';
 import { versionCommand } from './commands/system/version.js';
 import { infoCommand } from './commands/system/info.js';
 import { eventsCommand } from './commands/system/events.js';
+import { execCommand } from './commands/container/exec.js';
+import { attachCommand } from './commands/container/attach.js';
+import { pauseCommand, unpauseCommand } from './commands/container/pause.js';
+import { topCommand } from './commands/container/top.js';
+import { statsCommand } from './commands/container/stats.js';
+import { updateCommand } from './commands/container/update.js';
 import { cpCommand } from './commands/container/cp.js';
 import { containerPruneCommand } from './commands/container/prune.js';
 import { dfCommand } from './commands/system/df.js';
@@ -127,6 +133,10 @@ export function buildProgram(ctx: CliContext): BerthCommand {
   program.addCommand(versionCommand(ctx));
   program.addCommand(infoCommand(ctx));
   program.addCommand(eventsCommand(ctx));
+  for (const make of [execCommand, attachCommand, pauseCommand, unpauseCommand, topCommand, statsCommand, updateCommand]) {
+    program.addCommand(make(ctx));
+    container.addCommand(make(ctx));
+  }
   const system = program.commands.find((c) => c.name() === 'system') as BerthCommand | undefined
     ?? program.command('system').description('Manage berth') as BerthCommand;
   system.addCommand(eventsCommand(ctx));

@@ -326,6 +326,49 @@ export class DockerClient {
     return this.transport.hijack({ method: 'POST', path: this.#path(`/containers/${pathSegment(id)}/attach${q}`) });
   }
 
+  // ---- exec, resize, pause, top, stats, update ----
+
+  createExec(id: string, config: Record<string, unknown>): Promise<{ Id: string }> {
+    return this.#json('POST', `/containers/${pathSegment(id)}/exec`, config);
+  }
+
+  /** POST /exec/{id}/start hijacked (attached). */
+  startExecAttached(execId: string, opts: { tty?: boolean } = {}): Promise<HijackedStream> {
+    return this.transport.hijack({ method: 'POST', path: this.#path(`/exec/${pathSegment(execId)}/start`), body: { Detach: false, Tty: !!opts.tty } });
+  }
+
+  startExecDetached(execId: string, opts: { tty?: boolean } = {}): Promise<void> {
+    return this.#noContent('POST', `/exec/${pathSegment(execId)}/start`, { Detach: true, Tty: !!opts.tty });
+  }
+
+  inspectExec(execId: string): Promise<{ ExitCode: number | null; Running: boolean; Pid: number }> {
+    return this.#json('GET', `/exec/${pathSegment(execId)}/json`);
+  }
+
+  resizeExec(execId: string, height: number, width: number): Promise<void> {
+    return this.#noContent('POST', `/exec/${pathSegment(execId)}/resize${queryString({ h: height, w: width })}`);
+  }
+
+  resizeContainer(id: string, height: number, width: number): Promise<void> {
+    return this.#noContent('POST', `/containers/${pathSegment(id)}/resize${queryString({ h: height, w: width })}`);
+  }
+
+  pauseContainer(id: string): Promise<void> { return this.#noContent('POST', `/containers/${pathSegment(id)}/pause`); }
+  unpauseContainer(id: string): Promise<void> { return this.#noContent('POST', `/containers/${pathSegment(id)}/unpause`); }
+
+  topContainer(id: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }> {
+    return this.#json('GET', `/containers/${pathSegment(id)}/top${queryString({ ps_args: psArgs })}`);
+  }
+
+  /** GET /containers/{id}/stats: the raw JSON-lines body. */
+  containerStats(id: string, opts: { stream?: boolean; oneShot?: boolean; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
+    return this.transport.request({ method: 'GET', path: this.#path(`/containers/${pathSegment(id)}/stats${queryString({ stream: opts.stream ? '1' : '0', 'one-shot': opts.oneShot })}`), signal: opts.signal });
+  }
+
+  updateContainer(id: string, body: Record<string, unknown>): Promise<{ Warnings: string[] | null }> {
+    return this.#json('POST', `/containers/${pathSegment(id)}/update`, body);
+  }
+
   /** GET /events: the JSON stream, one event per line, until `until` passes or `signal` aborts. */
   async *events(opts: { since?: string; until?: string; filters?: Filters; signal?: AbortSignal } = {}): AsyncGenerator<EventMessage> {
     const res = await this.transport.request({ method: 'GET', path: this.#path(`/events${queryString({ since: opts.since, until: opts.until, filters: filtersParam(opts.filters) })}`) });

@@ -148,3 +148,18 @@ test('--stop-signal and --stop-timeout', async () => {
   assert.equal(await ok(['inspect', '-f', '{{.State.ExitCode}}', 'ss2']), '137');
   await ok(['rm', '-f', 'ss1', 'ss2']);
 });
+
+test('berth CLI: top, stats --no-stream, pause/unpause, update', async () => {
+  const b = async (args: string[]) => { const r = await d.berth(args); assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`); return r.stdout; };
+  await b(['run', '-d', '--name', 'bo1', '-m', '64m', 'busybox', 'sleep', '303']);
+  assert.match(await b(['top', 'bo1']), /sleep 303/);
+  const st = await b(['stats', '--no-stream', 'bo1']);
+  assert.match(st.split('\n')[0], /^CONTAINER ID\s+NAME\s+CPU %\s+MEM USAGE \/ LIMIT/);
+  assert.match(st, /bo1\s+\d+\.\d\d%\s+[\d.]+\w+ \/ 64MiB/);
+  await b(['pause', 'bo1']);
+  assert.equal((await b(['inspect', '-f', '{{.State.Status}}', 'bo1'])).trim(), 'paused');
+  await b(['unpause', 'bo1']);
+  await b(['update', '--memory', '80m', '--memory-swap', '160m', 'bo1']);
+  assert.match(await b(['stats', '--no-stream', '--format', '{{.MemUsage}}', 'bo1']), / \/ 80MiB\n$/);
+  await b(['rm', '-f', 'bo1']);
+});

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { TestDaemon, run, until, sleep, TEST_PREFIX } from './harness.js';
+import { TestDaemon, run, until, sleep, TEST_PREFIX, BERTH } from './harness.js';
 
 const d = new TestDaemon();
 const sessions: string[] = [];
@@ -140,4 +140,40 @@ test('docker exec: output, exit code, env/workdir/user, -i stdin, -it pty, failu
   await d.docker(['stop', '-t', '0', 'ex1']);
   assert.equal((await d.api('POST', '/v1.50/containers/ex1/exec', { Cmd: ['true'] })).status, 409);
   await d.docker(['rm', 'ex1']);
+});
+
+test('berth CLI: run -it (raw terminal, resize, detach keys), attach, exec -it, exec -i, piped run -i', async () => {
+  const berth = `${process.execPath} ${BERTH}`;
+  const t = await term('berthit', `${berth} run -it --name bit1 busybox sh`);
+  await t.waitFor(/^\/ #/m);
+  await t.type('tty; stty size\r');
+  const s = await t.waitFor(/^30 100$/m);
+  assert.match(s, /^\/dev\/pts\/\d+$/m);
+  await t.resize(70, 20);
+  await sleep(300);
+  await t.type('stty size\r');
+  await t.waitFor(/^20 70$/m);
+  await t.keys('C-p', 'C-q');
+  assert.equal(await t.exitCode(), 0);
+  assert.equal((await d.berth(['inspect', '-f', '{{.State.Running}}', 'bit1'])).stdout.trim(), 'true');
+
+  const x = await term('berthexec', `${berth} exec -it bit1 sh`);
+  await x.waitFor(/^\/ #/m);
+  await x.type('echo in-exec; exit 6\r');
+  assert.equal(await x.exitCode(), 6);
+
+  const a = await term('berthattach', `${berth} attach bit1`);
+  await a.prompt();
+  await a.type('echo attached; exit 9\r');
+  assert.equal(await a.exitCode(), 9);
+  assert.equal((await d.berth(['inspect', '-f', '{{.State.ExitCode}}', 'bit1'])).stdout.trim(), '9');
+  await d.berth(['rm', 'bit1']);
+
+  const piped = await d.berth(['run', '-i', '--rm', 'busybox', 'cat'], { input: 'hi\n' });
+  assert.equal(piped.stdout, 'hi\n');
+  assert.equal((await d.berth(['run', '-d', '--name', 'bit2', 'busybox', 'sleep', '60'])).code, 0);
+  const e = await d.berth(['exec', '-i', '-e', 'A=1', 'bit2', 'sh', '-c', 'cat; echo $A; exit 2'], { input: 'x\n' });
+  assert.equal(e.code, 2);
+  assert.equal(e.stdout, 'x\n1\n');
+  await d.berth(['rm', '-f', 'bit2']);
 });

@@ -9,6 +9,7 @@ import type { WaitCondition } from '../../../api/types.js';
 import type { CliContext } from '../../cli-context.js';
 import { StatusError } from '../../cli-errors.js';
 import { copyOutput } from '../../streams/output-stream.js';
+import { startTerminal } from '../../streams/terminal.js';
 
 export interface AttachedRunOptions {
   id: string;
@@ -17,11 +18,14 @@ export interface AttachedRunOptions {
   condition: WaitCondition;
   /** Called between registering the wait and copying output (the start call). */
   start: () => Promise<unknown>;
+  detachKeys?: string;
+  /** Forward SIGINT/SIGTERM to the container (docker's --sig-proxy; never with a TTY). */
+  sigProxy?: boolean;
 }
 
 export async function attachedRun(ctx: CliContext, o: AttachedRunOptions): Promise<never> {
   const client = ctx.client();
-  const attached = await client.attachContainer(o.id, { stream: true, stdin: o.stdin, stdout: true, stderr: true });
+  const attached = await client.attachContainer(o.id, { stream: true, stdin: o.stdin, stdout: true, stderr: true, detachKeys: o.detachKeys });
   const pending = await client.beginWait(o.id, { condition: o.condition });
   try {
     await o.start();
@@ -29,22 +33,22 @@ export async function attachedRun(ctx: CliContext, o: AttachedRunOptions): Promi
     attached.close();
     throw err;
   }
-  if (o.stdin && attached.input) {
-    const input = attached.input;
-    ctx.stdin.pipe(input, { end: false });
-    ctx.stdin.once('end', () => input.end());
-  }
+  const term = startTerminal({ stdin: ctx.stdin, stdout: ctx.stdout, tty: o.tty, forwardStdin: o.stdin, input: attached.input, resize: (h, w) => client.resizeContainer(o.id, h, w) });
   const forward = (signal: NodeJS.Signals) => { client.killContainer(o.id, { signal }).catch(() => undefined); };
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  const signals: NodeJS.Signals[] = o.tty || o.sigProxy === false ? [] : ['SIGINT', 'SIGTERM'];
   for (const s of signals) process.on(s, forward);
   try {
     await copyOutput(attached.output, { tty: o.tty, stdout: ctx.stdout, stderr: ctx.stderr });
+    term.restore();
+    // Output ended while the container still runs: the user detached (detach keys).
+    const info = await client.inspectContainer(o.id).catch(() => undefined);
+    if (info?.State.Running && o.condition !== 'removed') throw new StatusError(0);
     const res = await pending.result;
     if (res.Error?.Message) ctx.stderr.write(`${res.Error.Message}\n`);
     throw new StatusError(res.StatusCode);
   } finally {
+    term.restore();
     for (const s of signals) process.off(s, forward);
-    if (o.stdin) ctx.stdin.unpipe();
     attached.close();
   }
 }
