@@ -41,8 +41,11 @@ export async function attachedRun(ctx: CliContext, o: AttachedRunOptions): Promi
     await copyOutput(attached.output, { tty: o.tty, stdout: ctx.stdout, stderr: ctx.stderr });
     term.restore();
     // Output ended while the container still runs: the user detached (detach keys).
-    const info = await client.inspectContainer(o.id).catch(() => undefined);
-    if (info?.State.Running && o.condition !== 'removed') throw new StatusError(0);
+    // (Only an attached stdin can carry the detach keys.)
+    if (o.stdin) {
+      const info = await client.inspectContainer(o.id).catch(() => undefined);
+      if (info?.State.Running && o.condition !== 'removed') throw new StatusError(0);
+    }
     const res = await pending.result;
     if (res.Error?.Message) ctx.stderr.write(`${res.Error.Message}\n`);
     throw new StatusError(res.StatusCode);
