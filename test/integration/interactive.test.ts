@@ -64,6 +64,12 @@ test('echo hi | docker run -i busybox cat prints hi (stdin EOF reaches the proce
   const wc = await d.docker(['run', '-i', '--rm', 'busybox', 'sh', '-c', 'wc -l; exit 3'], { input: 'a\nb\nc\n', timeoutMs: 20000 });
   assert.equal(wc.code, 3);
   assert.equal(wc.stdout.trim(), '3');
+  // start -ai: attach stdin to a created -i container (StdinOnce is false: stdin stays open across attaches)
+  assert.equal((await d.docker(['create', '-i', '--name', 'sai', 'busybox', 'sh', '-c', 'read x; echo got $x; exit 5'])).code, 0);
+  const sai = await d.docker(['start', '-ai', 'sai'], { input: 'hello\n', timeoutMs: 20000 });
+  assert.equal(sai.code, 5);
+  assert.equal(sai.stdout, 'got hello\n');
+  await d.docker(['rm', 'sai']);
 });
 
 test('detach with ctrl-p ctrl-q, re-attach; berthd kill -9 while attached keeps the container, attach works again', async () => {

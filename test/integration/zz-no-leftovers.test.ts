@@ -5,10 +5,10 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, rmSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TEST_PREFIX, NET_MARK, iptablesRulesMentioning, linksNamed } from './harness.js';
+import { TEST_PREFIX, NET_MARK, iptablesRulesMentioning, linksNamed, run } from './harness.js';
 
 const MARK = join(tmpdir(), TEST_PREFIX);
 
@@ -37,6 +37,21 @@ test('no conmon, runc or container processes of test daemons', () => {
     } catch { /* gone */ }
   }
   assert.deepEqual(left, []);
+});
+
+test('no stdin relays (socat in a test bundle dir) or tmux sessions of the interactive tests', async () => {
+  const left: string[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${p}/cwd`);
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      if (cwd.startsWith(MARK) && !/\) Z /.test(stat)) left.push(`${p}: ${readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ')}`);
+    } catch { /* gone */ }
+  }
+  assert.deepEqual(left, []);
+  const tmux = await run('tmux', ['list-sessions', '-F', '#{session_name}']).catch(() => ({ stdout: '' }));
+  assert.deepEqual(tmux.stdout.split('\n').filter((n) => n.startsWith(TEST_PREFIX)), []);
 });
 
 test('no cgroups of test daemons', () => {
