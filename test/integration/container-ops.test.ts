@@ -162,4 +162,8 @@ test('berth CLI: top, stats --no-stream, pause/unpause, update', async () => {
   await b(['update', '--memory', '80m', '--memory-swap', '160m', 'bo1']);
   assert.match(await b(['stats', '--no-stream', '--format', '{{.MemUsage}}', 'bo1']), / \/ 80MiB\n$/);
   await b(['rm', '-f', 'bo1']);
+  await b(['run', '-d', '--name', 'bo2', '--init', '--health-cmd', 'true', '--health-interval', '200ms', 'busybox', 'sleep', '300']);
+  await until(async () => (await b(['inspect', '-f', '{{.State.Health.Status}}', 'bo2'])).trim() === 'healthy' || undefined, 15000);
+  assert.match(await b(['exec', 'bo2', 'ps', '-o', 'pid,comm']), /^\s*1\s+docker-init$/m);
+  await b(['rm', '-f', 'bo2']);
 });

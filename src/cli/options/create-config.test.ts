@@ -122,3 +122,14 @@ test('logs --since/--until timestamps', () => {
   assert.equal(toApiTimestamp('2024-01-01T00:00:01Z', now), `${now / 1000 + 1}.000000000`);
   assert.throws(() => toApiTimestamp('yesterday', now));
 });
+
+test('healthConfig: --health-* in nanoseconds, --no-healthcheck, conflicts', async () => {
+  const { healthConfig } = await import('./create-config.js');
+  const base = { capAdd: [], capDrop: [], publish: [], expose: [], volume: [], mount: [], volumesFrom: [], tmpfs: [], dns: [], dnsSearch: [], dnsOption: [], addHost: [], networkAlias: [] } as never as Parameters<typeof healthConfig>[0];
+  assert.equal(healthConfig({ ...base }), undefined);
+  assert.deepEqual(healthConfig({ ...base, healthCmd: 'curl -f x', healthInterval: '500ms', healthRetries: '2', healthStartPeriod: '1m', healthTimeout: '3s' }),
+    { Test: ['CMD-SHELL', 'curl -f x'], Interval: 500_000_000, Timeout: 3_000_000_000, StartPeriod: 60_000_000_000, Retries: 2 });
+  assert.deepEqual(healthConfig({ ...base, healthcheck: false }), { Test: ['NONE'] });
+  assert.throws(() => healthConfig({ ...base, healthcheck: false, healthCmd: 'x' }), /conflicts/);
+  assert.throws(() => healthConfig({ ...base, healthRetries: '-1' }), /negative/);
+});

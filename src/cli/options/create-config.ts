@@ -8,7 +8,7 @@
  */
 import type { ContainerCreateConfig, HostConfig, RestartPolicy } from '../../api/types.js';
 import { invalidArgument } from '../../errdefs/errors.js';
-import { parseRamSize } from '../../lib/units.js';
+import { parseRamSize, parseGoDuration } from '../../lib/units.js';
 import type { CreateFlags } from './create-flags.js';
 import { expandEnvFlag, kvListToMap, parseKvFile } from './kv-file.js';
 import { parsePortSpecs } from './port-specs.js';
@@ -166,6 +166,8 @@ export function buildCreateRequest(inp: CreateInputs): CreateRequest {
     HostConfig: host,
     NetworkingConfig: { EndpointsConfig: endpointsConfig(f) },
   };
+  const health = healthConfig(f);
+  if (health) config.Healthcheck = health;
   if (f.stopSignal !== undefined) config.StopSignal = f.stopSignal;
   if (f.stopTimeout !== undefined) config.StopTimeout = parseIntFlag('--stop-timeout', f.stopTimeout);
 
@@ -180,4 +182,27 @@ function endpointsConfig(f: CreateFlags): Record<string, { IPAMConfig?: { IPv4Ad
     if (f.networkAlias.length) throw invalidArgument('network-scoped aliases are only supported for user-defined networks');
   }
   return { [net]: { ...(f.ip ? { IPAMConfig: { IPv4Address: f.ip } } : {}), ...(f.networkAlias.length ? { Aliases: f.networkAlias } : {}) } };
+}
+
+/** --health-* and --no-healthcheck into Config.Healthcheck (durations in nanoseconds), with docker's conflicts. */
+export function healthConfig(f: CreateFlags): ContainerCreateConfig['Healthcheck'] | undefined {
+  const dur = (flag: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    const ms = parseGoDuration(v);
+    if (!Number.isFinite(ms) || ms < 0) throw invalidArgument(`${flag} cannot be negative`);
+    return Math.round(ms * 1e6);
+  };
+  const any = f.healthCmd !== undefined || f.healthInterval !== undefined || f.healthTimeout !== undefined || f.healthRetries !== undefined || f.healthStartPeriod !== undefined;
+  if (f.healthcheck === false) {
+    if (any) throw invalidArgument('--no-healthcheck conflicts with --health-* options');
+    return { Test: ['NONE'] };
+  }
+  if (!any) return undefined;
+  const retries = f.healthRetries !== undefined ? parseIntFlag('--health-retries', f.healthRetries) : undefined;
+  if (retries !== undefined && retries < 0) throw invalidArgument('--health-retries cannot be negative');
+  return {
+    ...(f.healthCmd !== undefined ? { Test: ['CMD-SHELL', f.healthCmd] } : {}),
+    Interval: dur('--health-interval', f.healthInterval), Timeout: dur('--health-timeout', f.healthTimeout),
+    StartPeriod: dur('--health-start-period', f.healthStartPeriod), Retries: retries,
+  };
 }

@@ -27,6 +27,14 @@ export interface CreateFlags {
   stopTimeout?: string;
   network?: string;
   init?: boolean;
+  healthCmd?: string;
+  healthInterval?: string;
+  healthTimeout?: string;
+  healthRetries?: string;
+  healthStartPeriod?: string;
+  healthcheck?: boolean;
+  detachKeys?: string;
+  sigProxy?: boolean;
   privileged?: boolean;
   capAdd: string[];
   capDrop: string[];
@@ -78,6 +86,14 @@ export function addCreateFlags(cmd: Command, opts: { run: boolean }): Command {
     .option('--stop-timeout <int>', 'Timeout (in seconds) to stop a container')
     .option('--network <network>', 'Connect a container to a network')
     .option('--init', 'Run an init inside the container that forwards signals and reaps processes')
+    .option('--health-cmd <string>', 'Command to run to check health')
+    .option('--health-interval <duration>', 'Time between running the check (ms|s|m|h)')
+    .option('--health-timeout <duration>', 'Maximum time to allow one check to run (ms|s|m|h)')
+    .option('--health-retries <int>', 'Consecutive failures needed to report unhealthy')
+    .option('--health-start-period <duration>', 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h)')
+    .option('--no-healthcheck', 'Disable any container-specified HEALTHCHECK')
+    .option('--detach-keys <string>', 'Override the key sequence for detaching a container')
+    .option('--sig-proxy [bool]', 'Proxy received signals to the process', (v: string) => v !== 'false', true)
     .option('--privileged', 'Give extended privileges to this container')
     .option('--cap-add <list>', 'Add Linux capabilities', collect, [])
     .option('--cap-drop <list>', 'Drop Linux capabilities', collect, [])

@@ -47,6 +47,7 @@ export function runCommand(ctx: CliContext, name = 'run'): BerthCommand {
     }
     await attachedRun(ctx, {
       id: created.Id, tty: !!flags.tty, stdin: !!flags.interactive, condition: flags.rm ? 'removed' : 'next-exit', start,
+      detachKeys: flags.detachKeys, sigProxy: flags.sigProxy,
     });
   });
   return cmd as BerthCommand;
