@@ -49,7 +49,7 @@ export function createBackend(s: { containers: ContainerService; images: ImageSe
       remove: (id, o) => c.remove(id, o),
       rename: (id, name) => c.rename(id, name),
       wait: (id, cond, signal) => c.wait(id, cond, signal),
-      inspect: (id) => containerInspect(c, s.snapshots, id, networkIdOf),
+      inspect: (id) => { const v = containerInspect(c, s.snapshots, id, networkIdOf); const ids = s.exec.idsOf(v.Id); return { ...v, ExecIDs: ids.length ? ids : null }; },
       list: (o) => containerList(c, s.imageStore, o, networkIdOf),
       isTty: (id) => c.get(id).config.Tty,
       resolve: (id) => c.get(id).id,

@@ -478,7 +478,9 @@ export class ContainerService {
       if (rec.state.ExitCode === 0) return;
       if (p.MaximumRetryCount && rec.restartCount >= p.MaximumRetryCount) return;
     }
-    const delay = Math.min(100 * 2 ** rec.restartCount, 60000);
+    // Docker's back-off: 100 ms doubling up to a minute, back to 100 ms after a run of 10 s or more.
+    const ranMs = Date.parse(rec.state.FinishedAt) - Date.parse(rec.state.StartedAt);
+    const delay = ranMs >= 10_000 ? 100 : Math.min(100 * 2 ** rec.restartCount, 60000);
     setTimeout(() => {
       void this.lock.run(rec.id, async () => {
         const cur = this.o.records.get(rec.id);

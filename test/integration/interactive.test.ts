@@ -135,6 +135,7 @@ test('docker exec: output, exit code, env/workdir/user, -i stdin, -it pty, failu
   const c = await d.api('POST', '/v1.50/containers/ex1/exec', { Cmd: ['true'], AttachStdout: true });
   assert.equal(c.status, 201);
   const execId = c.json().Id;
+  assert.ok((await d.api('GET', '/v1.50/containers/ex1/json')).json().ExecIDs.includes(execId));
   const s = await d.api('POST', `/v1.50/exec/${execId}/start`, { Detach: true });
   assert.equal(s.status, 200);
   const ins = await until(async () => { const j = (await d.api('GET', `/v1.50/exec/${execId}/json`)).json(); return j.Running === false && j.ExitCode !== null ? j : undefined; });
