@@ -214,7 +214,20 @@ export function cgroupsNamed(parent: string): string[] {
   const out: string[] = [];
   const root = '/sys/fs/cgroup';
   const candidates = existsSync(join(root, 'cgroup.controllers')) ? [join(root, parent)] : readdirSync(root).map((h) => join(root, h, parent));
-  for (const c of candidates) if (existsSync(c)) out.push(c);
+  // On a nested host a v1 controller may put new cgroups under our own cgroup (e.g. memory:/process_api/x).
+  for (const base of ownCgroupDirs(root)) candidates.push(join(base, parent));
+  for (const c of new Set(candidates)) if (existsSync(c)) out.push(c);
+  return out;
+}
+
+/** This process's own cgroup directory in each v1 hierarchy where it is not the root. */
+export function ownCgroupDirs(root = '/sys/fs/cgroup'): string[] {
+  const out: string[] = [];
+  for (const l of readFileSync('/proc/self/cgroup', 'utf8').split('\n')) {
+    const m = /^\d+:([^:]+):(\/.+)$/.exec(l.trim());
+    if (!m) continue;
+    for (const c of m[1].split(',')) { const d = join(root, c.replace(/^name=/, ''), m[2]); if (existsSync(d)) out.push(d); }
+  }
   return out;
 }
 

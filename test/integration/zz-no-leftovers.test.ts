@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync, rmSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TEST_PREFIX, NET_MARK, iptablesRulesMentioning, linksNamed, run } from './harness.js';
+import { TEST_PREFIX, NET_MARK, iptablesRulesMentioning, linksNamed, run, ownCgroupDirs } from './harness.js';
 
 const MARK = join(tmpdir(), TEST_PREFIX);
 
@@ -56,7 +56,7 @@ test('no stdin relays (socat in a test bundle dir) or tmux sessions of the inter
 
 test('no cgroups of test daemons', () => {
   const root = '/sys/fs/cgroup';
-  const dirs = existsSync(join(root, 'cgroup.controllers')) ? [root] : readdirSync(root).map((h) => join(root, h));
+  const dirs = existsSync(join(root, 'cgroup.controllers')) ? [root] : [...readdirSync(root).map((h) => join(root, h)), ...ownCgroupDirs(root)];
   const left = dirs.flatMap((d) => { try { return readdirSync(d).filter((n) => n.startsWith(TEST_PREFIX)).map((n) => join(d, n)); } catch { return []; } });
   assert.deepEqual(left, []);
 });
