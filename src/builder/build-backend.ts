@@ -57,7 +57,7 @@ export interface RunStepResult extends PendingLayer {
 
 export interface BuildBackend {
   /** An image by reference or ID. `pull`: fetch even if present (when the engine can pull). Throws not-found. */
-  resolveImage(ref: string, opts: { pull: boolean; platform?: string; signal: AbortSignal }): Promise<BuildImage>;
+  resolveImage(ref: string, opts: { pull: boolean; platform?: string; signal: AbortSignal; onProgress?: (line: string) => void }): Promise<BuildImage>;
   /** A writable view of `image` (null = scratch). */
   mount(image: BuildImage | null): Promise<ScratchMount>;
   /** Run one RUN step in a real container and wait for it to exit. */

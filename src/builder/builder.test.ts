@@ -197,3 +197,26 @@ test('exposedPorts normalises like Docker', () => {
     else assert.deepEqual(exposedPorts(spec), want);
   }
 });
+
+test('HEALTHCHECK and ONBUILD: stored in the config; triggers run in the child build', async () => {
+  const b = new FakeBackend();
+  const parent = await build(b, 'FROM base\nHEALTHCHECK --interval=5s --retries=2 CMD wget -q localhost\nONBUILD RUN echo triggered\nONBUILD ENV FROM_TRIGGER=1\n', ctxDir({}));
+  assert.deepEqual(parent.image.config.config!.Healthcheck, { Test: ['CMD-SHELL', 'wget -q localhost'], Interval: 5e9, Retries: 2 });
+  assert.deepEqual(parent.image.config.config!.OnBuild, ['RUN echo triggered', 'ENV FROM_TRIGGER=1']);
+  assert.equal(b.runs.length, 0, 'triggers do not run in the parent');
+  const child = await build(b, `FROM ${parent.image.id}\nHEALTHCHECK NONE\n`, ctxDir({}));
+  assert.match(child.out, /# Executing 2 build triggers\n/);
+  assert.equal(b.runs.length, 1);
+  assert.deepEqual(b.runs[0].argv, ['/bin/sh', '-c', 'echo triggered']);
+  assert.ok(child.image.config.config!.Env!.includes('FROM_TRIGGER=1'));
+  assert.equal(child.image.config.config!.OnBuild, undefined, 'triggers are consumed');
+  assert.deepEqual(child.image.config.config!.Healthcheck, { Test: ['NONE'] });
+});
+
+test('RUN heredocs become one shell script; COPY heredocs become files', async () => {
+  const b = new FakeBackend();
+  const { image } = await build(b, 'FROM base\nRUN <<EOF\necho a\necho b\nEOF\nRUN cat <<EOT > /x\nhello\nEOT\nCOPY <<conf /etc/app.conf\nk=v\nconf\n', ctxDir({}));
+  assert.deepEqual(b.runs[0].argv, ['/bin/sh', '-c', 'echo a\necho b\n']);
+  assert.deepEqual(b.runs[1].argv, ['/bin/sh', '-c', 'cat <<EOT > /x\nhello\nEOT']);
+  assert.equal(readFileSync(join(b.files.get(image.id)!, 'etc/app.conf'), 'utf8'), 'k=v\n');
+});

@@ -135,7 +135,7 @@ export async function runBuild(backend: BuildBackend, req: BuildRequest): Promis
     const fromName = from.image.toLowerCase();
     if (stageNames.has(fromName)) base = results[stageNames.get(fromName)!];
     else if (fromName !== 'scratch') {
-      base = await backend.resolveImage(from.image, { pull: req.pull, platform: from.platform ?? req.platform, signal: req.signal });
+      base = await backend.resolveImage(from.image, { pull: req.pull, platform: from.platform ?? req.platform, signal: req.signal, onProgress: (l) => req.out(l) });
     }
     if (base) req.out(` ---> ${short(base.id)}\n`);
     if (fixedEpoch === undefined) {

@@ -47,7 +47,7 @@ export interface BuildServiceOptions {
   cache: BuildCacheRecords;
   log: Logger;
   /** Fetch an image from a registry (wired by the distribution code); absent = no pulling. */
-  pull?: (ref: string, opts: { platform?: string; signal: AbortSignal }) => Promise<void>;
+  pull?: (ref: string, opts: { platform?: string; signal: AbortSignal; onMessage?: (m: { status?: string; id?: string; progress?: string }) => void }) => Promise<void>;
   events?: EventPublisher;
 }
 
@@ -142,10 +142,14 @@ export class BuildService implements BuildBackend {
   }
 
   // ---- BuildBackend ---------------------------------------------------------
-  async resolveImage(ref: string, opts: { pull: boolean; platform?: string; signal: AbortSignal }): Promise<BuildImage> {
+  async resolveImage(ref: string, opts: { pull: boolean; platform?: string; signal: AbortSignal; onProgress?: (line: string) => void }): Promise<BuildImage> {
     let img = opts.pull ? undefined : this.o.images.tryResolve(ref);
     if (!img && this.o.pull) {
-      await this.o.pull(ref, { platform: opts.platform, signal: opts.signal });
+      // The pull's own status lines (not the byte-by-byte progress) go into the build output.
+      const onMessage = (m: { status?: string; id?: string; progress?: string }) => {
+        if (m.status && !m.progress && !/^(Downloading|Extracting|Waiting|Verifying Checksum)/.test(m.status)) opts.onProgress?.(`${m.id ? `${m.id}: ` : ''}${m.status}\n`);
+      };
+      await this.o.pull(ref, { platform: opts.platform, signal: opts.signal, onMessage });
       img = this.o.images.tryResolve(ref);
     }
     img ??= this.o.images.tryResolve(ref);

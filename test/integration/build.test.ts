@@ -194,6 +194,15 @@ test('multi-stage: COPY --from a stage, --target, and COPY globs / directories /
   assert.equal(other.stdout, 'other\n');
 });
 
+test('ADD extracts local tar archives (plain and gzip) and copies other files as they are', async () => {
+  const dir = project({ Dockerfile: 'FROM busybox\nADD plain.tar /plain/\nADD gz.tar.gz /gz\nADD notes.txt /notes/\nCMD ["sh", "-c", "cat /plain/a/one /gz/a/one /notes/notes.txt"]\n', 'notes.txt': 'n\n', 'src/a/one': '1\n' });
+  execFileSync('tar', ['-C', join(dir, 'src'), '-cf', join(dir, 'plain.tar'), 'a']);
+  execFileSync('tar', ['-C', join(dir, 'src'), '-czf', join(dir, 'gz.tar.gz'), 'a']);
+  const r = await build(dir, ['-t', 'berth-tb-add']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal((await d.docker(['run', '--rm', 'berth-tb-add'])).stdout, '1\n1\nn\n');
+});
+
 test('.dockerignore is honoured (CLI and daemon) and the Dockerfile may come from -f or stdin', async () => {
   const dir = project({ Dockerfile: 'FROM busybox\nCOPY . /ctx/\nCMD ["ls", "-A", "/ctx"]\n', '.dockerignore': 'secret*\n*.log\n!keep.log\n', 'secret.txt': 's', 'a.log': 'l', 'keep.log': 'k', 'app.js': 'x', 'alt.Dockerfile': 'FROM busybox\nCMD ["echo", "alt"]\n' });
   const r = await build(dir, ['-t', 'berth-tb-ign']);
