@@ -65,24 +65,36 @@ export interface RunningDaemon {
   stop(): Promise<void>;
 }
 
-async function takePidfile(path: string): Promise<void> {
+/** Write our pid to `path` unless a live process other than us holds it (then `busy(pid)` is thrown). */
+async function claimPidfile(path: string, busy: (pid: number) => Error): Promise<void> {
   try {
     const old = parseInt((await readFile(path, 'utf8')).trim(), 10);
-    if (old && old !== process.pid && pidAlive(old)) {
-      throw systemError(`pid file found, ensure berthd is not running or delete ${path}`);
-    }
+    if (old && old !== process.pid && pidAlive(old)) throw busy(old);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   await writeFile(path, `${process.pid}`);
 }
 
+/**
+ * Bridges, iptables chains and CNI network names are host-global and carry
+ * the network prefix: two daemons sharing one would sweep each other's NAT
+ * rules and share chains, so a prefix is claimed like the pidfile.
+ */
+export const NETWORK_CLAIMS_DIR = '/run/berth-networks';
+
 export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   const log = createLogger({ level: cfg.logLevel });
   if (!cfg.conmonPath) throw systemError('conmon not found: install it (apt-get install conmon) or pass --conmon');
   await mkdir(cfg.dataRoot, { recursive: true, mode: 0o711 });
   await mkdir(cfg.execRoot, { recursive: true, mode: 0o711 });
-  await takePidfile(cfg.pidfile);
+  await claimPidfile(cfg.pidfile, () => systemError(`pid file found, ensure berthd is not running or delete ${cfg.pidfile}`));
+  await mkdir(NETWORK_CLAIMS_DIR, { recursive: true, mode: 0o755 });
+  const networkClaim = join(NETWORK_CLAIMS_DIR, `${cfg.network.prefix}.pid`);
+  await claimPidfile(networkClaim, (pid) => systemError(`network prefix "${cfg.network.prefix}" is in use by berthd (pid ${pid}): give this daemon its own --network-prefix, --bridge and --bip`)).catch(async (err) => {
+    await rm(cfg.pidfile, { force: true });
+    throw err;
+  });
 
   const content = new LocalContentStore({ root: join(cfg.dataRoot, 'content') });
   await content.init();
@@ -225,6 +237,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
       await dns.close();
       db.close();
       await rm(cfg.pidfile, { force: true });
+      await rm(networkClaim, { force: true });
       for (const h of cfg.hosts) if (h.startsWith('unix://')) await rm(h.slice(7), { force: true });
       log.info('berthd stopped; containers keep running');
     },

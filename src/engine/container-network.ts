@@ -396,8 +396,15 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
       }
     }
     const live = new Set(this.list().filter(running).map((r) => r.id));
+    // NAT rules are host-global: only containers this daemon knows (a record,
+    // a namespace under its exec root or a lease under its data root) are its
+    // own; another daemon sharing the network prefix keeps its rules.
+    const ours = new Set(this.list().map((r) => r.id));
     // namespaces pinned for containers that no longer run
-    for (const id of await this.o.netns.list()) if (!live.has(id)) await this.unlessOwned(id, () => this.o.netns.remove(id).catch(() => {}));
+    for (const id of await this.o.netns.list()) {
+      ours.add(id);
+      if (!live.has(id)) await this.unlessOwned(id, () => this.o.netns.remove(id).catch(() => {}));
+    }
     // host-local leases (files named by address, holding the container ID) of containers that no longer run
     for (const net of await readdir(ipamDir).catch(() => [] as string[])) {
       if (!net.startsWith(`${cniPrefix}-`)) continue;
@@ -405,6 +412,7 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
       for (const f of await readdir(dir).catch(() => [] as string[])) {
         if (parseIp(f) === undefined) continue;
         const owner = (await readFile(join(dir, f), 'utf8').catch(() => '')).split(/\r?\n/)[0].trim();
+        if (owner) ours.add(owner);
         if (owner && !live.has(owner)) {
           await this.unlessOwned(owner, async () => {
             this.o.log.info('releasing stale address lease', { network: net, ip: f, container: owner.slice(0, 12) });
@@ -413,7 +421,7 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
         }
       }
     }
-    await sweepOrphanNatRules(this.o.iptables(), cniPrefix, live, this.o.log, (id, fn) => this.unlessOwned(id, fn));
+    await sweepOrphanNatRules(this.o.iptables(), cniPrefix, live, this.o.log, (id, fn) => (ours.has(id) ? this.unlessOwned(id, fn) : Promise.resolve()));
   }
 
   /**

@@ -2,9 +2,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { TestDaemon, run, BERTHD } from './harness.js';
+import { TestDaemon, run, BERTHD, linksNamed } from './harness.js';
 
 const daemons: TestDaemon[] = [];
 after(async () => { for (const d of daemons) await d.cleanup(); });
@@ -62,6 +63,22 @@ test('a second berthd on the same roots refuses to start (pidfile)', async () =>
   assert.notEqual(second.code, 0);
   assert.match(second.stderr, /pid file found, ensure berthd is not running/);
   assert.equal((await d.api('GET', '/_ping')).status, 200, 'the first daemon is unaffected');
+});
+
+test('a second berthd on the same network prefix refuses to start, the first keeps its ports', async () => {
+  const d = new TestDaemon();
+  daemons.push(d);
+  await d.start();
+  const other = join(d.root, 'other');
+  const second = await run(process.execPath, [BERTHD, '-H', `unix://${other}.sock`, '--data-root', `${other}/data`, '--exec-root', `${other}/exec`, '--config-file', d.configFile, '--network-prefix', d.netPrefix, '--bridge', `${d.netPrefix}9`], { timeoutMs: 20000 });
+  assert.notEqual(second.code, 0);
+  assert.match(second.stderr, new RegExp(`network prefix "${d.netPrefix}" is in use by berthd \\(pid ${d.pid}\\)`));
+  assert.deepEqual(linksNamed(`${d.netPrefix}9`), [], 'the refused daemon made no bridge');
+  assert.equal((await d.api('GET', '/_ping')).status, 200, 'the first daemon is unaffected');
+  // after a crash the claim is stale, and the same daemon starts again
+  await d.crash();
+  await d.start();
+  assert.equal((await d.api('GET', '/_ping')).status, 200);
 });
 
 test('bad flags and config are refused with a clear message', async () => {

@@ -285,7 +285,12 @@ export function networkCleanup(netPrefix: string): void {
     try { execFileSync('iptables', ['-w', '-t', table, '-F', chain]); execFileSync('iptables', ['-w', '-t', table, '-X', chain]); } catch { /* busy or gone */ }
   }
   for (const l of linksNamed(netPrefix)) { try { execFileSync('ip', ['link', 'del', l]); } catch { /* gone */ } }
+  // the daemon's claim on its network prefix (left behind by a crash)
+  rmSync(join(NETWORK_CLAIMS_DIR, `${netPrefix}.pid`), { force: true });
 }
+
+/** Where berthd claims its network prefix (src/daemon/daemon.ts). */
+export const NETWORK_CLAIMS_DIR = '/run/berth-networks';
 
 /** Routes of the host as [network, prefix] numbers. */
 function hostRoutes(): [number, number][] {

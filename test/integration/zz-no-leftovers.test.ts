@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync, rmSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TEST_PREFIX, NET_MARK, iptablesRulesMentioning, linksNamed, run, ownCgroupDirs } from './harness.js';
+import { TEST_PREFIX, NET_MARK, NETWORK_CLAIMS_DIR, iptablesRulesMentioning, linksNamed, run, ownCgroupDirs } from './harness.js';
 
 const MARK = join(tmpdir(), TEST_PREFIX);
 
@@ -59,6 +59,10 @@ test('no cgroups of test daemons', () => {
   const dirs = existsSync(join(root, 'cgroup.controllers')) ? [root] : [...readdirSync(root).map((h) => join(root, h)), ...ownCgroupDirs(root)];
   const left = dirs.flatMap((d) => { try { return readdirSync(d).filter((n) => n.startsWith(TEST_PREFIX)).map((n) => join(d, n)); } catch { return []; } });
   assert.deepEqual(left, []);
+});
+
+test('no network-prefix claims of test daemons', () => {
+  assert.deepEqual(existsSync(NETWORK_CLAIMS_DIR) ? readdirSync(NETWORK_CLAIMS_DIR).filter((n) => n.startsWith(NET_MARK)) : [], []);
 });
 
 test('no bridges or other links of test daemons', () => {
