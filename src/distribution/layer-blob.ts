@@ -9,18 +9,9 @@
 import { createGzip } from 'node:zlib';
 import { notImplemented } from '../errdefs/errors.js';
 import type { ContentStore } from '../content/content-store.js';
+import { isGzipBlob } from '../content/blob-sniff.js';
 import type { ImageStore } from '../images/image-store.js';
 import { MEDIA_TYPES, type Descriptor } from '../oci/image.js';
-
-async function isGzipBlob(content: ContentStore, digest: string): Promise<boolean> {
-  const s = content.read(digest);
-  for await (const chunk of s) {
-    s.destroy();
-    const b = chunk as Buffer;
-    return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
-  }
-  return false;
-}
 
 const GZIP_TYPES = new Set<string>([MEDIA_TYPES.dockerLayer, MEDIA_TYPES.ociLayerGzip]);
 

@@ -6,9 +6,9 @@
  *
  * The upper tree is read as it is; runtime mount points (/proc, /sys, /dev,
  * the bind-mounted /etc/hosts, hostname, resolv.conf) are left out, as
- * Docker's init layer does. A running container is not paused while it is
- * committed (berth has no freezer path here yet), so a busy writer may be
- * caught mid-write.
+ * Docker's init layer does. A running container is frozen (the cgroup
+ * freezer, as `docker pause`) while its upper tree is read and packed,
+ * unless `pause: false`, so a busy writer is not caught mid-write.
  * May import: images, snapshots, oci, lib, errdefs, engine/*.
  */
 import { join } from 'node:path';
@@ -34,6 +34,8 @@ export interface CommitOptions {
   changes?: string[];
   /** A container config whose set fields override the container's (the POST /commit body). */
   config?: Partial<ImageRunConfig>;
+  /** Freeze a running container while its layer is taken (Docker's default: true). */
+  pause?: boolean;
 }
 
 export class CommitService {
@@ -89,12 +91,18 @@ export class CommitService {
     run = applyChanges(run, o.changes ?? []);
     for (const k of Object.keys(run) as (keyof ImageRunConfig)[]) if (run[k] === undefined || run[k] === null) delete run[k];
 
-    const entries = await this.entries(rec);
     const chain = rec.layers;
     let diffId: string | undefined;
-    if (entries.length) {
-      const layer = await this.o.images.registerLayerTar(packUpper(this.upper(rec), entries), chain.length ? chain[chain.length - 1] : null);
-      diffId = layer.diffId;
+    const freeze = o.pause !== false && rec.state.Status === 'running';
+    if (freeze) await this.o.containers.pause(rec.id);
+    try {
+      const entries = await this.entries(rec);
+      if (entries.length) {
+        const layer = await this.o.images.registerLayerTar(packUpper(this.upper(rec), entries), chain.length ? chain[chain.length - 1] : null);
+        diffId = layer.diffId;
+      }
+    } finally {
+      if (freeze) await this.o.containers.unpause(rec.id).catch(() => {});
     }
     const now = new Date().toISOString();
     const history = { created: now, created_by: [rec.path, ...rec.args].join(' '), ...(o.author ? { author: o.author } : {}), ...(o.comment ? { comment: o.comment } : {}), ...(diffId ? {} : { empty_layer: true }) };

@@ -16,6 +16,7 @@ import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { notImplemented, systemError } from '../errdefs/errors.js';
 import type { ContentStore } from '../content/content-store.js';
+import { isGzipBlob } from '../content/blob-sniff.js';
 import { chainIds, MEDIA_TYPES, type ImageConfig } from '../oci/image.js';
 import { parseReference, familiarString, familiarName } from '../oci/reference.js';
 import type { Image } from './image-store.js';
@@ -29,15 +30,9 @@ export interface SaveEntry {
 
 const FIXED_MTIME = new Date(0);
 
-async function isGzip(content: ContentStore, digest: string): Promise<boolean> {
-  const s = content.read(digest);
-  for await (const chunk of s) { s.destroy(); const b = chunk as Buffer; return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b; }
-  return false;
-}
-
 /** A layer's uncompressed tar: size (verified against its diff ID) and a way to stream it. */
 async function layerTar(content: ContentStore, blob: string, diffId: string): Promise<{ size: number; open: () => Readable }> {
-  const gz = await isGzip(content, blob);
+  const gz = await isGzipBlob(content, blob);
   const open = () => (gz ? content.read(blob).pipe(createGunzip()) : content.read(blob));
   const hash = createHash('sha256');
   let size = 0;

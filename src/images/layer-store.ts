@@ -9,6 +9,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { invalidArgument } from '../errdefs/errors.js';
 import type { ContentStore } from '../content/content-store.js';
+import { isGzipBlob } from '../content/blob-sniff.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
 import type { LayerRecords } from '../metadata/layer-records.js';
 import { applyLayer } from '../snapshots/apply-layer.js';
@@ -18,17 +19,6 @@ export interface RegisteredLayer {
   chainId: string;
   diffId: string;
   size: number;
-}
-
-/** Peek at the first bytes of a blob to tell gzip from plain tar. */
-async function isGzip(content: ContentStore, digest: string): Promise<boolean> {
-  const s = content.read(digest);
-  for await (const chunk of s) {
-    s.destroy();
-    const b = chunk as Buffer;
-    return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
-  }
-  return false;
 }
 
 export class LayerStore {
@@ -44,7 +34,7 @@ export class LayerStore {
       const existing = this.deps.records.get(chainId);
       if (existing && (await this.deps.snapshots.hasLayer(chainId))) return { chainId, diffId: existing.diffId, size: existing.size };
     }
-    const gz = await isGzip(this.deps.content, digest);
+    const gz = await isGzipBlob(this.deps.content, digest);
     const tmp = await this.deps.snapshots.prepareLayer();
     try {
       const hash = createHash('sha256');

@@ -55,7 +55,7 @@ export interface ImagesBackend {
 
 /** A container's filesystem as data: commit, diff, export. */
 export interface CommitsBackend {
-  commit(container: string, opts: { repo?: string; tag?: string; comment?: string; author?: string; changes?: string[]; config?: Record<string, unknown> }): Promise<string>;
+  commit(container: string, opts: { repo?: string; tag?: string; comment?: string; author?: string; changes?: string[]; config?: Record<string, unknown>; pause?: boolean }): Promise<string>;
   changes(container: string): Promise<{ Path: string; Kind: number }[]>;
   /** The tar stream; throws (not-found…) before anything is sent. */
   export(container: string): Promise<Readable>;

@@ -103,3 +103,22 @@ test('image prune removes dangling images, -a every unused one; builder prune fo
   assert.equal((await d.api('GET', '/images/busybox/json')).status, 200, 'an image a container uses stays');
   await d.docker(['rm', 'berth-tb-user']);
 });
+
+test('commit freezes a running container while taking its layer (pause/unpause events), --pause=false does not', async () => {
+  const r = await d.docker(['run', '-d', '--name', 'commit-live', 'busybox', 'sh', '-c', 'echo live > /live; exec sleep 300']);
+  assert.equal(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  const since = (Date.now() / 1000).toFixed(3);
+  const c1 = await d.docker(['commit', 'commit-live', 'commit-live:paused']);
+  assert.equal(c1.code, 0, c1.stderr);
+  const c2 = await d.docker(['commit', '--pause=false', 'commit-live', 'commit-live:unpaused']);
+  assert.equal(c2.code, 0, c2.stderr);
+  const until = (Date.now() / 1000 + 0.001).toFixed(3);
+  const ev = await d.api('GET', `/events?since=${since}&until=${until}&filters=${encodeURIComponent(JSON.stringify({ container: [id], event: ['pause', 'unpause'] }))}`);
+  const actions = ev.body.toString().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l).Action);
+  assert.deepEqual(actions, ['pause', 'unpause'], 'one freeze, for the first commit only');
+  assert.equal((await d.api('GET', '/containers/commit-live/json')).json().State.Status, 'running');
+  assert.equal((await d.docker(['run', '--rm', 'commit-live:paused', 'cat', '/live'])).stdout, 'live\n');
+  assert.equal((await d.docker(['rm', '-f', 'commit-live'])).code, 0);
+  assert.equal((await d.docker(['rmi', 'commit-live:paused', 'commit-live:unpaused'])).code, 0);
+});

@@ -26,30 +26,27 @@ test('no volume mounts (tmpfs/bind volumes) of test daemons', () => {
   assert.deepEqual(mounts, []);
 });
 
-test('no conmon, runc or container processes of test daemons', () => {
+/** Live (non-zombie) processes as "pid: cmdline" for which `pick(cmdline, cwd)` holds. */
+function liveProcesses(pick: (cmd: string, cwd: string) => boolean): string[] {
   const left: string[] = [];
   for (const p of readdirSync('/proc')) {
     if (!/^\d+$/.test(p)) continue;
     try {
       const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      if (cmd.includes(MARK) && !/\) Z /.test(stat)) left.push(`${p}: ${cmd}`);
+      let cwd = '';
+      try { cwd = readlinkSync(`/proc/${p}/cwd`); } catch { /* kernel thread or gone */ }
+      if (pick(cmd, cwd) && !/\) Z /.test(readFileSync(`/proc/${p}/stat`, 'utf8'))) left.push(`${p}: ${cmd}`);
     } catch { /* gone */ }
   }
-  assert.deepEqual(left, []);
+  return left;
+}
+
+test('no conmon, runc or container processes of test daemons', () => {
+  assert.deepEqual(liveProcesses((cmd) => cmd.includes(MARK)), []);
 });
 
 test('no stdin relays (socat in a test bundle dir) or tmux sessions of the interactive tests', async () => {
-  const left: string[] = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const cwd = readlinkSync(`/proc/${p}/cwd`);
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      if (cwd.startsWith(MARK) && !/\) Z /.test(stat)) left.push(`${p}: ${readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ')}`);
-    } catch { /* gone */ }
-  }
-  assert.deepEqual(left, []);
+  assert.deepEqual(liveProcesses((_cmd, cwd) => cwd.startsWith(MARK)), []);
   const tmux = await run('tmux', ['list-sessions', '-F', '#{session_name}']).catch(() => ({ stdout: '' }));
   assert.deepEqual(tmux.stdout.split('\n').filter((n) => n.startsWith(TEST_PREFIX)), []);
 });
@@ -78,14 +75,5 @@ test('no temp roots of test daemons', () => {
 });
 
 test('no registry servers of test runs (CNCF docker-registry, berth registry serve)', () => {
-  const left: string[] = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      if ((cmd.includes('docker-registry serve') || cmd.includes(' registry serve ')) && cmd.includes(MARK) && !/\) Z /.test(stat)) left.push(`${p}: ${cmd}`);
-    } catch { /* gone */ }
-  }
-  assert.deepEqual(left, []);
+  assert.deepEqual(liveProcesses((cmd) => (cmd.includes('docker-registry serve') || cmd.includes(' registry serve ')) && cmd.includes(MARK)), []);
 });

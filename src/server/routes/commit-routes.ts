@@ -20,6 +20,8 @@ export function commitRoutes(r: Router, b: CommitsBackend): void {
       author: query.get('author') || undefined,
       changes: query.getAll('changes').flatMap((c) => c.split('\n')).filter((c) => c.trim()),
       config: config ?? undefined,
+      // Docker pauses a running container while committing unless pause=0/false
+      pause: !['0', 'false'].includes(query.get('pause') ?? ''),
     });
     sendJson(res, 201, { Id: id });
   });

@@ -11,7 +11,7 @@ export function commitCommand(ctx: CliContext, name = 'commit'): BerthCommand {
     .option('-a, --author <string>', 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")')
     .option('-c, --change <list>', 'Apply Dockerfile instruction to the created image', (v: string, p: string[]) => [...p, v], [])
     .option('-m, --message <string>', 'Commit message')
-    .option('-p, --pause', 'Pause container during commit (accepted; berth does not pause)', true)
+    .option('-p, --pause', 'Pause container during commit', true)
     .option('--no-pause', 'Do not pause the container during commit')
     .action(async (container: string, ref: string | undefined, o: { author?: string; change: string[]; message?: string; pause: boolean }) => {
       const rt = ref ? splitRepoTag(ref) : undefined;
