@@ -199,13 +199,13 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     let result;
     try {
       // Docker takes a given --ip anywhere in the subnet, not only in --ip-range: host-local then gets the whole subnet
-      result = await addNetworkList(this.o.cni, this.o.networks.confList(n, { wholeSubnet: !!ip }), rt, this.portRuntime(ports));
+      result = await addNetworkList(this.o.cni, this.o.networks.confList(n, { wholeSubnet: !!ip, portmap: ports.length > 0 }), rt, this.portRuntime(ports));
     } catch (err) {
       if (ip && /already|requested IP address/i.test((err as Error).message)) throw conflict(`Address already in use: ${ip} on network ${n.name}`, 'CONFLICT', err);
       throw err;
     }
     const e = endpointFromResult(result, ifname);
-    ep.live = { EndpointID: newId(), ifname, ip: e.ip, prefixLen: e.prefixLen, gateway: e.gateway, mac: e.mac, cni: result, ports };
+    ep.live = { EndpointID: newId(), ifname, ip: e.ip, prefixLen: e.prefixLen, gateway: e.gateway, mac: e.mac, cni: result, ports, netNat: true };
     this.o.events?.publish('network', 'connect', n.id, { name: n.name, type: n.driver, container: rec.id });
     if (this.o.dns && this.o.networks.isUserDefined(n) && e.gateway) await this.o.dns.redirect(rec.net!.sandboxKey!, e.gateway);
   }
@@ -217,7 +217,7 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     const n = this.o.networks.tryGet(ep.NetworkID);
     const netns = rec.net!.sandboxKey && (await this.o.netns.exists(rec.id)) ? rec.net!.sandboxKey : '';
     if (n) {
-      await delNetworkList(this.o.cni, this.o.networks.confList(n), { containerId: rec.id, netns, ifname: ep.live.ifname }, this.portRuntime(ep.live.ports), ep.live.cni)
+      await delNetworkList(this.o.cni, this.o.networks.confList(n, { portmap: (ep.live.ports?.length ?? 0) > 0, legacyIpMasq: !ep.live.netNat }), { containerId: rec.id, netns, ifname: ep.live.ifname }, this.portRuntime(ep.live.ports), ep.live.cni)
         .catch((err) => this.o.log.warn('CNI DEL failed', { id: rec.id.slice(0, 12), network: name, err: (err as Error).message }));
     }
     ep.live = undefined;

@@ -43,6 +43,12 @@ export interface EndpointState {
     cni: CniResult;
     /** ports published through this attachment (portmap runtime config). */
     ports: BoundPort[];
+    /**
+     * Outbound NAT is the network's rule (bridge-firewall). Absent on
+     * attachments made before that, whose per-container ipMasq chain the
+     * bridge plugin's DEL must still remove.
+     */
+    netNat?: boolean;
   };
 }
 

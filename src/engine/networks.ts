@@ -119,7 +119,7 @@ export class NetworkService {
   }
 
   async syncFirewall(): Promise<void> {
-    const bridges = this.list().filter((n) => n.driver === 'bridge' && n.bridge).map((n) => ({ bridge: n.bridge!, internal: n.internal, icc: n.options[ICC_OPT] !== 'false' }));
+    const bridges = this.list().filter((n) => n.driver === 'bridge' && n.bridge).map((n) => ({ bridge: n.bridge!, internal: n.internal, icc: n.options[ICC_OPT] !== 'false', subnet: n.ipam.Config[0]?.Subnet, masquerade: n.options[MASQ_OPT] !== 'false' }));
     await this.o.firewall.sync(bridges);
   }
 
@@ -150,11 +150,11 @@ export class NetworkService {
   cniName(n: NetworkRecord): string { return `${this.o.prefix}-${n.id.slice(0, 12)}`; }
 
   /** The CNI configuration list a container attachment to `n` runs. */
-  confList(n: NetworkRecord, o: { wholeSubnet?: boolean } = {}): NetworkConfList {
+  confList(n: NetworkRecord, o: { wholeSubnet?: boolean; portmap?: boolean; legacyIpMasq?: boolean } = {}): NetworkConfList {
     const c = n.ipam.Config[0];
     if (n.driver !== 'bridge' || !c || !n.bridge) throw invalidArgument(`network ${n.name} has no bridge to attach to`);
     const mtu = Number(n.options[MTU_OPT] ?? 0) || undefined;
-    return bridgeConfList({ cniName: this.cniName(n), bridge: n.bridge, subnet: c.Subnet, gateway: c.Gateway, ipRange: o.wholeSubnet ? undefined : c.IPRange, ipamDir: this.o.ipamDir, internal: n.internal, masquerade: n.options[MASQ_OPT] !== 'false', mtu });
+    return bridgeConfList({ cniName: this.cniName(n), bridge: n.bridge, subnet: c.Subnet, gateway: c.Gateway, ipRange: o.wholeSubnet ? undefined : c.IPRange, ipamDir: this.o.ipamDir, internal: n.internal, mtu, portmap: o.portmap, legacyIpMasq: o.legacyIpMasq && !n.internal && n.options[MASQ_OPT] !== 'false' });
   }
 
   /** Is this a user-defined network (embedded DNS, aliases, --ip)? */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { forwardRules } from './bridge-firewall.js';
+import { forwardRules, natRules } from './bridge-firewall.js';
 
 test('forward rules: accept within a bridge, drop between bridges, internal bridges closed', () => {
   const rules = forwardRules([{ bridge: 'b0', internal: false }, { bridge: 'b1', internal: true }]).map((r) => r.join(' '));
@@ -20,4 +20,14 @@ test('forward rules: accept within a bridge, drop between bridges, internal brid
 
 test('enable_icc=false drops traffic between containers of the bridge', () => {
   assert.deepEqual(forwardRules([{ bridge: 'b0', internal: false, icc: false }])[0], ['-i', 'b0', '-o', 'b0', '-j', 'DROP']);
+});
+
+test('nat rules: one outbound MASQUERADE per network, none for internal or masquerade-off networks', () => {
+  const rules = natRules([
+    { bridge: 'b0', internal: false, subnet: '10.1.0.0/16' },
+    { bridge: 'b1', internal: true, subnet: '10.2.0.0/24' },
+    { bridge: 'b2', internal: false, subnet: '10.3.0.0/24', masquerade: false },
+    { bridge: 'b3', internal: false },
+  ]).map((r) => r.join(' '));
+  assert.deepEqual(rules, ['-s 10.1.0.0/16 ! -o b0 -j MASQUERADE']);
 });

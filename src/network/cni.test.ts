@@ -48,10 +48,12 @@ test('bridge conf list: host-local ranges, ip range bounds, internal without NAT
   const c = bridgeConfList({ cniName: 'berth-abc', bridge: 'br1', subnet: '10.1.0.0/16', gateway: '10.1.0.1', ipRange: '10.1.5.0/24', ipamDir: '/d', internal: false });
   const bridge = c.plugins[0] as unknown as { ipMasq: boolean; isGateway: boolean; ipam: { ranges: Record<string, string>[][]; routes: unknown[]; dataDir: string } };
   assert.equal(c.name, 'berth-abc');
-  assert.equal(bridge.ipMasq, true);
+  assert.equal(bridge.ipMasq, false, 'outbound NAT is the per-network rule of bridge-firewall');
   assert.deepEqual(bridge.ipam.ranges, [[{ subnet: '10.1.0.0/16', gateway: '10.1.0.1', rangeStart: '10.1.5.0', rangeEnd: '10.1.5.254' }]]);
   assert.deepEqual(bridge.ipam.routes, [{ dst: '0.0.0.0/0' }]);
   assert.equal(c.plugins[1].type, 'portmap');
+  const noPorts = bridgeConfList({ cniName: 'berth-abc', bridge: 'br1', subnet: '10.1.0.0/16', gateway: '10.1.0.1', ipamDir: '/d', internal: false, portmap: false });
+  assert.deepEqual(noPorts.plugins.map((p) => p.type), ['bridge'], 'no published ports: no portmap in the chain');
   const i = bridgeConfList({ cniName: 'x', bridge: 'b', subnet: '10.2.0.0/24', gateway: '10.2.0.1', ipamDir: '/d', internal: true });
   const ib = i.plugins[0] as unknown as { ipMasq: boolean; ipam: { routes: unknown[] } };
   assert.equal(ib.ipMasq, false);

@@ -72,12 +72,18 @@ export interface BridgeNetworkConf {
   ipamDir: string;
   /** no outbound NAT or default route (Docker's --internal). */
   internal: boolean;
-  /** outbound NAT (Docker's enable_ip_masquerade; default true). */
-  masquerade?: boolean;
   mtu?: number;
+  /**
+   * Chain portmap after bridge (default true). An attachment without
+   * published ports leaves it out of both ADD and DEL: portmap would only
+   * spawn and do nothing, and start/stop latency is what users feel.
+   */
+  portmap?: boolean;
+  /** Run the bridge plugin with ipMasq (only to DEL attachments made when it did the NAT). */
+  legacyIpMasq?: boolean;
 }
 
-/** bridge (host-local IPAM) + portmap, as berth runs every bridge network. */
+/** bridge (host-local IPAM), + portmap when ports are published, as berth runs every bridge network. */
 export function bridgeConfList(c: BridgeNetworkConf): NetworkConfList {
   const range: Record<string, string> = { subnet: c.subnet, gateway: c.gateway };
   if (c.ipRange) {
@@ -94,7 +100,8 @@ export function bridgeConfList(c: BridgeNetworkConf): NetworkConfList {
         type: 'bridge',
         bridge: c.bridge,
         isGateway: true,
-        ipMasq: !c.internal && c.masquerade !== false,
+        // outbound NAT is one rule per network (network/bridge-firewall), not a chain per container
+        ipMasq: c.legacyIpMasq === true,
         hairpinMode: true,
         ...(c.mtu ? { mtu: c.mtu } : {}),
         ipam: {
@@ -104,7 +111,7 @@ export function bridgeConfList(c: BridgeNetworkConf): NetworkConfList {
           dataDir: c.ipamDir,
         },
       },
-      { type: 'portmap', snat: true, capabilities: { portMappings: true } },
+      ...(c.portmap === false ? [] : [{ type: 'portmap', snat: true, capabilities: { portMappings: true } }]),
     ],
   };
 }
