@@ -33,7 +33,7 @@ import type { ImageConfig } from '../oci/image.js';
 import { secureJoin } from '../lib/secure-join.js';
 import type { BuildBackend, BuildImage, RunStepRequest, RunStepResult, ScratchMount } from '../builder/build-backend.js';
 import { openContext, type BuildContext } from '../builder/build-context.js';
-import { planBuild, runBuild, BuildStepError } from '../builder/builder.js';
+import { planBuild, runBuild, BuildStepError, type BuildRequest } from '../builder/builder.js';
 import type { ContainerService } from './containers.js';
 import type { EventPublisher } from './events.js';
 
@@ -51,17 +51,12 @@ export interface BuildServiceOptions {
   events?: EventPublisher;
 }
 
-export interface BuildOptions {
-  tags: string[];
-  dockerfile?: string;
-  buildArgs: Record<string, string | null>;
-  labels: Record<string, string>;
-  target?: string;
-  noCache: boolean;
-  pull: boolean;
-  network: string;
-  platform?: string;
-}
+/**
+ * What a build is asked for: the builder's request without what prepare()
+ * supplies (context dir, Dockerfile text, signal, output), plus the tags and
+ * the Dockerfile's path in the context.
+ */
+export type BuildOptions = Omit<BuildRequest, 'contextDir' | 'dockerfile' | 'signal' | 'out'> & { tags: string[]; dockerfile?: string };
 
 export interface BuildOutput {
   stream(text: string): void;
