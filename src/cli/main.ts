@@ -69,6 +69,9 @@ import { logoutCommand } from './commands/registry/logout.js';
 import { registryServeCommand } from './commands/registry/serve.js';
 import { registryGcCommand } from './commands/registry/gc.js';
 
+/** A command factory; those with a second parameter take the name the command answers to. */
+type Make = (ctx: CliContext, name?: string) => BerthCommand;
+
 export function buildProgram(ctx: CliContext): BerthCommand {
   const program = new BerthCommand('berth')
     .description('A self-sufficient runtime for containers')
@@ -78,78 +81,31 @@ export function buildProgram(ctx: CliContext): BerthCommand {
     .option('-D, --debug', 'Enable debug mode')
     .version(`berth version ${CLI_VERSION}, build unknown`, '-v, --version', 'Print version information and quit') as BerthCommand;
 
-  const container = program.command('container').description('Manage containers') as BerthCommand;
-  for (const make of [runCommand, createCommand, startCommand, stopCommand, killCommand, restartCommand, rmCommand, logsCommand, waitCommand, renameCommand]) {
-    container.addCommand(make(ctx));
+  // Management groups (`berth container ls`): each entry is a factory and, where the
+  // group's name differs from the short form's, the name inside the group.
+  const groups: [name: string, description: string, entries: (Make | [Make, string])[]][] = [
+    ['container', 'Manage containers', [runCommand, createCommand, startCommand, stopCommand, killCommand, restartCommand, rmCommand, logsCommand, waitCommand, renameCommand,
+      [psCommand, 'ls'], containerInspectCommand, commitCommand, diffCommand, exportCommand, portCommand, cpCommand, containerPruneCommand,
+      execCommand, attachCommand, pauseCommand, unpauseCommand, topCommand, statsCommand, updateCommand]],
+    ['network', 'Manage networks', [networkConnectCommand, networkCreateCommand, networkDisconnectCommand, networkInspectCommand, networkLsCommand, networkPruneCommand, networkRmCommand]],
+    ['image', 'Manage images', [[imagesCommand, 'ls'], importCommand, loadCommand, tagCommand, [rmiCommand, 'rm'], imageInspectCommand, pullCommand, pushCommand, buildCommand, historyCommand, imagePruneCommand, saveCommand]],
+    ['builder', 'Manage builds', [buildCommand, builderPruneCommand]],
+    ['volume', 'Manage volumes', [volumeCreateCommand, volumeLsCommand, volumeInspectCommand, volumeRmCommand, volumePruneCommand]],
+    ['system', 'Manage berth', [eventsCommand, dfCommand, systemPruneCommand]],
+    ['registry', 'Run and maintain berth\'s registry server', [registryServeCommand, registryGcCommand]],
+  ];
+  for (const [name, description, entries] of groups) {
+    const group = program.command(name).description(description) as BerthCommand;
+    for (const e of entries) group.addCommand(Array.isArray(e) ? e[0](ctx, e[1]) : e(ctx));
   }
-  container.addCommand(psCommand(ctx, 'ls'));
-  container.addCommand(containerInspectCommand(ctx));
-  for (const make of [commitCommand, diffCommand, exportCommand]) container.addCommand(make(ctx));
-  container.addCommand(portCommand(ctx));
 
-  const network = program.command('network').description('Manage networks') as BerthCommand;
-  for (const make of [networkConnectCommand, networkCreateCommand, networkDisconnectCommand, networkInspectCommand, networkLsCommand, networkPruneCommand, networkRmCommand]) {
-    network.addCommand(make(ctx));
-  }
-
-  const image = program.command('image').description('Manage images') as BerthCommand;
-  image.addCommand(imagesCommand(ctx, 'ls'));
-  image.addCommand(importCommand(ctx));
-  image.addCommand(loadCommand(ctx));
-  image.addCommand(tagCommand(ctx));
-  image.addCommand(rmiCommand(ctx, 'rm'));
-  image.addCommand(imageInspectCommand(ctx));
-  image.addCommand(pullCommand(ctx));
-  image.addCommand(pushCommand(ctx));
-  image.addCommand(buildCommand(ctx));
-  image.addCommand(historyCommand(ctx));
-  image.addCommand(imagePruneCommand(ctx));
-
-  const builder = program.command('builder').description('Manage builds') as BerthCommand;
-  builder.addCommand(buildCommand(ctx));
-  builder.addCommand(builderPruneCommand(ctx));
-  image.addCommand(saveCommand(ctx));
-
-  container.addCommand(cpCommand(ctx));
-  container.addCommand(containerPruneCommand(ctx));
-  program.addCommand(cpCommand(ctx));
-
-  const volume = program.command('volume').description('Manage volumes') as BerthCommand;
-  for (const make of [volumeCreateCommand, volumeLsCommand, volumeInspectCommand, volumeRmCommand, volumePruneCommand]) volume.addCommand(make(ctx));
-
-  // Docker's short forms.
-  for (const make of [runCommand, createCommand, startCommand, stopCommand, killCommand, restartCommand, rmCommand, psCommand, logsCommand, waitCommand, renameCommand]) {
+  // Docker's short forms (`berth ps` = `berth container ls`).
+  for (const make of [runCommand, createCommand, startCommand, stopCommand, killCommand, restartCommand, rmCommand, psCommand, logsCommand, waitCommand, renameCommand,
+    portCommand, cpCommand, execCommand, attachCommand, pauseCommand, unpauseCommand, topCommand, statsCommand, updateCommand,
+    imagesCommand, importCommand, loadCommand, tagCommand, rmiCommand, buildCommand, historyCommand, commitCommand, diffCommand, exportCommand,
+    pullCommand, pushCommand, saveCommand, loginCommand, logoutCommand, inspectCommand, versionCommand, infoCommand, eventsCommand] as Make[]) {
     program.addCommand(make(ctx));
   }
-  program.addCommand(portCommand(ctx));
-  program.addCommand(imagesCommand(ctx));
-  program.addCommand(importCommand(ctx));
-  program.addCommand(loadCommand(ctx));
-  program.addCommand(tagCommand(ctx));
-  program.addCommand(rmiCommand(ctx));
-  program.addCommand(buildCommand(ctx));
-  for (const make of [historyCommand, commitCommand, diffCommand, exportCommand]) program.addCommand(make(ctx));
-  program.addCommand(inspectCommand(ctx));
-  program.addCommand(versionCommand(ctx));
-  program.addCommand(infoCommand(ctx));
-  program.addCommand(eventsCommand(ctx));
-  for (const make of [execCommand, attachCommand, pauseCommand, unpauseCommand, topCommand, statsCommand, updateCommand]) {
-    program.addCommand(make(ctx));
-    container.addCommand(make(ctx));
-  }
-  const system = program.commands.find((c) => c.name() === 'system') as BerthCommand | undefined
-    ?? program.command('system').description('Manage berth') as BerthCommand;
-  system.addCommand(eventsCommand(ctx));
-  system.addCommand(dfCommand(ctx));
-  system.addCommand(systemPruneCommand(ctx));
-  program.addCommand(pullCommand(ctx));
-  program.addCommand(pushCommand(ctx));
-  program.addCommand(saveCommand(ctx));
-  program.addCommand(loginCommand(ctx));
-  program.addCommand(logoutCommand(ctx));
-  const registry = program.command('registry').description('Run and maintain berth\'s registry server') as BerthCommand;
-  registry.addCommand(registryServeCommand(ctx));
-  registry.addCommand(registryGcCommand(ctx));
   return program;
 }
 
