@@ -33,6 +33,7 @@ import type { NetnsStore } from '../network/netns.js';
 import type { PortReservations } from '../network/port-reservations.js';
 import { portMappings, type BoundPort } from '../network/port-bindings.js';
 import type { Iptables } from '../network/iptables.js';
+import { findForward, forwardConflictMessage } from '../network/hostport-forwards.js';
 import type { DnsAnswerSource } from '../network/dns-server.js';
 import { hostsFile, resolvConf } from './container-files.js';
 import type { NetworkService, NetworkContainers } from './networks.js';
@@ -166,6 +167,7 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
         const mappings = portMappings(rec.hostConfig.PortBindings, { exposed: rec.config.ExposedPorts ?? {}, publishAll: !!rec.hostConfig.PublishAllPorts });
         const bound = await this.o.ports.reserve(rec.id, mappings);
         rec.net.ports = bound;
+        if (bound.length) await this.refuseForwardedPorts(bound);
         let first = true;
         for (const name of Object.keys(rec.net.endpoints)) {
           await this.attach(rec, name, first ? bound : []);
@@ -177,6 +179,16 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
       throw err;
     }
     return { hostNetwork: false, netnsPath };
+  }
+
+  /** A host port that an existing DNAT rule (another engine's, or one left by an engine that is gone) already forwards would be a black hole. */
+  private async refuseForwardedPorts(bound: BoundPort[]): Promise<void> {
+    let rules: string[];
+    try { rules = await this.o.iptables().rules('nat'); } catch { return; }
+    for (const b of bound) {
+      const f = findForward(rules, b);
+      if (f) throw conflict(forwardConflictMessage(b, f), 'PORT_IN_USE');
+    }
   }
 
   private nextIfname(state: ContainerNetState): string {
