@@ -116,8 +116,9 @@ export class LocalContentStore implements ContentStore {
     const out: BlobInfo[] = [];
     for (const name of await readdir(this.blobDir)) {
       if (!/^[a-f0-9]{64}$/.test(name)) continue;
-      const st = await stat(join(this.blobDir, name));
-      out.push({ digest: `sha256:${name}`, size: st.size });
+      // a blob deleted meanwhile (rmi) is simply not listed
+      const st = await stat(join(this.blobDir, name)).catch((err: NodeJS.ErrnoException) => { if (err.code === 'ENOENT') return undefined; throw err; });
+      if (st) out.push({ digest: `sha256:${name}`, size: st.size });
     }
     return out;
   }

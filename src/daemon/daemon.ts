@@ -187,7 +187,8 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     dataRoot: cfg.dataRoot, images: imageStore, snapshots, containers, cache: new BuildCacheRecords(db), log: log.child({ module: 'builder' }), events,
   });
 
-  await imageStore.reconcile();
+  const collected = await imageStore.reconcile();
+  if (collected.layers.length || collected.blobs.length) log.info('removed what no image uses (left by a crash)', { layers: collected.layers.length, blobs: collected.blobs.length });
   // volumes first, with the users the records say are running: the exits
   // containers.reconcile() then records release their volumes properly
   await volumes.reconcile(runningVolumeUsers(containers.list()));

@@ -118,10 +118,11 @@ export class BuildService implements BuildBackend {
       discard: () => ctx.close(),
       run: async (out, signal) => {
         try {
-          const { image } = await runBuild(this, {
+          // step layers are committed before their images: no garbage collection until the build ends
+          const { image } = await this.o.images.withLease(() => runBuild(this, {
             contextDir: ctx.dir, dockerfile: ctx.dockerfile, buildArgs: opts.buildArgs, labels: opts.labels, target: opts.target,
             noCache: opts.noCache, pull: opts.pull, network: opts.network, platform: opts.platform, signal, out: (t) => out.stream(t),
-          });
+          }));
           out.aux({ ID: image.id });
           out.stream(`Successfully built ${short(image.id)}\n`);
           for (const r of refs) {

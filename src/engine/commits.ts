@@ -91,32 +91,35 @@ export class CommitService {
     run = applyChanges(run, o.changes ?? []);
     for (const k of Object.keys(run) as (keyof ImageRunConfig)[]) if (run[k] === undefined || run[k] === null) delete run[k];
 
-    const chain = rec.layers;
-    let diffId: string | undefined;
-    const freeze = o.pause !== false && rec.state.Status === 'running';
-    if (freeze) await this.o.containers.pause(rec.id);
-    try {
-      const entries = await this.entries(rec);
-      if (entries.length) {
-        const layer = await this.o.images.registerLayerTar(packUpper(this.upper(rec), entries), chain.length ? chain[chain.length - 1] : null);
-        diffId = layer.diffId;
+    // the layer is committed before the image that refers to it: no garbage collection in between
+    const img = await this.o.images.withLease(async () => {
+      const chain = rec.layers;
+      let diffId: string | undefined;
+      const freeze = o.pause !== false && rec.state.Status === 'running';
+      if (freeze) await this.o.containers.pause(rec.id);
+      try {
+        const entries = await this.entries(rec);
+        if (entries.length) {
+          const layer = await this.o.images.registerLayerTar(packUpper(this.upper(rec), entries), chain.length ? chain[chain.length - 1] : null);
+          diffId = layer.diffId;
+        }
+      } finally {
+        if (freeze) await this.o.containers.unpause(rec.id).catch(() => {});
       }
-    } finally {
-      if (freeze) await this.o.containers.unpause(rec.id).catch(() => {});
-    }
-    const now = new Date().toISOString();
-    const history = { created: now, created_by: [rec.path, ...rec.args].join(' '), ...(o.author ? { author: o.author } : {}), ...(o.comment ? { comment: o.comment } : {}), ...(diffId ? {} : { empty_layer: true }) };
-    const config: ImageConfig = {
-      architecture: base.config.architecture,
-      os: base.config.os,
-      ...(base.config.variant ? { variant: base.config.variant } : {}),
-      created: now,
-      ...(o.author ? { author: o.author } : {}),
-      config: run,
-      rootfs: { type: 'layers', diff_ids: [...(base.config.rootfs?.diff_ids ?? []), ...(diffId ? [diffId] : [])] },
-      history: [...(base.config.history ?? []), history],
-    };
-    const img = await this.o.images.registerBuilt(config, base.id, target ? [target] : []);
+      const now = new Date().toISOString();
+      const history = { created: now, created_by: [rec.path, ...rec.args].join(' '), ...(o.author ? { author: o.author } : {}), ...(o.comment ? { comment: o.comment } : {}), ...(diffId ? {} : { empty_layer: true }) };
+      const config: ImageConfig = {
+        architecture: base.config.architecture,
+        os: base.config.os,
+        ...(base.config.variant ? { variant: base.config.variant } : {}),
+        created: now,
+        ...(o.author ? { author: o.author } : {}),
+        config: run,
+        rootfs: { type: 'layers', diff_ids: [...(base.config.rootfs?.diff_ids ?? []), ...(diffId ? [diffId] : [])] },
+        history: [...(base.config.history ?? []), history],
+      };
+      return this.o.images.registerBuilt(config, base.id, target ? [target] : []);
+    });
     this.o.events?.publish('container', 'commit', rec.id, { comment: o.comment ?? '', imageID: img.id, imageRef: target ?? '', name: rec.name });
     if (target) this.o.events?.publish('image', 'tag', img.id, { name: o.tag ? `${o.repo}:${o.tag}` : o.repo! });
     return img.id;

@@ -230,31 +230,86 @@ export class ImageStore {
     this.deps.images.delete(img.id);
     result.deleted.push(img.id);
     await this.deps.content.delete(img.id);
-    result.deleted.push(...(await this.pruneLayers()));
+    result.deleted.push(...(await this.collectGarbage()).layers);
     return result;
   }
 
-  /** Delete layer trees and records no image uses any more; returns their chain IDs. */
-  async pruneLayers(): Promise<string[]> {
+  /**
+   * Hold off garbage collection while `fn` runs. Pulls, loads, imports,
+   * builds, commits and pushes commit blobs and layers before the image (or
+   * record) that refers to them exists; a collection in that window would
+   * take them. A collection asked for meanwhile runs when the last lease
+   * ends; a lease taken while a collection runs waits for it.
+   */
+  async withLease<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.gcRunning) await this.gcRunning;
+    this.leases++;
+    try {
+      return await fn();
+    } finally {
+      this.leases--;
+      if (this.leases === 0 && this.gcPending) {
+        this.gcPending = false;
+        void this.collectGarbage().catch(() => undefined);
+      }
+    }
+  }
+
+  private leases = 0;
+  private gcPending = false;
+  private gcRunning: Promise<unknown> | undefined;
+
+  /**
+   * Delete layer trees and records no image uses, then every blob nothing
+   * refers to: image configs, layer archives, and registry blobs of layers
+   * that are still here. Returns the removed chain IDs and blob digests.
+   * While a lease is held it only marks a collection as wanted.
+   */
+  async collectGarbage(): Promise<{ layers: string[]; blobs: string[] }> {
+    if (this.leases > 0 || this.gcRunning) { this.gcPending = true; return { layers: [], blobs: [] }; }
+    const run = this.collectNow();
+    this.gcRunning = run;
+    try { return await run; } finally { this.gcRunning = undefined; }
+  }
+
+  private async collectNow(): Promise<{ layers: string[]; blobs: string[] }> {
     const used = new Set<string>();
     for (const img of this.list()) for (const c of this.layerChain(img)) used.add(c);
-    const removed: string[] = [];
+    const layers: string[] = [];
     for (const l of this.deps.layers.all()) {
       if (used.has(l.chainId)) continue;
       this.deps.layers.delete(l.chainId);
       await this.deps.snapshots.removeLayer(l.chainId);
-      if (l.blob) await this.deps.content.delete(l.blob);
-      removed.push(l.chainId);
+      layers.push(l.chainId);
     }
-    return removed;
+    const keep = new Set<string>(this.deps.images.list().map((r) => r.id));
+    const diffIds = new Set<string>();
+    for (const l of this.deps.layers.all()) {
+      if (l.blob) keep.add(l.blob);
+      diffIds.add(l.diffId);
+    }
+    for (const d of diffIds) for (const b of this.deps.layerBlobs.byDiffId(d)) keep.add(b.digest);
+    const blobs: string[] = [];
+    for (const b of await this.deps.content.list()) {
+      if (keep.has(b.digest)) continue;
+      await this.deps.content.delete(b.digest);
+      blobs.push(b.digest);
+    }
+    return { layers, blobs };
   }
 
-  /** Remove layer trees with no record (left by a crash between commit and record). */
-  async reconcile(): Promise<void> {
+  /**
+   * Start-up recovery: temp trees and ingests of work that never finished,
+   * layer trees with no record (a crash between commit and record), then a
+   * garbage collection for what a crash left unreferenced (a pull's config
+   * and layers without their image, say).
+   */
+  async reconcile(): Promise<{ layers: string[]; blobs: string[] }> {
     await this.deps.snapshots.cleanupTemp();
     await this.deps.content.cleanupIngests();
     for (const c of await this.deps.snapshots.listLayers()) {
       if (!this.deps.layers.get(c)) await this.deps.snapshots.removeLayer(c);
     }
+    return this.collectGarbage();
   }
 }

@@ -3,8 +3,8 @@
  * a connection dropped mid-blob resumes with Range (or restarts when the
  * registry ignores ranges), a blob with the wrong bytes is refused, 500s are
  * retried, a permanent 500 / 401 fails clearly, a slow registry still
- * completes, and kill -9 of berthd mid-pull leaves no partial blob and no
- * image. Never a corrupt blob or a half-registered image.
+ * completes, and kill -9 of berthd mid-pull leaves no partial blob, no
+ * image, and (after the restart's collection) no blob or layer at all. Never a corrupt blob or a half-registered image.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -205,6 +205,9 @@ test('kill -9 of berthd mid-pull: after restart no partial blob, no image; the p
   fault = undefined;
   await d.start();
   await assertNothingLeft();
+  // the config blob (fetched before the layers) and anything else the pull committed went with the start-up collection
+  assert.deepEqual(readdirSync(join(d.dataRoot, 'content', 'blobs', 'sha256')), [], 'no blob without an image');
+  assert.deepEqual(readdirSync(join(d.dataRoot, 'snapshots', 'layers')), [], 'no layer without an image');
   const again = await d.docker(['pull', image()]);
   assert.equal(again.code, 0, again.stderr);
   assert.equal((await d.docker(['run', '--rm', image(), 'echo', 'after-crash'])).stdout.trim(), 'after-crash');
