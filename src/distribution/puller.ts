@@ -57,8 +57,11 @@ export class Puller {
   constructor(private readonly deps: { content: ContentStore; images: ImageStore; concurrency?: number; retry?: { attempts?: number; baseDelayMs?: number }; timeoutMs?: number }) {}
 
   /** Connect to the first endpoint that answers and resolve the reference there. */
-  private async resolve(req: PullRequest): Promise<{ client: RegistryClient; top: ManifestBytes }> {
-    const reference = req.ref.digest ?? req.ref.tag ?? 'latest';
+  /**
+   * Run `fn` against the first endpoint that answers: mirrors fall back to
+   * the origin on any failure; http after https on transport errors only.
+   */
+  private async onFirstEndpoint<T>(req: Omit<PullRequest, 'onProgress' | 'platform'>, fn: (client: RegistryClient) => Promise<T>): Promise<{ client: RegistryClient; value: T }> {
     let lastErr: unknown;
     for (let i = 0; i < req.endpoints.length; i++) {
       const endpoint = req.endpoints[i];
@@ -66,17 +69,26 @@ export class Puller {
       const client = new RegistryClient({ endpoint, repository: req.ref.path, actions: ['pull'], credentials: endpoint.mirror ? undefined : req.credentials, signal: req.signal, retry: this.deps.retry, timeoutMs: this.deps.timeoutMs });
       try {
         await client.connect();
-        const top = await client.getManifest(reference);
-        return { client, top };
+        return { client, value: await fn(client) };
       } catch (err) {
         lastErr = err;
         if (isLast) break;
-        // mirrors fall back to the origin on any failure; http after https on transport errors only
         if (endpoint.mirror || err instanceof TransportError) continue;
         throw err;
       }
     }
     throw this.explain(lastErr, req.ref);
+  }
+
+  private async resolve(req: PullRequest): Promise<{ client: RegistryClient; top: ManifestBytes }> {
+    const reference = req.ref.digest ?? req.ref.tag ?? 'latest';
+    const { client, value } = await this.onFirstEndpoint(req, (c) => c.getManifest(reference));
+    return { client, top: value };
+  }
+
+  /** The repository's tags (`docker pull --all-tags`), sorted as the registry lists them. */
+  async listTags(req: Omit<PullRequest, 'onProgress' | 'platform'>): Promise<string[]> {
+    return (await this.onFirstEndpoint(req, (c) => c.listTags())).value;
   }
 
   private explain(err: unknown, ref: Reference): unknown {

@@ -237,6 +237,24 @@ export class RegistryClient {
     return { bytes: body, mediaType, digest };
   }
 
+  /** Every tag of the repository (`GET /v2/<name>/tags/list`, following `Link: <…>; rel="next"` pages). */
+  async listTags(): Promise<string[]> {
+    const tags: string[] = [];
+    let next: URL | undefined = this.url(`/v2/${this.o.repository}/tags/list`);
+    for (let page = 0; next && page < 1000; page++) {
+      const res = await this.request('GET', next, { accept: 'application/json' });
+      const body = await readAll(res, 16 * 1024 * 1024);
+      if (res.statusCode === 404) throw new BerthError('MANIFEST_UNKNOWN', `repository ${this.o.repository} not found: ${describeErrors(body) ?? 'name unknown'}`);
+      if (res.statusCode !== 200) throw this.deniedOrUnknown(res, body, 'listing tags');
+      let j: { tags?: unknown };
+      try { j = JSON.parse(body.toString()) as { tags?: unknown }; } catch (e) { throw new BerthError('REGISTRY_ERROR', 'the tag list is not valid JSON', { cause: e }); }
+      if (Array.isArray(j.tags)) for (const t of j.tags) if (typeof t === 'string') tags.push(t);
+      const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(String(res.headers.link ?? ''));
+      next = link ? new URL(link[1], next) : undefined;
+    }
+    return tags;
+  }
+
   /** HEAD a manifest: its digest, or undefined when unknown. */
   async headManifest(reference: string): Promise<{ digest?: string; mediaType?: string; size?: number } | undefined> {
     const res = await this.request('HEAD', `/v2/${this.o.repository}/manifests/${reference}`, { accept: MANIFEST_ACCEPT });

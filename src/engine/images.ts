@@ -35,7 +35,10 @@ export class ImageService {
     for (const l of filters.get('label') ?? []) imgs = imgs.filter((i) => matchLabel(i.config.config?.Labels ?? {}, l));
     const refFilters = filters.get('reference');
     if (refFilters?.length) {
-      imgs = imgs.filter((i) => i.refs.some((r) => refFilters.some((f) => refMatches(r, f))));
+      // like dockerd, an image listed by reference shows only the names that match
+      imgs = imgs
+        .map((i) => ({ ...i, refs: i.refs.filter((r) => refFilters.some((f) => refMatches(r, f))) }))
+        .filter((i) => i.refs.length > 0);
     }
     return imgs
       .map((i) => imageSummary(i, counts.get(i.id) ?? 0, this.o.store.parentOf(i.id)))
@@ -55,13 +58,13 @@ export class ImageService {
       if (r.digest) throw invalidArgument('cannot import with a digest reference');
       ref = formatReference(opts.tag ? { ...r, tag: opts.tag } : r);
     }
-    const img = await this.o.store.importRootfs(source, { ref, changes: opts.changes, message: opts.message });
+    const img = await this.o.store.withLease(() => this.o.store.importRootfs(source, { ref, changes: opts.changes, message: opts.message }));
     this.o.events?.publish('image', 'import', img.id, ref ? { name: familiarString(parseReference(ref)) } : {});
     return img.id;
   }
 
   async load(source: Readable, onProgress: (line: string) => void): Promise<string[]> {
-    const { loaded } = await loadArchive(source, { content: this.o.content, images: this.o.store }, { onProgress });
+    const { loaded } = await this.o.store.withLease(() => loadArchive(source, { content: this.o.content, images: this.o.store }, { onProgress }));
     for (const l of loaded) {
       const img = this.o.store.tryResolveQuiet(l);
       this.o.events?.publish('image', 'load', img?.id ?? l, l.startsWith('sha256:') ? {} : { name: l });

@@ -10,7 +10,7 @@ import { invalidArgument, notImplemented, notFound, BerthError } from '../errdef
 import type { AuthConfig, JSONMessage } from '../api/types.js';
 import { progressBar } from '../api/progress-bar.js';
 import type { ImageStore } from '../images/image-store.js';
-import { parseReference, withDefaultTag, familiarString, familiarName, formatReference, DEFAULT_DOMAIN, type Reference } from '../oci/reference.js';
+import { parseReference, withDefaultTag, familiarString, familiarName, formatReference, repositoryName, DEFAULT_DOMAIN, type Reference } from '../oci/reference.js';
 import type { Puller } from '../distribution/puller.js';
 import type { Pusher } from '../distribution/pusher.js';
 import { RegistryClient } from '../distribution/registry-client.js';
@@ -46,13 +46,14 @@ export function credentialsOf(auth: AuthConfig | undefined): Credentials | undef
   return { username, password, identityToken: auth.identitytoken || undefined, registryToken: auth.registrytoken || undefined };
 }
 
-/** dockerd's reading of `fromImage` + `tag`: the tag parameter may be a tag or a digest. */
+/**
+ * dockerd's reading of `fromImage` + `tag`: the tag parameter may be a tag
+ * or a digest; with neither (the docker CLI's `pull --all-tags`) the
+ * reference names the whole repository.
+ */
 export function pullReference(fromImage: string, tag?: string): Reference {
   const ref = parseReference(fromImage);
-  if (!tag) {
-    if (!ref.tag && !ref.digest) throw notImplemented('pulling all tags of a repository (docker pull --all-tags) is not supported; name a tag');
-    return ref;
-  }
+  if (!tag) return ref;
   if (ref.tag || ref.digest) throw invalidArgument(`invalid reference format: both a tag in ${JSON.stringify(fromImage)} and tag=${JSON.stringify(tag)} were given`, 'INVALID_REFERENCE');
   if (/^[a-z0-9]+:[a-f0-9]{32,}$/.test(tag)) return parseReference(`${fromImage}@${tag}`);
   return parseReference(`${fromImage}:${tag}`);
@@ -67,22 +68,35 @@ export class RegistryService {
     events?: EventPublisher;
   }) {}
 
-  /** `POST /images/create?fromImage=`: pull, reporting Docker's progress messages. */
+  /**
+   * `POST /images/create?fromImage=`: pull, reporting Docker's progress
+   * messages. A reference without tag or digest pulls every tag of the
+   * repository, one after the other (layers they share are fetched once).
+   */
   async pull(opts: { fromImage: string; tag?: string; platform?: string; auth?: AuthConfig; signal?: AbortSignal }, onMessage: MessageSink): Promise<string> {
     const ref = pullReference(opts.fromImage, opts.tag);
     const platform = opts.platform ? parsePlatform(opts.platform) : hostPlatform();
-    const result = await this.o.puller.pull({
-      ref,
-      platform,
-      endpoints: endpointsFor(ref.domain, this.o.hosts, 'pull'),
-      credentials: credentialsOf(opts.auth),
-      signal: opts.signal,
-      onProgress: (ev) => onMessage(toJsonMessage(ev)),
-    });
+    const base = { platform, endpoints: endpointsFor(ref.domain, this.o.hosts, 'pull'), credentials: credentialsOf(opts.auth), signal: opts.signal, onProgress: (ev: ProgressEvent) => onMessage(toJsonMessage(ev)) };
     const name = familiarString(ref);
-    onMessage({ status: result.upToDate ? `Status: Image is up to date for ${name}` : `Status: Downloaded newer image for ${name}` });
+    let imageId = '';
+    let upToDate = true;
+    if (ref.tag || ref.digest) {
+      // the config and layers are committed before the image: no garbage collection until the pull ends
+      const result = await this.o.store.withLease(() => this.o.puller.pull({ ...base, ref }));
+      imageId = result.image.id;
+      upToDate = result.upToDate;
+    } else {
+      const tags = await this.o.puller.listTags({ ...base, ref });
+      if (!tags.length) throw notFound(`repository ${name} has no tags to pull`, 'MANIFEST_UNKNOWN');
+      for (const tag of tags) {
+        const result = await this.o.store.withLease(() => this.o.puller.pull({ ...base, ref: { ...ref, tag } }));
+        imageId = result.image.id;
+        upToDate &&= result.upToDate;
+      }
+    }
+    onMessage({ status: upToDate ? `Status: Image is up to date for ${name}` : `Status: Downloaded newer image for ${name}` });
     this.o.events?.publish('image', 'pull', name, { name: familiarName(ref) });
-    return result.image.id;
+    return imageId;
   }
 
   /** Pull a reference (default tag `latest`) without progress output: the builder's FROM of a missing image. */
@@ -91,7 +105,11 @@ export class RegistryService {
     return this.pull({ fromImage: formatReference(r), platform: opts.platform, signal: opts.signal }, opts.onMessage ?? (() => undefined));
   }
 
-  /** `POST /images/{name}/push?tag=`: push one tag, reporting Docker's push messages. */
+  /**
+   * `POST /images/{name}/push?tag=`: push one tag, reporting Docker's push
+   * messages; without a tag (`docker push --all-tags`) every local tag of
+   * the repository, one after the other.
+   */
   async push(opts: { name: string; tag?: string; auth?: AuthConfig; signal?: AbortSignal }, onMessage: MessageSink): Promise<string> {
     let ref = parseReference(opts.name);
     if (ref.digest) throw invalidArgument('cannot push a digest reference', 'INVALID_REFERENCE');
@@ -99,21 +117,43 @@ export class RegistryService {
       if (ref.tag) throw invalidArgument(`invalid reference format: both a tag in ${JSON.stringify(opts.name)} and tag=${JSON.stringify(opts.tag)} were given`, 'INVALID_REFERENCE');
       ref = parseReference(`${opts.name}:${opts.tag}`);
     }
-    if (!ref.tag) throw notImplemented('pushing all tags of a repository (docker push --all-tags) is not supported; name a tag');
-    const image = this.o.store.tryResolve(formatReference(ref));
-    if (!image) throw notFound(`An image does not exist locally with the tag: ${familiarString({ ...ref, tag: undefined })}`, 'NO_SUCH_IMAGE');
-    const result = await this.o.pusher.push({
-      image,
-      ref,
-      endpoints: endpointsFor(ref.domain, this.o.hosts, 'push'),
-      credentials: credentialsOf(opts.auth),
-      signal: opts.signal,
-      onProgress: (ev) => onMessage(toJsonMessage(ev)),
-    });
-    onMessage({ status: `${result.tag}: digest: ${result.digest} size: ${result.size}` });
-    onMessage({ progressDetail: {}, aux: { Tag: result.tag, Digest: result.digest, Size: result.size } });
-    this.o.events?.publish('image', 'push', familiarString(ref), { name: familiarName(ref) });
-    return result.digest;
+    const repo = repositoryName(ref);
+    const tags = ref.tag ? [ref.tag] : this.localTags(repo);
+    if (!tags.length || !this.o.store.tryResolve(formatReference({ ...ref, tag: tags[0] }))) {
+      throw notFound(`An image does not exist locally with the tag: ${familiarString({ ...ref, tag: undefined })}`, 'NO_SUCH_IMAGE');
+    }
+    let digest = '';
+    for (const tag of tags) {
+      const tagged = { ...ref, tag };
+      const image = this.o.store.resolve(formatReference(tagged));
+      // a push may make a gzip blob of a local layer before recording it: no garbage collection in between
+      const result = await this.o.store.withLease(() => this.o.pusher.push({
+        image,
+        ref: tagged,
+        endpoints: endpointsFor(ref.domain, this.o.hosts, 'push'),
+        credentials: credentialsOf(opts.auth),
+        signal: opts.signal,
+        onProgress: (ev) => onMessage(toJsonMessage(ev)),
+      }));
+      onMessage({ status: `${result.tag}: digest: ${result.digest} size: ${result.size}` });
+      onMessage({ progressDetail: {}, aux: { Tag: result.tag, Digest: result.digest, Size: result.size } });
+      this.o.events?.publish('image', 'push', familiarString(tagged), { name: familiarName(tagged) });
+      digest = result.digest;
+    }
+    return digest;
+  }
+
+  /** The local tags of a repository (canonical name without tag), sorted. */
+  private localTags(repo: string): string[] {
+    const tags: string[] = [];
+    for (const img of this.o.store.list()) {
+      for (const r of img.refs) {
+        if (r.includes('@')) continue;
+        const p = parseReference(r);
+        if (p.tag && repositoryName(p) === repo) tags.push(p.tag);
+      }
+    }
+    return tags.sort();
   }
 
   /**

@@ -113,3 +113,61 @@ test('berth login / push / pull / logout', async () => {
   assert.notEqual(denied.code, 0);
   assert.match(denied.stderr, /pull access denied|unauthorized|authentication required/i);
 });
+
+for (const cliName of ['docker', 'berth'] as const) {
+  test(`${cliName}: push --all-tags pushes every local tag of the repository; pull --all-tags fetches every tag`, async () => {
+    const cli = (args: string[], opts?: { input?: string }) => (cliName === 'docker' ? d.docker(args, opts) : d.berth(args, opts));
+    const repo = `${reg.host}/all/${cliName}`;
+    await d.importBusybox(`${repo}:a`);
+    assert.equal((await d.docker(['tag', `${repo}:a`, `${repo}:b`])).code, 0);
+    // a different image for :c (one more layer)
+    assert.equal((await d.docker(['run', '--name', `allc-${cliName}`, `${repo}:a`, 'sh', '-c', 'echo tag-c > /c'])).code, 0);
+    assert.equal((await d.docker(['commit', `allc-${cliName}`, `${repo}:c`])).code, 0);
+    assert.equal((await d.docker(['rm', `allc-${cliName}`])).code, 0);
+    // another repository's tag is not pushed with it
+    assert.equal((await d.docker(['tag', `${repo}:a`, `${reg.host}/all/elsewhere:z`])).code, 0);
+    assert.equal((await cli(['login', '-u', 'tester', '--password-stdin', reg.host], { input: 's3cret\n' })).code, 0);
+    try {
+      const withTag = await cli(['push', '--all-tags', `${repo}:a`]);
+      assert.notEqual(withTag.code, 0);
+      assert.match(withTag.stderr, /tag can't be used with --all-tags\/-a/);
+
+      const push = await cli(['push', '--all-tags', repo]);
+      assert.equal(push.code, 0, push.stderr);
+      const digests: Record<string, string> = {};
+      for (const tag of ['a', 'b', 'c']) {
+        const m = new RegExp(`^${tag}: digest: (sha256:[a-f0-9]{64}) size: \\d+`, 'm').exec(push.stdout);
+        assert.ok(m, `${tag} in ${push.stdout}`);
+        digests[tag] = m[1];
+      }
+      assert.equal(digests.a, digests.b, 'two tags of one image: one manifest');
+      assert.notEqual(digests.a, digests.c);
+      const list = await http(`${reg.url}/v2/all/${cliName}/tags/list`, 'GET', undefined, basic);
+      assert.deepEqual(JSON.parse(list.body.toString()).tags.sort(), ['a', 'b', 'c']);
+      assert.equal((await http(`${reg.url}/v2/all/elsewhere/tags/list`, 'GET', undefined, basic)).status, 404);
+
+      assert.equal((await d.docker(['rmi', `${repo}:a`, `${repo}:b`, `${repo}:c`])).code, 0);
+      const pull = await cli(['pull', '--all-tags', repo]);
+      assert.equal(pull.code, 0, pull.stderr);
+      assert.match(pull.stdout, /Status: Downloaded newer image for 127\.0\.0\.1:\d+\/all\//);
+      const tags = (await d.docker(['images', repo, '--format', '{{.Tag}} {{.ID}}'])).stdout.trim().split('\n').sort();
+      assert.deepEqual(tags.map((l) => l.split(' ')[0]), ['a', 'b', 'c']);
+      assert.equal(tags[0].split(' ')[1], tags[1].split(' ')[1]);
+      assert.equal((await d.docker(['run', '--rm', `${repo}:c`, 'cat', '/c'])).stdout, 'tag-c\n');
+      const withTagPull = await cli(['pull', '-a', `${repo}:a`]);
+      assert.notEqual(withTagPull.code, 0);
+      assert.match(withTagPull.stderr, /tag can't be used with --all-tags\/-a/);
+    } finally {
+      await d.docker(['rmi', '-f', `${repo}:a`, `${repo}:b`, `${repo}:c`, `${reg.host}/all/elsewhere:z`]);
+      await cli(['logout', reg.host]);
+    }
+  });
+}
+
+test('API: a pull of a repository the registry does not know is a clear 404', async () => {
+  const auth = Buffer.from(JSON.stringify({ username: 'tester', password: 's3cret' })).toString('base64url');
+  const r = await d.api('POST', `/images/create?fromImage=${encodeURIComponent(`${reg.host}/nothing/here`)}`, undefined, { 'X-Registry-Auth': auth });
+  // listing the tags fails before any progress message: the error has its own status
+  assert.equal(r.status, 404, r.body.toString());
+  assert.match(r.json().message, /^repository nothing\/here not found/);
+});

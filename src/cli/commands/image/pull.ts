@@ -1,4 +1,4 @@
-/** cli/commands/image/pull — `berth pull [--platform] [-q] NAME[:TAG|@DIGEST]`: per-layer progress bars. Imports cli. */
+/** cli/commands/image/pull — `berth pull [--platform] [-q] [-a] NAME[:TAG|@DIGEST]`: per-layer progress bars. Imports cli. */
 import type { CliContext } from '../../cli-context.js';
 import { BerthCommand } from '../../berth-command.js';
 import { printProgressBars } from '../../streams/progress-bars.js';
@@ -29,7 +29,15 @@ export function pullCommand(ctx: CliContext, name = 'pull'): BerthCommand {
     .option('-q, --quiet', 'Suppress verbose output')
     .option('-a, --all-tags', 'Download all tagged images in the repository')
     .action(async (image: string, o: { platform?: string; quiet?: boolean; allTags?: boolean }) => {
-      if (o.allTags) throw new Error('--all-tags is not supported by berth yet; name a tag');
+      if (o.allTags) {
+        const { fromImage, tag } = pullParams(image);
+        if (tag !== 'latest' || image.endsWith(':latest')) throw new Error('tag can\'t be used with --all-tags/-a');
+        // no tag: the daemon pulls every tag of the repository
+        const messages = await ctx.client().pullImage(fromImage, { platform: o.platform, registryAuth: registryAuthHeader(ctx.env, image) });
+        await printProgressBars(messages, ctx.stdout as never, { quiet: o.quiet });
+        if (o.quiet) ctx.print(fromImage.includes('/') ? fromImage : `docker.io/library/${fromImage}`);
+        return;
+      }
       await pullWithProgress(ctx, image, o);
       if (o.quiet) ctx.print(image.includes('/') || image.includes(':') || image.includes('@') ? withDefaultTag(image) : `docker.io/library/${image}:latest`);
     }) as BerthCommand;
