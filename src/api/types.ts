@@ -246,6 +246,10 @@ export interface HostConfig {
   PublishAllPorts?: boolean;
   ReadonlyRootfs?: boolean;
   SecurityOpt?: string[] | null;
+  /** /proc and /sys paths masked in the container; null/absent = the defaults (API ≥ 1.40). */
+  MaskedPaths?: string[] | null;
+  /** paths mounted read-only; null/absent = the defaults (API ≥ 1.40). */
+  ReadonlyPaths?: string[] | null;
   StorageOpt?: Record<string, string>;
   Tmpfs?: Record<string, string>;
   UTSMode?: string;

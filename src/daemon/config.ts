@@ -25,6 +25,8 @@ export interface DaemonConfig {
   registryMirrors: string[];
   /** Registries reached without TLS verification / over plain HTTP (host[:port] or CIDR). */
   insecureRegistries: string[];
+  /** Default seccomp profile of containers: "builtin" (berth's), "unconfined", or a Docker-format JSON file (dockerd's --seccomp-profile). */
+  seccompProfile: string;
   network: NetworkConfig;
 }
 
@@ -75,6 +77,7 @@ Options:
       --conmon string            Path of the conmon container monitor (default: found in PATH)
       --registry-mirror list     Preferred Docker Hub mirror (repeatable)
       --insecure-registry list   Registry to reach without TLS checks / over HTTP (host[:port] or CIDR; repeatable)
+      --seccomp-profile string   Path to a seccomp profile; "unconfined" disables the default one (default "builtin")
   -b, --bridge string            Linux bridge of the default "bridge" network (default "${DEFAULTS.bridge}")
       --bip string               The default bridge's address and prefix (default "${DEFAULTS.bip}")
       --fixed-cidr string        IPv4 sub-range of --bip for container addresses
@@ -96,6 +99,7 @@ const FILE_KEYS: Record<string, keyof DaemonConfig | 'debug'> = {
   'cgroup-parent': 'cgroupParent',
   'registry-mirrors': 'registryMirrors',
   'insecure-registries': 'insecureRegistries',
+  'seccomp-profile': 'seccompProfile',
   bridge: 'network',
   bip: 'network',
   'fixed-cidr': 'network',
@@ -134,6 +138,7 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
         conmon: { type: 'string' },
         'registry-mirror': { type: 'string', multiple: true },
         'insecure-registry': { type: 'string', multiple: true },
+        'seccomp-profile': { type: 'string' },
         bridge: { type: 'string', short: 'b' },
         bip: { type: 'string' },
         'fixed-cidr': { type: 'string' },
@@ -159,7 +164,7 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
   }
   const unknown = Object.keys(file).filter((k) => !(k in FILE_KEYS) && !ACCEPTED_UNUSED.has(k));
   if (unknown.length) throw invalidArgument(`unable to configure the berth daemon with file ${configFile}: the following directives don't match any configuration option: ${unknown.join(', ')}`);
-  const flagFor: Record<string, unknown> = { hosts: v.host, 'data-root': v['data-root'], 'exec-root': v['exec-root'], pidfile: v.pidfile, 'log-level': v['log-level'], debug: v.debug, 'default-runtime': v['default-runtime'], 'cgroup-parent': v['cgroup-parent'], 'registry-mirrors': v['registry-mirror'], 'insecure-registries': v['insecure-registry'], bridge: v.bridge, bip: v.bip, 'fixed-cidr': v['fixed-cidr'], 'default-address-pools': v['default-address-pool'], 'network-prefix': v['network-prefix'], 'cni-path': v['cni-path'] };
+  const flagFor: Record<string, unknown> = { hosts: v.host, 'data-root': v['data-root'], 'exec-root': v['exec-root'], pidfile: v.pidfile, 'log-level': v['log-level'], debug: v.debug, 'default-runtime': v['default-runtime'], 'cgroup-parent': v['cgroup-parent'], 'registry-mirrors': v['registry-mirror'], 'insecure-registries': v['insecure-registry'], 'seccomp-profile': v['seccomp-profile'], bridge: v.bridge, bip: v.bip, 'fixed-cidr': v['fixed-cidr'], 'default-address-pools': v['default-address-pool'], 'network-prefix': v['network-prefix'], 'cni-path': v['cni-path'] };
   const both = Object.keys(file).filter((k) => flagFor[k] !== undefined);
   if (both.length) throw invalidArgument(`unable to configure the berth daemon with file ${configFile}: the following directives are specified both as a flag and in the configuration file: ${both.map((k) => `${k}: (from flag: ${JSON.stringify(flagFor[k])}, from file: ${JSON.stringify(file[k])})`).join(', ')}`);
 
@@ -193,6 +198,8 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
   const insecureRegistries = pick(v['insecure-registry'], 'insecure-registries', [] as string[]);
   if (!Array.isArray(insecureRegistries)) throw invalidArgument('insecure-registries must be a list');
   for (const r of insecureRegistries) if (/^[a-z]+:\/\//i.test(r)) throw invalidArgument(`insecure registry ${r} should not contain '://'`);
+  const seccompProfile = pick(v['seccomp-profile'], 'seccomp-profile', 'builtin');
+  if (typeof seccompProfile !== 'string' || !seccompProfile) throw invalidArgument('seccomp-profile must be a path, "builtin" or "unconfined"');
   return {
     help: v.help,
     version: v.version,
@@ -209,6 +216,7 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
       conmonPath: v.conmon ?? findInPath('conmon', ['/usr/libexec/podman', '/usr/lib/podman']),
       registryMirrors,
       insecureRegistries,
+      seccompProfile,
       network: networkConfig(v, file),
     },
   };

@@ -41,6 +41,9 @@ import { ImageStore } from '../images/image-store.js';
 import { CliOciRuntime, type OciRuntime } from '../runtime/oci-runtime.js';
 import { cgroupVersion } from '../runtime/cgroups.js';
 import { ContainerService } from '../engine/containers.js';
+import type { SeccompChoice } from '../engine/security-opts.js';
+import { parseDockerSeccompProfile } from '../runtime/seccomp.js';
+import { capabilitiesInMask } from '../runtime/spec.js';
 import { VolumeService, type VolumeRecord } from '../engine/volumes.js';
 import { ContainerMounts } from '../engine/container-mounts.js';
 import { DiskUsageService } from '../engine/disk-usage.js';
@@ -170,6 +173,8 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     log: log.child({ module: 'containers' }),
     mounts: new ContainerMounts({ volumes, log: log.child({ module: 'mounts' }) }),
     network: networking,
+    seccompDefault: await seccompDefault(cfg.seccompProfile),
+    availableCapabilities: await ownBoundingSet(),
   });
   networking.setContainers(containers);
   await containers.init();
@@ -212,7 +217,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   const system = new SystemService({
     apiVersion: MAX_API_VERSION, minApiVersion: MIN_API_VERSION, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot,
     cgroupVersion: cgv, defaultRuntime: cfg.defaultRuntime, runtimes: cfg.runtimes, daemonId, containers, images: imageStore,
-    debug: cfg.logLevel === 'debug',
+    debug: cfg.logLevel === 'debug', seccompProfile: cfg.seccompProfile,
     registry: { mirrors: cfg.registryMirrors, insecureRegistries: cfg.insecureRegistries },
   });
   const usage = new DiskUsageService({ containers, images, imageStore, volumes, snapshots, events });
@@ -253,4 +258,19 @@ function runningVolumeUsers(list: ContainerRecord[]): Map<string, string[]> {
     for (const m of r.mounts ?? []) if (m.Type === 'volume' && m.Name) out.set(m.Name, [...(out.get(m.Name) ?? []), r.id]);
   }
   return out;
+}
+
+/** dockerd's --seccomp-profile: "builtin", "unconfined", or a Docker-format profile file read (and checked) at start. */
+async function seccompDefault(profile: string): Promise<SeccompChoice> {
+  if (profile === 'builtin') return { kind: 'default' };
+  if (profile === 'unconfined') return { kind: 'unconfined' };
+  let text: string;
+  try { text = await readFile(profile, 'utf8'); } catch (err) { throw systemError(`opening seccomp profile (${profile}) failed: ${(err as Error).message}`, err); }
+  return { kind: 'profile', profile: parseDockerSeccompProfile(text) };
+}
+
+/** The capabilities in berthd's own bounding set (undefined when /proc does not say: then all are offered). */
+async function ownBoundingSet(): Promise<string[] | undefined> {
+  const mask = /^CapBnd:\s*([0-9a-f]+)$/m.exec(await readFile('/proc/self/status', 'utf8').catch(() => ''))?.[1];
+  return mask ? capabilitiesInMask(mask) : undefined;
 }

@@ -71,6 +71,10 @@ export interface HostConfig {
   LogConfig?: { Type: string; Config: Record<string, string> };
   OomScoreAdj?: number;
   SecurityOpt?: string[] | null;
+  /** /proc and /sys paths masked in the container; null/absent = the defaults (API ≥ 1.40). */
+  MaskedPaths?: string[] | null;
+  /** paths mounted read-only; null/absent = the defaults (API ≥ 1.40). */
+  ReadonlyPaths?: string[] | null;
   [k: string]: unknown;
 }
 

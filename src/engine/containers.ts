@@ -29,7 +29,10 @@ import type { OciRuntime } from '../runtime/oci-runtime.js';
 import { launchMonitor } from '../runtime/monitor.js';
 import { openStdinRelay, resizeTerminal } from '../runtime/attach-relay.js';
 import type { Readable } from 'node:stream';
-import { buildSpec, buildResources, resolveCapabilities } from '../runtime/spec.js';
+import { buildSpec, buildResources, resolveCapabilities, MASKED_PATHS, READONLY_PATHS } from '../runtime/spec.js';
+import { defaultSeccomp, seccompFromDockerProfile } from '../runtime/seccomp.js';
+import type { LinuxSeccomp } from '../oci/runtime-spec.js';
+import { parseSecurityOpts, type SeccompChoice } from './security-opts.js';
 import { hostPs, type TopResult } from '../runtime/host-ps.js';
 import { sampleStats, type StatsSample } from '../runtime/cgroup-stats.js';
 import { parsePasswd, parseGroup, resolveUser } from '../runtime/user.js';
@@ -69,6 +72,10 @@ export interface ContainerServiceOptions {
   mounts?: ContainerMounts;
   /** Networking (engine/container-network); without it containers get a loopback-only namespace. */
   network?: ContainerNetworking;
+  /** Capabilities berthd holds (its bounding set): the most a container can get. Default: all. */
+  availableCapabilities?: string[];
+  /** The seccomp profile of containers that do not choose one (dockerd's --seccomp-profile); default: berth's built-in profile. */
+  seccompDefault?: SeccompChoice;
 }
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -173,6 +180,15 @@ export class ContainerService {
     const image = this.o.images.tryResolve(req.Image);
     if (!image) throw notFound(`No such image: ${displayImageName(req.Image)}`, 'NO_SUCH_IMAGE');
     const hostConfig = validateHostConfig(req.HostConfig ?? {}, { ncpu: this.o.ncpu });
+    parseSecurityOpts(hostConfig.SecurityOpt);
+    // dockerd records the default masked and read-only paths (inspect shows them); the docker CLI sends [] for systempaths=unconfined
+    if (!hostConfig.Privileged) {
+      if (!Array.isArray(hostConfig.MaskedPaths)) hostConfig.MaskedPaths = [...MASKED_PATHS];
+      if (!Array.isArray(hostConfig.ReadonlyPaths)) hostConfig.ReadonlyPaths = [...READONLY_PATHS];
+    }
+    for (const p of [...(hostConfig.MaskedPaths ?? []), ...(hostConfig.ReadonlyPaths ?? [])]) {
+      if (typeof p !== 'string' || !p.startsWith('/')) throw invalidArgument(`invalid masked or read-only path ${JSON.stringify(p)}: must be absolute`);
+    }
     if (hostConfig.Init) this.initBinary();
     const merged = mergeConfig(req, image.config.config ?? {}, req.Image);
     if (hostConfig.NetworkMode?.startsWith('container:')) {
@@ -185,7 +201,7 @@ export class ContainerService {
       if (!req.Hostname) merged.config.Hostname = other.config.Hostname;
     }
     const net = this.o.network?.prepare({ ...req, ExposedPorts: merged.config.ExposedPorts as CreateRequest['ExposedPorts'] }, hostConfig);
-    resolveCapabilities(hostConfig.CapAdd ?? [], hostConfig.CapDrop ?? [], !!hostConfig.Privileged);
+    resolveCapabilities(hostConfig.CapAdd ?? [], hostConfig.CapDrop ?? [], !!hostConfig.Privileged, this.o.availableCapabilities);
     const runtime = (hostConfig.Runtime as string | undefined) || this.o.defaultRuntime;
     if (!this.o.runtimes.has(runtime)) throw invalidArgument(`unknown or invalid runtime name: ${runtime}`);
     const plan = planMounts({ hostConfig, volumes: merged.config.Volumes, getContainer: (r) => this.get(r), fileExists: existsSync });
@@ -348,6 +364,8 @@ export class ContainerService {
     if (rec.config.Tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
     if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
     const bind = (name: string, dest: string) => ({ destination: dest, type: 'bind', source: join(dir, name), options: ['rbind', 'rprivate'] });
+    const capabilities = resolveCapabilities(hc.CapAdd ?? [], hc.CapDrop ?? [], !!hc.Privileged, this.o.availableCapabilities);
+    const security = parseSecurityOpts(hc.SecurityOpt);
     return buildSpec({
       rootfs,
       // --init: Docker's docker-init (tini) as PID 1, reaping zombies and forwarding signals.
@@ -357,7 +375,7 @@ export class ContainerService {
       user,
       hostname: rec.config.Hostname,
       terminal: !!rec.config.Tty,
-      capabilities: resolveCapabilities(hc.CapAdd ?? [], hc.CapDrop ?? [], !!hc.Privileged),
+      capabilities,
       privileged: !!hc.Privileged,
       readonlyRootfs: !!hc.ReadonlyRootfs,
       mounts: [bind('resolv.conf', '/etc/resolv.conf'), bind('hostname', '/etc/hostname'), bind('hosts', '/etc/hosts'), ...extraMounts,
@@ -374,7 +392,11 @@ export class ContainerService {
       shmSize: hc.ShmSize || undefined,
       sysctls: hc.Sysctls,
       oomScoreAdj: hc.OomScoreAdj,
-      noNewPrivileges: ((hc.SecurityOpt ?? []) as string[]).some((s) => /^no-new-privileges(:true|=true)?$/.test(s)),
+      noNewPrivileges: security.noNewPrivileges,
+      seccomp: this.seccompFor(security.seccomp, capabilities, !!hc.Privileged),
+      systemPathsUnconfined: security.systemPathsUnconfined,
+      maskedPaths: Array.isArray(hc.MaskedPaths) ? hc.MaskedPaths : undefined,
+      readonlyPaths: Array.isArray(hc.ReadonlyPaths) ? hc.ReadonlyPaths : undefined,
     });
   }
 
@@ -752,6 +774,15 @@ export class ContainerService {
       this.emit(rec, 'update');
       return { Warnings: [] };
     });
+  }
+
+  /** The container's seccomp filter: none when privileged or unconfined, else its own profile or the daemon's default. */
+  private seccompFor(choice: SeccompChoice, capabilities: string[], privileged: boolean): LinuxSeccomp | undefined {
+    if (privileged) return undefined;
+    const c = choice.kind === 'default' ? this.o.seccompDefault ?? choice : choice;
+    if (c.kind === 'unconfined') return undefined;
+    if (c.kind === 'profile') return seccompFromDockerProfile(c.profile, capabilities);
+    return defaultSeccomp(capabilities);
   }
 
   private initBinary(): string {

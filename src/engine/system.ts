@@ -15,6 +15,8 @@ export interface SystemInfoOptions {
   dataRoot: string;
   execRoot: string;
   cgroupVersion: 1 | 2;
+  /** dockerd's --seccomp-profile: "builtin", "unconfined" or a path (shown in `info`). */
+  seccompProfile?: string;
   defaultRuntime: string;
   runtimes: Record<string, { path: string }>;
   daemonId: string;
@@ -129,7 +131,10 @@ export class SystemService {
       ContainerdCommit: { ID: '', Expected: '' },
       RuncCommit: { ID: '', Expected: '' },
       InitCommit: { ID: '', Expected: '' },
-      SecurityOptions: ['name=cgroupns'].filter(() => this.o.cgroupVersion === 2),
+      SecurityOptions: [
+        `name=seccomp,profile=${this.o.seccompProfile ?? 'builtin'}`,
+        ...(this.o.cgroupVersion === 2 ? ['name=cgroupns'] : []),
+      ],
       Warnings: [],
     };
   }

@@ -30,6 +30,30 @@ export interface LinuxResources {
   blockIO?: { weight?: number };
 }
 
+/** One argument comparison of a seccomp rule (`SCMP_CMP_MASKED_EQ`: `value` is the mask, `valueTwo` the datum). */
+export interface LinuxSeccompArg {
+  index: number;
+  value: number;
+  valueTwo?: number;
+  op: 'SCMP_CMP_NE' | 'SCMP_CMP_LT' | 'SCMP_CMP_LE' | 'SCMP_CMP_EQ' | 'SCMP_CMP_GE' | 'SCMP_CMP_GT' | 'SCMP_CMP_MASKED_EQ';
+}
+
+/** Rules for some syscalls: the comparisons of one rule are ANDed, rules for the same syscall ORed. */
+export interface LinuxSyscall {
+  names: string[];
+  action: string;
+  errnoRet?: number;
+  args?: LinuxSeccompArg[];
+}
+
+export interface LinuxSeccomp {
+  defaultAction: string;
+  defaultErrnoRet?: number;
+  architectures?: string[];
+  flags?: string[];
+  syscalls?: LinuxSyscall[];
+}
+
 export interface RuntimeSpec {
   ociVersion: string;
   process: {
@@ -55,6 +79,7 @@ export interface RuntimeSpec {
     readonlyPaths?: string[];
     sysctl?: Record<string, string>;
     devices?: { path: string; type: string; major: number; minor: number; fileMode?: number; uid?: number; gid?: number }[];
+    seccomp?: LinuxSeccomp;
   };
   annotations?: Record<string, string>;
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BerthError } from '../errdefs/errors.js';
-import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES, MASKED_PATHS, READONLY_PATHS, buildResources, buildSpec, resolveCapabilities, type SpecOptions } from './spec.js';
+import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES, MASKED_PATHS, READONLY_PATHS, buildResources, buildSpec, capabilitiesInMask, resolveCapabilities, type SpecOptions } from './spec.js';
 
 const MB = 1024 * 1024;
 
@@ -38,6 +38,30 @@ test('resolveCapabilities rejects unknown capabilities', () => {
   for (const [add, drop] of [[['NOPE'], []], [[], ['CAP_FLY']]] as [string[], string[]][]) {
     assert.throws(() => resolveCapabilities(add, drop), (e: unknown) => e instanceof BerthError && e.kind === 'invalid-argument' && /invalid capability/.test(e.message));
   }
+});
+
+test('capabilities are limited to what the daemon holds (its bounding set)', () => {
+  // this machine's CapBnd: everything up to CAP_CHECKPOINT_RESTORE but CAP_SYS_RESOURCE
+  const held = capabilitiesInMask('000001fffeffffff');
+  assert.equal(held.length, ALL_CAPABILITIES.length - 1);
+  assert.ok(!held.includes('CAP_SYS_RESOURCE'));
+  assert.deepEqual(capabilitiesInMask('00000000a80425fb').sort(), [...DEFAULT_CAPABILITIES].sort());
+  assert.deepEqual(resolveCapabilities([], [], true, held), held);
+  assert.deepEqual(resolveCapabilities(['ALL'], ['NET_ADMIN'], false, held), held.filter((c) => c !== 'CAP_NET_ADMIN'));
+  assert.throws(() => resolveCapabilities(['SYS_RESOURCE'], [], false, held), /capability CAP_SYS_RESOURCE is not available/);
+  assert.deepEqual(resolveCapabilities(['SYS_PTRACE'], [], false, held), [...DEFAULT_CAPABILITIES, 'CAP_SYS_PTRACE']);
+});
+
+test('buildSpec: seccomp and the masked/read-only paths', () => {
+  const base: SpecOptions = { rootfs: '/r', args: ['sh'], env: [], cwd: '/', user: { uid: 0, gid: 0, additionalGids: [] }, hostname: 'h', capabilities: DEFAULT_CAPABILITIES, cgroupsPath: 'x/y', cgroupVersion: 1 };
+  assert.equal(buildSpec(base).linux.seccomp, undefined);
+  const seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mount'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] };
+  assert.deepEqual(buildSpec({ ...base, seccomp }).linux.seccomp, seccomp);
+  assert.deepEqual(buildSpec({ ...base, systemPathsUnconfined: true }).linux.maskedPaths, []);
+  assert.deepEqual(buildSpec({ ...base, systemPathsUnconfined: true }).linux.readonlyPaths, []);
+  assert.deepEqual(buildSpec({ ...base, maskedPaths: ['/proc/kcore'], readonlyPaths: [] }).linux.maskedPaths, ['/proc/kcore']);
+  assert.deepEqual(buildSpec({ ...base, maskedPaths: ['/proc/kcore'], readonlyPaths: [] }).linux.readonlyPaths, []);
+  assert.deepEqual(buildSpec(base).linux.maskedPaths, MASKED_PATHS);
 });
 
 test('buildResources: memory, swap, cpus, pids', () => {

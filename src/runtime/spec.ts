@@ -2,10 +2,11 @@
  * runtime/spec — generate the OCI runtime spec (config.json) for a container
  * with Docker's defaults: the default capability set, masked and read-only
  * /proc and /sys paths, the standard /dev mounts, pid/mount/uts/ipc/net
- * namespaces, cgroup resources. Pure: all inputs in, a spec out.
+ * namespaces, cgroup resources, the seccomp filter it is given
+ * (runtime/seccomp). Pure: all inputs in, a spec out.
  */
 import { invalidArgument } from '../errdefs/errors.js';
-import type { Mount, RuntimeSpec, LinuxResources } from '../oci/runtime-spec.js';
+import type { Mount, RuntimeSpec, LinuxResources, LinuxSeccomp } from '../oci/runtime-spec.js';
 
 /** Docker's default capability set (moby oci/caps/defaults.go). */
 export const DEFAULT_CAPABILITIES = [
@@ -38,16 +39,32 @@ function normCap(c: string): string {
   return u === 'ALL' ? 'ALL' : u.startsWith('CAP_') ? u : `CAP_${u}`;
 }
 
-/** Docker's TweakCapabilities: defaults, then drops, then adds ("ALL" allowed in both). */
-export function resolveCapabilities(add: string[] = [], drop: string[] = [], privileged = false): string[] {
-  if (privileged) return [...ALL_CAPABILITIES];
+/**
+ * The capabilities in a `CapBnd:` mask of /proc/<pid>/status (ALL_CAPABILITIES
+ * is in bit order). A process cannot grant what is not in its own bounding set.
+ */
+export function capabilitiesInMask(hex: string): string[] {
+  const mask = BigInt(`0x${hex.trim() || '0'}`);
+  return ALL_CAPABILITIES.filter((_, bit) => (mask >> BigInt(bit)) & 1n);
+}
+
+/**
+ * Docker's TweakCapabilities: defaults, then drops, then adds ("ALL" allowed
+ * in both). `available` is what the daemon itself holds (its bounding set):
+ * `--privileged` and ALL get those, naming another one is refused.
+ */
+export function resolveCapabilities(add: string[] = [], drop: string[] = [], privileged = false, available: readonly string[] = ALL_CAPABILITIES): string[] {
+  if (privileged) return ALL_CAPABILITIES.filter((c) => available.includes(c));
   const a = add.map(normCap);
   const d = drop.map(normCap);
   for (const c of [...a, ...d]) {
     if (c !== 'ALL' && !ALL_CAPABILITIES.includes(c)) throw invalidArgument(`invalid capability: ${c}`);
   }
-  let caps = d.includes('ALL') ? [] : DEFAULT_CAPABILITIES.filter((c) => !d.includes(c));
-  if (a.includes('ALL')) caps = ALL_CAPABILITIES.filter((c) => !d.includes(c));
+  for (const c of a) {
+    if (c !== 'ALL' && !available.includes(c)) throw invalidArgument(`capability ${c} is not available: it is not in berthd's own bounding set on this host`);
+  }
+  let caps = d.includes('ALL') ? [] : DEFAULT_CAPABILITIES.filter((c) => !d.includes(c) && available.includes(c));
+  if (a.includes('ALL')) caps = ALL_CAPABILITIES.filter((c) => !d.includes(c) && available.includes(c));
   else for (const c of a) if (!caps.includes(c)) caps.push(c);
   return caps;
 }
@@ -91,6 +108,13 @@ export interface SpecOptions {
   sysctls?: Record<string, string>;
   oomScoreAdj?: number;
   noNewPrivileges?: boolean;
+  /** The seccomp filter (runtime/seccomp); undefined = none. */
+  seccomp?: LinuxSeccomp;
+  /** `--security-opt systempaths=unconfined`: no masked or read-only /proc and /sys paths. */
+  systemPathsUnconfined?: boolean;
+  /** HostConfig.MaskedPaths / ReadonlyPaths: replace the defaults when given. */
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
   annotations?: Record<string, string>;
 }
 
@@ -170,9 +194,10 @@ export function buildSpec(o: SpecOptions): RuntimeSpec {
       namespaces,
       resources: o.privileged ? { ...buildResources(o.resources), devices: [{ allow: true, access: 'rwm' }] } : buildResources(o.resources),
       cgroupsPath: o.cgroupsPath,
-      maskedPaths: o.privileged ? [] : MASKED_PATHS,
-      readonlyPaths: o.privileged ? [] : READONLY_PATHS,
+      maskedPaths: o.privileged || o.systemPathsUnconfined ? [] : o.maskedPaths ?? MASKED_PATHS,
+      readonlyPaths: o.privileged || o.systemPathsUnconfined ? [] : o.readonlyPaths ?? READONLY_PATHS,
       ...(o.sysctls && Object.keys(o.sysctls).length ? { sysctl: o.sysctls } : {}),
+      ...(o.seccomp ? { seccomp: o.seccomp } : {}),
     },
     ...(o.annotations ? { annotations: o.annotations } : {}),
   };

@@ -1,7 +1,9 @@
 /** Real isolation: namespaces, capabilities, /proc masking, cgroup limits, OOM, users, files in /etc. */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { TestDaemon } from './harness.js';
+import { ALL_CAPABILITIES } from '../../src/runtime/spec.js';
 
 const d = new TestDaemon();
 before(async () => { await d.start(); await d.importBusybox(); });
@@ -38,6 +40,25 @@ test('capabilities are exactly Docker\'s default set', async () => {
   assert.match(out, /CapInh:\s+0000000000000000/);
   const added = await sh('grep CapEff /proc/self/status', ['--cap-add', 'NET_ADMIN', '--cap-drop', 'MKNOD']);
   assert.match(added, /CapEff:\s+00000000a00435fb/);
+});
+
+test('--privileged gets every capability berthd holds; a capability it lacks is refused at create with a clear error', async () => {
+  const own = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))![1];
+  const priv = await sh('grep -E "^Cap(Eff|Bnd)" /proc/self/status', ['--privileged']);
+  assert.match(priv, new RegExp(`CapEff:\\s+${own}`));
+  assert.match(priv, new RegExp(`CapBnd:\\s+${own}`));
+  // the highest known capability bit berthd lacks, if any (this machine has no CAP_SYS_RESOURCE)
+  const bits = BigInt(`0x${own}`);
+  const lacking = ALL_CAPABILITIES.filter((_, bit) => !((bits >> BigInt(bit)) & 1n));
+  for (const cap of lacking) {
+    const r = await d.docker(['create', '--name', 'nocap', '--cap-add', cap.replace(/^CAP_/, ''), 'busybox', 'true']);
+    assert.notEqual(r.code, 0, cap);
+    assert.match(r.stderr, new RegExp(`capability ${cap} is not available`));
+    assert.equal((await d.api('GET', '/containers/nocap/json')).status, 404);
+  }
+  // --cap-add ALL gets what there is
+  const all = await sh('grep CapEff /proc/self/status', ['--cap-add', 'ALL']);
+  assert.match(all, new RegExp(`CapEff:\\s+${own}`));
 });
 
 test('masked and read-only /proc paths; /dev has the standard devices', async () => {

@@ -11,6 +11,8 @@ import { toApiTimestamp } from './timestamp.js';
 const FILES: Record<string, string> = {
   'env.list': '# comment\n\nFROM_FILE=1\n  SHARED=file\nHOME_FROM_ENV\nUNSET_VAR\n',
   'labels.list': 'a=file\nbare\n',
+  'profile.json': '{\n  "defaultAction": "SCMP_ACT_ALLOW",\n  "syscalls": []\n}\n',
+  'broken.json': '{ "defaultAction": ',
 };
 
 /** Parse argv the way `berth run` does and build the create request. */
@@ -19,7 +21,7 @@ function build(argv: string[], env: Record<string, string> = { HOME_FROM_ENV: '/
   const cmd = new Command('run').helpOption('--help').exitOverride().argument('<image>').argument('[command...]').passThroughOptions();
   addCreateFlags(cmd, { run: true });
   cmd.action((image: string, args: string[], flags: CreateFlags) => {
-    out = buildCreateRequest({ flags, image, args, env, readFile: (p) => FILES[p] });
+    out = buildCreateRequest({ flags, image, args, env, readFile: (p) => { if (!(p in FILES)) throw new Error(`open ${p}: no such file or directory`); return FILES[p]; } });
   });
   cmd.parse(argv, { from: 'user' });
   return out!;
@@ -132,4 +134,12 @@ test('healthConfig: --health-* in nanoseconds, --no-healthcheck, conflicts', asy
   assert.deepEqual(healthConfig({ ...base, healthcheck: false }), { Test: ['NONE'] });
   assert.throws(() => healthConfig({ ...base, healthcheck: false, healthCmd: 'x' }), /conflicts/);
   assert.throws(() => healthConfig({ ...base, healthRetries: '-1' }), /negative/);
+});
+
+test('--security-opt: seccomp=FILE sends the compacted profile, as the docker CLI; others go as given', () => {
+  const r = build(['--security-opt', 'seccomp=profile.json', '--security-opt', 'no-new-privileges', '--security-opt', 'seccomp:unconfined', 'busybox']);
+  assert.deepEqual(r.config.HostConfig?.SecurityOpt, ['seccomp={"defaultAction":"SCMP_ACT_ALLOW","syscalls":[]}', 'no-new-privileges', 'seccomp=unconfined']);
+  assert.equal(build(['busybox']).config.HostConfig?.SecurityOpt, null);
+  assert.throws(() => build(['--security-opt', 'seccomp=missing.json', 'busybox']), /opening seccomp profile \(missing\.json\) failed: open missing\.json/);
+  assert.throws(() => build(['--security-opt', 'seccomp=broken.json', 'busybox']), /compacting json for seccomp profile \(broken\.json\) failed/);
 });

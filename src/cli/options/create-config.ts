@@ -77,6 +77,19 @@ export function parseRestartPolicy(value: string | undefined): RestartPolicy {
 }
 
 /** Build the create request. Throws invalid-argument BerthErrors worded like docker's. */
+/** `--security-opt seccomp=FILE` sends the profile's content, as the docker CLI does; other options go as given. */
+export function securityOpt(opt: string, readFile: (path: string) => string): string {
+  const at = opt.search(/[=:]/);
+  if (at < 0 || opt.slice(0, at) !== 'seccomp') return opt;
+  const v = opt.slice(at + 1);
+  if (v === 'unconfined' || v === 'builtin') return `seccomp=${v}`;
+  let text: string;
+  try { text = readFile(v); } catch (err) { throw invalidArgument(`opening seccomp profile (${v}) failed: ${(err as Error).message}`); }
+  let json: unknown;
+  try { json = JSON.parse(text); } catch (err) { throw invalidArgument(`compacting json for seccomp profile (${v}) failed: ${(err as Error).message}`); }
+  return `seccomp=${JSON.stringify(json)}`;
+}
+
 export function buildCreateRequest(inp: CreateInputs): CreateRequest {
   const f = inp.flags;
   const lookup = (k: string) => inp.env[k];
@@ -123,6 +136,7 @@ export function buildCreateRequest(inp: CreateInputs): CreateRequest {
     Privileged: !!f.privileged,
     CapAdd: f.capAdd.length ? f.capAdd : null,
     CapDrop: f.capDrop.length ? f.capDrop : null,
+    SecurityOpt: f.securityOpt.length ? f.securityOpt.map((o) => securityOpt(o, inp.readFile)) : null,
     ReadonlyRootfs: !!f.readOnly,
     Dns: f.dns.length ? f.dns : null,
     DnsSearch: f.dnsSearch.length ? f.dnsSearch : null,

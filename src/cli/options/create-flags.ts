@@ -37,6 +37,7 @@ export interface CreateFlags {
   sigProxy?: boolean;
   privileged?: boolean;
   capAdd: string[];
+  securityOpt: string[];
   capDrop: string[];
   publish: string[];
   expose: string[];
@@ -97,6 +98,7 @@ export function addCreateFlags(cmd: Command, opts: { run: boolean }): Command {
     .option('--privileged', 'Give extended privileges to this container')
     .option('--cap-add <list>', 'Add Linux capabilities', collect, [])
     .option('--cap-drop <list>', 'Drop Linux capabilities', collect, [])
+    .option('--security-opt <list>', 'Security Options', collect, [])
     .option('-p, --publish <list>', "Publish a container's port(s) to the host", collect, [])
     .option('-P, --publish-all', 'Publish all exposed ports to random ports')
     .option('--ip <string>', 'IPv4 address (e.g., 172.30.100.104)')

@@ -36,7 +36,12 @@ export function renderInfo(i: Info): string {
   add('Init Binary', i.InitBinary);
   if (i.SecurityOptions?.length) {
     l.push(' Security Options:');
-    for (const s of i.SecurityOptions) l.push(`  ${s.replace(/^name=/, '')}`);
+    // "name=seccomp,profile=builtin" → "seccomp" then "Profile: builtin", as the docker CLI prints it
+    for (const s of i.SecurityOptions) {
+      const kv = s.split(',').map((p) => { const at = p.indexOf('='); return at < 0 ? ['', p] : [p.slice(0, at), p.slice(at + 1)]; });
+      l.push(`  ${kv.find(([k]) => k === 'name')?.[1] ?? s}`);
+      for (const [k, v] of kv) if (k && k !== 'name') l.push(`   ${k[0].toUpperCase()}${k.slice(1)}: ${v}`);
+    }
   }
   add('Kernel Version', i.KernelVersion);
   add('Operating System', i.OperatingSystem);
