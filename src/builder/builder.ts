@@ -8,7 +8,8 @@
  * filesystem steps (RUN, COPY, ADD, WORKDIR) add at most one layer,
  * metadata steps change the config only; `history` records every step.
  * A step is looked up in the cache by its key — parent image ID + the
- * expanded instruction (+ the content hash of COPY/ADD sources, + the
+ * expanded instruction (+ the content hash of COPY/ADD sources, downloaded
+ * again for `ADD <url>` as Docker's builder does, + the
  * build-time variables RUN sees, + the timestamp in use) — before any work.
  *
  * Reproducible by default: every `created` time and every file timestamp in
@@ -19,7 +20,9 @@
  * May import: builder/*, oci, lib, errdefs.
  */
 import { createHash } from 'node:crypto';
-import { posix } from 'node:path';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
 import { BerthError, invalidArgument, notFound, notImplemented } from '../errdefs/errors.js';
 import type { HistoryEntry, ImageConfig, ImageRunConfig } from '../oci/image.js';
 import {
@@ -27,7 +30,8 @@ import {
   type Instruction, type Stage, type ParseResult, type CopyInstruction, type AddInstruction, type RunInstruction, type StageScope,
 } from './dockerfile/index.js';
 import type { BuildBackend, BuildImage, PendingLayer, ScratchMount } from './build-backend.js';
-import { copyIntoRootfs, hashSources, resolveSources } from './copy-sources.js';
+import { copyIntoRootfs, hashSources, resolveSources, type ResolvedSource } from './copy-sources.js';
+import { downloadRemote, remoteFileName, REMOTE_URL_RE } from './remote-source.js';
 import { writeInRoot } from './tar-extract.js';
 import { secureMkdirAll } from '../lib/secure-join.js';
 
@@ -422,15 +426,18 @@ async function runStep(ctx: Ctx, i: RunInstruction): Promise<void> {
   });
 }
 
-const URL_RE = /^(https?:\/\/|git@|git:\/\/)/;
+const GIT_RE = /^(git@|git:\/\/)|\.git(#.*)?$/;
 
 async function copyStep(ctx: Ctx, i: CopyInstruction | AddInstruction): Promise<void> {
   const { st, req, backend } = ctx;
   const name = i.kind.toUpperCase();
-  if (i.kind === 'add' && i.sources.some((s) => URL_RE.test(s))) {
-    throw notImplemented('ADD from a URL or git repository is not supported by berth: the build host has no network access to fetch it; download the file into the context and COPY it');
+  if (i.kind === 'add' && i.sources.some((s) => GIT_RE.test(s))) {
+    throw notImplemented('ADD from a git repository is not supported by berth; clone it into the build context and COPY it');
   }
-  if (i.kind === 'add' && i.checksum) throw notImplemented('ADD --checksum applies to URL sources, which berth does not support');
+  const remote = i.kind === 'add' ? i.sources.filter((s) => REMOTE_URL_RE.test(s)) : [];
+  if (i.kind === 'add' && i.checksum !== undefined && (remote.length !== i.sources.length || !remote.length)) {
+    throw invalidArgument("checksum can't be specified for non-HTTP(S) sources");
+  }
   const from = i.kind === 'copy' ? i.from : undefined;
 
   // Where sources come from: the context, an earlier stage, or an image.
@@ -451,6 +458,7 @@ async function copyStep(ctx: Ctx, i: CopyInstruction | AddInstruction): Promise<
     }
   }
   let srcMount: ScratchMount | undefined;
+  let downloads: string | undefined;
   try {
     let root = req.contextDir;
     let what = 'build context';
@@ -459,7 +467,27 @@ async function copyStep(ctx: Ctx, i: CopyInstruction | AddInstruction): Promise<
       root = srcMount.rootfs;
       what = `source image ${from}`;
     }
-    const resolved = i.sources.length ? await resolveSources(root, i.sources, what) : [];
+    const local = i.sources.filter((s) => !remote.includes(s));
+    const resolvedLocal = local.length ? await resolveSources(root, local, what) : [];
+    const fetched = new Map<string, ResolvedSource>();
+    if (remote.length) {
+      downloads = await mkdtemp(join(tmpdir(), 'berth-add-'));
+      const toDir = i.dest.endsWith('/') || /(^|\/)\.{1,2}$/.test(i.dest) || i.dest === '' || i.sources.length > 1;
+      for (const [n, url] of remote.entries()) {
+        if (toDir && !remoteFileName(url)) throw invalidArgument(`cannot determine filename from url: ${url}`);
+        const dir = join(downloads, String(n));
+        await mkdir(dir);
+        const f = await downloadRemote(url, dir, { checksum: i.kind === 'add' ? i.checksum : undefined, signal: req.signal });
+        req.out(`Downloaded ${url}: ${f.stat.size} bytes, ${f.digest}\n`);
+        fetched.set(url, { written: url, rel: f.name || 'download', abs: f.path, stat: f.stat, remote: true });
+      }
+    }
+    // sources in the order written (local patterns may expand to several)
+    const resolved: ResolvedSource[] = [];
+    for (const s of i.sources) {
+      if (fetched.has(s)) resolved.push(fetched.get(s)!);
+      else resolved.push(...resolvedLocal.filter((r) => r.written === s && !resolved.includes(r)));
+    }
     const contentKey = fromImage ? [fromImage.id, resolved.map((r) => r.rel)] : await hashSources(resolved);
     const dest = resolvePath(st.runConfig.WorkingDir, i.dest);
     const destIsDir = i.dest.endsWith('/') || /(^|\/)\.{1,2}$/.test(i.dest) || (i.dest === '' );
@@ -488,5 +516,6 @@ async function copyStep(ctx: Ctx, i: CopyInstruction | AddInstruction): Promise<
     });
   } finally {
     await srcMount?.release();
+    if (downloads) await rm(downloads, { recursive: true, force: true });
   }
 }

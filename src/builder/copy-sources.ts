@@ -28,6 +28,8 @@ export interface ResolvedSource {
   /** Host path. */
   abs: string;
   stat: Stats;
+  /** Downloaded by `ADD <url>`: copied as a file, never unpacked. */
+  remote?: boolean;
 }
 
 const MAX_LINKS = 64;
@@ -186,7 +188,7 @@ export async function copyIntoRootfs(rootfs: string, sources: ResolvedSource[], 
       await copyTree(rootfs, s.abs, o.dest, o);
       continue;
     }
-    if (o.unpack && st.isFile() && (await isTarArchive(s.abs))) {
+    if (o.unpack && !s.remote && st.isFile() && (await isTarArchive(s.abs))) {
       await mkParents(o.dest);
       await extractTar(createReadStream(s.abs), await secureJoin(rootfs, o.dest), o.owner.uid || o.owner.gid ? { owner: o.owner } : { keepOwners: true });
       continue;

@@ -79,6 +79,7 @@ export const ERROR_CODES = {
   COPY_SOURCE_NOT_FOUND: 'not-found',
   NO_SUCH_BUILD_STAGE: 'not-found',
   BUILD_STEP_FAILED: 'system',
+  ADD_DOWNLOAD_FAILED: 'system',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -8,6 +8,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, symlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestDaemon, REPO, mountsUnder, until, sleep } from './harness.js';
@@ -201,6 +204,58 @@ test('ADD extracts local tar archives (plain and gzip) and copies other files as
   const r = await build(dir, ['-t', 'berth-tb-add']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.equal((await d.docker(['run', '--rm', 'berth-tb-add'])).stdout, '1\n1\nn\n');
+});
+
+test('ADD <url>: downloaded by the daemon (redirects followed), mode 0600, never unpacked; --checksum; errors', async () => {
+  const tgz = execFileSync('sh', ['-c', 'cd "$0" && mkdir -p s/a && echo 1 > s/a/one && tar -C s -czf - a', work]);
+  const served: string[] = [];
+  const server = http.createServer((req, res) => {
+    served.push(req.url ?? '');
+    if (req.url === '/files/hello.txt') { res.writeHead(200, { 'content-type': 'text/plain', 'last-modified': 'Tue, 03 Mar 2020 04:05:06 GMT' }); res.end('hello from the web\n'); return; }
+    if (req.url === '/files/a.tar.gz') { res.writeHead(200); res.end(tgz); return; }
+    if (req.url === '/moved') { res.writeHead(302, { location: '/files/hello.txt' }); res.end(); return; }
+    res.writeHead(404); res.end('no');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const sum = `sha256:${createHash('sha256').update('hello from the web\n').digest('hex')}`;
+    const dir = project({ Dockerfile: [
+      'FROM busybox',
+      `ADD ${base}/files/hello.txt /web/`,
+      `ADD ${base}/moved /web/renamed.txt`,
+      `ADD ${base}/files/a.tar.gz /arch/`,
+      `ADD --checksum=${sum} ${base}/files/hello.txt /checked`,
+      'CMD ["sh", "-c", "cat /web/hello.txt /web/renamed.txt; stat -c \'%a %n\' /web/hello.txt /checked; ls /arch"]',
+    ].join('\n') + '\n' });
+    const r = await build(dir, ['-t', 'berth-tb-addurl']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /Downloaded http:\/\/127\.0\.0\.1:\d+\/files\/hello\.txt: 19 bytes, sha256:/);
+    const out = (await d.docker(['run', '--rm', 'berth-tb-addurl'])).stdout;
+    assert.equal(out, 'hello from the web\nhello from the web\n600 /web/hello.txt\n600 /checked\na.tar.gz\n');
+    assert.ok(served.includes('/moved') && served.includes('/files/a.tar.gz'));
+    // the same content again: every step from the cache (the files are downloaded again to know)
+    const again = await build(dir, ['-t', 'berth-tb-addurl']);
+    assert.equal((again.stdout.match(/Using cache/g) ?? []).length, 5, again.stdout);
+
+    const before = await imageIds();
+    for (const [line, msg] of [
+      [`ADD ${base}/missing.txt /x`, /ADD http:\/\/127\.0\.0\.1:\d+\/missing\.txt: the server answered 404/],
+      [`ADD --checksum=sha256:${'0'.repeat(64)} ${base}/files/hello.txt /x`, /digest mismatch sha256:0{64}: sha256:[a-f0-9]{64}/],
+      ['ADD --checksum=sha256:abc local.txt /x', /checksum can't be specified for non-HTTP\(S\) sources/],
+      [`ADD ${base}/ /dir/`, /cannot determine filename from url/],
+      ['ADD git@github.com:moby/moby.git /src', /git repository is not supported/],
+    ] as const) {
+      const bad = project({ Dockerfile: `FROM busybox\n${line}\n`, 'local.txt': 'l' });
+      const b = await build(bad);
+      assert.notEqual(b.code, 0, line);
+      assert.match(b.stdout + b.stderr, msg, line);
+    }
+    await assertNothingLeft(before);
+    assert.equal((await d.docker(['rmi', 'berth-tb-addurl'])).code, 0);
+  } finally {
+    server.close();
+  }
 });
 
 test('.dockerignore is honoured (CLI and daemon) and the Dockerfile may come from -f or stdin', async () => {
