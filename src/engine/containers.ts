@@ -287,9 +287,10 @@ export class ContainerService {
       await rm(join(this.exitDir, id), { force: true });
       await rm(join(this.persistDir(id), 'exit'), { force: true });
       await rm(join(this.persistDir(id), 'oom'), { force: true });
-      await runtime.delete(id, true);
+      // a runtime state left by a crash would make create fail; looking is cheaper than a `delete` run
+      if (await runtime.exists(id)) await runtime.delete(id, true);
       await atomicWrite(join(bundle, 'config.json'), JSON.stringify(spec));
-      await launchMonitor(this.o.conmonPath, {
+      const launched = await launchMonitor(this.o.conmonPath, {
         id,
         name: rec.name,
         runtimePath: runtime.path,
@@ -308,12 +309,12 @@ export class ContainerService {
         leaveStdinOpen: !!rec.config.Tty || !rec.config.StdinOnce,
       });
       await runtime.start(id);
-      const st = await runtime.state(id);
       const monitorPid = await this.readMonitorPid(id);
       rec.state = {
         ...rec.state,
         Status: 'running',
-        Pid: st?.pid ?? 0,
+        // conmon reports the container's pid once the runtime created it
+        Pid: launched.pid,
         ExitCode: 0,
         Error: '',
         StartedAt: new Date().toISOString(),
@@ -458,10 +459,15 @@ export class ContainerService {
         if (rec.state.monitorPid) await waitPidGone(rec.state.monitorPid, 5000);
         const oom = await exists(join(this.persistDir(id), 'oom'));
         const runtime = this.runtimeFor(rec);
-        await runtime.delete(id, true).catch((e) => this.o.log.warn('runtime delete failed', { id, err: (e as Error).message }));
-        await this.o.snapshots.unmountRootfs(this.rootfsDir(id)).catch((e) => this.o.log.warn('unmount failed', { id, err: (e as Error).message }));
-        await this.o.mounts?.release(rec);
-        await this.o.network?.teardown(rec).catch((e) => this.o.log.warn('network teardown failed', { id, err: (e as Error).message }));
+        // independent of each other once the process is gone: runtime state, the rootfs and volumes, the network
+        await Promise.all([
+          runtime.delete(id, true).catch((e) => this.o.log.warn('runtime delete failed', { id, err: (e as Error).message })),
+          (async () => {
+            await this.o.snapshots.unmountRootfs(this.rootfsDir(id)).catch((e) => this.o.log.warn('unmount failed', { id, err: (e as Error).message }));
+            await this.o.mounts?.release(rec);
+          })(),
+          this.o.network?.teardown(rec).catch((e) => this.o.log.warn('network teardown failed', { id, err: (e as Error).message })),
+        ]);
         rec.state = {
           ...rec.state,
           Status: 'exited',

@@ -14,3 +14,10 @@ test('stats parsers', () => {
 test('parseProcCgroup maps v1 controllers to paths', () => {
   assert.deepEqual(parseProcCgroup('4:memory:/x/berth/c1\n2:cpu,cpuacct:/berth/c1\n9:name=systemd:/berth/c1\n0::/berth/c1\n'), { memory: '/x/berth/c1', cpu: '/berth/c1', cpuacct: '/berth/c1', systemd: '/berth/c1' });
 });
+
+test('system_cpu_usage is a whole number of nanoseconds (the docker CLI decodes a uint64)', () => {
+  // 3452327 ticks: (3452327 / 100) * 1e9 is 34523269999999.996 in floating point
+  const v = parseSystemCpu('cpu  3000000 0 452327 0 0 0 0 0 0 0\ncpu0 1 2 3\n');
+  assert.equal(v, 34523270000000);
+  assert.ok(Number.isInteger(v));
+});

@@ -46,7 +46,8 @@ export function parseSystemCpu(procStat: string): number {
   const line = procStat.split('\n').find((l) => l.startsWith('cpu '));
   if (!line) return 0;
   const ticks = line.trim().split(/\s+/).slice(1, 8).reduce((a, b) => a + Number(b), 0);
-  return (ticks / CLK_TCK) * NS;
+  // an integer, as the docker CLI decodes it into a uint64: (ticks / 100) * 1e9 is not always one in floating point
+  return Math.round(ticks * (NS / CLK_TCK));
 }
 
 /** /proc/<pid>/net/dev → per-interface counters (loopback left out, as Docker does). */
@@ -131,7 +132,7 @@ export async function sampleStats(o: { cgroupPath: string; cgroupVersion: 1 | 2;
     cpu_stats: {
       cpu_usage: {
         total_usage: num(await h('cpuacct', 'cpuacct.usage')) ?? 0, percpu_usage: percpu.length ? percpu : undefined,
-        usage_in_kernelmode: ((acct.system ?? 0) / CLK_TCK) * NS, usage_in_usermode: ((acct.user ?? 0) / CLK_TCK) * NS,
+        usage_in_kernelmode: Math.round((acct.system ?? 0) * (NS / CLK_TCK)), usage_in_usermode: Math.round((acct.user ?? 0) * (NS / CLK_TCK)),
       },
       system_cpu_usage: system, online_cpus: o.ncpu,
       throttling_data: { periods: throttle.nr_periods ?? 0, throttled_periods: throttle.nr_throttled ?? 0, throttled_time: throttle.throttled_time ?? 0 },

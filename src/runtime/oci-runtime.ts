@@ -5,6 +5,8 @@
  * spawns it for `create`, see monitor.ts).
  */
 import { execFile } from 'node:child_process';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
 import { systemError, notFound } from '../errdefs/errors.js';
 
 export interface RuntimeState {
@@ -22,6 +24,8 @@ export interface OciRuntime {
   start(id: string): Promise<void>;
   kill(id: string, signal: string, all?: boolean): Promise<void>;
   delete(id: string, force?: boolean): Promise<void>;
+  /** Whether the runtime holds state for `id` (its directory under --root), without running it. */
+  exists(id: string): Promise<boolean>;
   state(id: string): Promise<RuntimeState | undefined>;
   list(): Promise<RuntimeState[]>;
   pause(id: string): Promise<void>;
@@ -46,7 +50,7 @@ function run(path: string, args: string[]): Promise<string> {
 export class CliOciRuntime implements OciRuntime {
   readonly globalArgs: string[];
 
-  constructor(readonly name: string, readonly path: string, root: string, opts: { systemdCgroup?: boolean } = {}) {
+  constructor(readonly name: string, readonly path: string, private readonly root: string, opts: { systemdCgroup?: boolean } = {}) {
     this.globalArgs = ['--root', root, ...(opts.systemdCgroup ? ['--systemd-cgroup'] : [])];
   }
 
@@ -73,6 +77,11 @@ export class CliOciRuntime implements OciRuntime {
       if ((err as { kind?: string }).kind === 'not-found') return;
       throw err;
     }
+  }
+
+  async exists(id: string): Promise<boolean> {
+    // runc and crun both keep one directory per container under --root
+    try { await access(join(this.root, id)); return true; } catch { return false; }
   }
 
   async state(id: string): Promise<RuntimeState | undefined> {
