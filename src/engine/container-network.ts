@@ -94,7 +94,9 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     const eps: Record<string, NonNullable<NonNullable<CreateRequest['NetworkingConfig']>['EndpointsConfig']>[string]> = {};
     for (const [k, v] of Object.entries(req.NetworkingConfig?.EndpointsConfig ?? {})) eps[k === 'default' ? 'bridge' : k] = v;
     const hasPorts = Object.values(hc.PortBindings ?? {}).some((b) => b && b.length) || !!hc.PublishAllPorts;
+    const anyMac = !!req.MacAddress || Object.values(eps).some((e) => !!e?.MacAddress);
     if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
+      if (anyMac) throw invalidArgument('conflicting options: mac-address and the network mode');
       if (mode.startsWith('container:')) {
         const ref = mode.slice('container:'.length);
         if (!ref) throw invalidArgument('invalid network mode: container: needs a container name or ID');
@@ -119,12 +121,14 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
       const n = this.o.networks.get(ref);
       if (n.driver !== 'bridge') throw invalidArgument(`container cannot be connected to network ${n.name} together with ${primary.name}`);
       if (endpoints[n.name]) continue;
-      endpoints[n.name] = this.endpointConfig(n, eps[ref] ?? eps[n.name] ?? eps[n.id] ?? {});
+      const ep = eps[ref] ?? eps[n.name] ?? eps[n.id] ?? {};
+      // the old container-wide MacAddress goes to the container's own network
+      endpoints[n.name] = this.endpointConfig(n, ref === mode && req.MacAddress && !ep.MacAddress ? { ...ep, MacAddress: req.MacAddress } : ep);
     }
     return { endpoints };
   }
 
-  private endpointConfig(n: NetworkRecord, ep: { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null; Links?: string[] | null; DriverOpts?: Record<string, string> | null }): EndpointState {
+  private endpointConfig(n: NetworkRecord, ep: { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null; Links?: string[] | null; DriverOpts?: Record<string, string> | null; MacAddress?: string }): EndpointState {
     const user = this.o.networks.isUserDefined(n);
     const ip = ep.IPAMConfig?.IPv4Address;
     if (ep.IPAMConfig?.IPv6Address) throw invalidArgument('IPv6 addresses are not supported by berth yet');
@@ -139,7 +143,8 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     if ((ep.Aliases ?? []).length && !user) throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
     for (const a of ep.Aliases ?? []) if (typeof a !== 'string' || !a) throw invalidArgument(`invalid alias: ${JSON.stringify(a)}`);
     if ((ep.Links ?? []).length) throw invalidArgument('container links (--link) are not supported by berth; use a user-defined network and container names');
-    return { NetworkID: n.id, Aliases: ep.Aliases?.length ? [...ep.Aliases] : null, IPAMConfig: ip ? { IPv4Address: ip } : null, Links: null, DriverOpts: ep.DriverOpts ?? null };
+    const mac = ep.MacAddress ? normalizeMac(ep.MacAddress) : undefined;
+    return { NetworkID: n.id, Aliases: ep.Aliases?.length ? [...ep.Aliases] : null, IPAMConfig: ip ? { IPv4Address: ip } : null, Links: null, DriverOpts: ep.DriverOpts ?? null, ...(mac ? { MacAddress: mac } : {}) };
   }
 
   /** Docker's create warnings about networking (the docker CLI prints them). */
@@ -211,7 +216,7 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     let result;
     try {
       // Docker takes a given --ip anywhere in the subnet, not only in --ip-range: host-local then gets the whole subnet
-      result = await addNetworkList(this.o.cni, this.o.networks.confList(n, { wholeSubnet: !!ip, portmap: ports.length > 0 }), rt, this.portRuntime(ports));
+      result = await addNetworkList(this.o.cni, this.o.networks.confList(n, { wholeSubnet: !!ip, portmap: ports.length > 0, mac: ep.MacAddress }), rt, this.portRuntime(ports));
     } catch (err) {
       if (ip && /already|requested IP address/i.test((err as Error).message)) throw conflict(`Address already in use: ${ip} on network ${n.name}`, 'CONFLICT', err);
       throw err;
@@ -229,7 +234,7 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     const n = this.o.networks.tryGet(ep.NetworkID);
     const netns = rec.net!.sandboxKey && (await this.o.netns.exists(rec.id)) ? rec.net!.sandboxKey : '';
     if (n) {
-      await delNetworkList(this.o.cni, this.o.networks.confList(n, { portmap: (ep.live.ports?.length ?? 0) > 0, legacyIpMasq: !ep.live.netNat }), { containerId: rec.id, netns, ifname: ep.live.ifname }, this.portRuntime(ep.live.ports), ep.live.cni)
+      await delNetworkList(this.o.cni, this.o.networks.confList(n, { portmap: (ep.live.ports?.length ?? 0) > 0, legacyIpMasq: !ep.live.netNat, mac: ep.MacAddress }), { containerId: rec.id, netns, ifname: ep.live.ifname }, this.portRuntime(ep.live.ports), ep.live.cni)
         .catch((err) => this.o.log.warn('CNI DEL failed', { id: rec.id.slice(0, 12), network: name, err: (err as Error).message }));
     }
     ep.live = undefined;
@@ -249,7 +254,7 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
   }
 
   // ---- connect / disconnect -------------------------------------------------------
-  async connect(ref: string, n: NetworkRecord, epConfig: { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null }): Promise<void> {
+  async connect(ref: string, n: NetworkRecord, epConfig: { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null; MacAddress?: string }): Promise<void> {
     const id = this.containers!.get(ref).id;
     await this.containers!.update(id, async (rec) => {
       const mode = rec.hostConfig.NetworkMode ?? 'bridge';
@@ -485,4 +490,13 @@ function hostNameservers(path: string): string[] {
   let text = '';
   try { text = readFileSync(path, 'utf8'); } catch { return []; }
   return text.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[0] === 'nameserver' && f[1]).map((f) => f[1]);
+}
+
+/** A unicast Ethernet address in Docker's form (lower case, colons); anything else is Docker's "invalid MAC address". */
+export function normalizeMac(mac: string): string {
+  const m = /^([0-9a-fA-F]{2})([:-][0-9a-fA-F]{2}){5}$/.exec(mac);
+  if (!m) throw invalidArgument(`invalid MAC address: ${mac}`);
+  const out = mac.toLowerCase().replace(/-/g, ':');
+  if (parseInt(out.slice(0, 2), 16) & 1) throw invalidArgument(`invalid MAC address: ${mac} is a multicast address`);
+  return out;
 }

@@ -28,6 +28,8 @@ export interface ContainerConfig {
   Entrypoint: string[] | null;
   OnBuild: string[] | null;
   Labels: Record<string, string>;
+  /** Deprecated container-wide MAC address (API < 1.44; newer clients set it per endpoint). */
+  MacAddress?: string;
   StopSignal?: string;
   StopTimeout?: number;
 }

@@ -32,6 +32,8 @@ export interface EndpointState {
   IPAMConfig: { IPv4Address?: string } | null;
   Links: string[] | null;
   DriverOpts: Record<string, string> | null;
+  /** A MAC address the user asked for (--mac-address); empty = the kernel picks one. */
+  MacAddress?: string;
   /** set while the container runs (attachment programmed). */
   live?: {
     EndpointID: string;

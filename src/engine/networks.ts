@@ -150,11 +150,11 @@ export class NetworkService {
   cniName(n: NetworkRecord): string { return `${this.o.prefix}-${n.id.slice(0, 12)}`; }
 
   /** The CNI configuration list a container attachment to `n` runs. */
-  confList(n: NetworkRecord, o: { wholeSubnet?: boolean; portmap?: boolean; legacyIpMasq?: boolean } = {}): NetworkConfList {
+  confList(n: NetworkRecord, o: { wholeSubnet?: boolean; portmap?: boolean; legacyIpMasq?: boolean; mac?: string } = {}): NetworkConfList {
     const c = n.ipam.Config[0];
     if (n.driver !== 'bridge' || !c || !n.bridge) throw invalidArgument(`network ${n.name} has no bridge to attach to`);
     const mtu = Number(n.options[MTU_OPT] ?? 0) || undefined;
-    return bridgeConfList({ cniName: this.cniName(n), bridge: n.bridge, subnet: c.Subnet, gateway: c.Gateway, ipRange: o.wholeSubnet ? undefined : c.IPRange, ipamDir: this.o.ipamDir, internal: n.internal, mtu, portmap: o.portmap, legacyIpMasq: o.legacyIpMasq && !n.internal && n.options[MASQ_OPT] !== 'false' });
+    return bridgeConfList({ cniName: this.cniName(n), bridge: n.bridge, subnet: c.Subnet, gateway: c.Gateway, ipRange: o.wholeSubnet ? undefined : c.IPRange, ipamDir: this.o.ipamDir, internal: n.internal, mtu, portmap: o.portmap, legacyIpMasq: o.legacyIpMasq && !n.internal && n.options[MASQ_OPT] !== 'false', mac: o.mac, tuningDir: join(this.o.ipamDir, '..', 'tuning') });
   }
 
   /** Is this a user-defined network (embedded DNS, aliases, --ip)? */

@@ -81,9 +81,13 @@ export interface BridgeNetworkConf {
   portmap?: boolean;
   /** Run the bridge plugin with ipMasq (only to DEL attachments made when it did the NAT). */
   legacyIpMasq?: boolean;
+  /** A fixed MAC address for the container's interface: the tuning plugin sets it after bridge (--mac-address). */
+  mac?: string;
+  /** Where the tuning plugin keeps the interface's original settings until DEL. */
+  tuningDir?: string;
 }
 
-/** bridge (host-local IPAM), + portmap when ports are published, as berth runs every bridge network. */
+/** bridge (host-local IPAM), + tuning for a fixed MAC, + portmap when ports are published, as berth runs every bridge network. */
 export function bridgeConfList(c: BridgeNetworkConf): NetworkConfList {
   const range: Record<string, string> = { subnet: c.subnet, gateway: c.gateway };
   if (c.ipRange) {
@@ -111,6 +115,7 @@ export function bridgeConfList(c: BridgeNetworkConf): NetworkConfList {
           dataDir: c.ipamDir,
         },
       },
+      ...(c.mac ? [{ type: 'tuning', mac: c.mac, ...(c.tuningDir ? { dataDir: c.tuningDir } : {}) }] : []),
       ...(c.portmap === false ? [] : [{ type: 'portmap', snat: true, capabilities: { portMappings: true } }]),
     ],
   };

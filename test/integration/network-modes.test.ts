@@ -80,7 +80,43 @@ for (const cliName of ['docker', 'berth'] as const) {
     assert.match(hosts.join('\n'), /^10\.\d+\.\d+\.\d+\s+box1$/m, 'the container\'s own address');
     assert.equal(resolv, 'search a.example b.example\nnameserver 10.9.9.9\noptions ndots:2\n');
   });
+  test(`${cliName}: --mac-address sets eth0's address (default bridge and a user network), kept across restarts; bad or conflicting values refused`, async () => {
+    const mac = cliName === 'docker' ? '92:d0:c6:0a:29:33' : '02:42:ac:11:ff:01';
+    assert.equal(await sh(['--mac-address', mac], 'cat /sys/class/net/eth0/address'), `${mac}\n`);
+    const net = `macnet-${cliName}`;
+    assert.equal((await cli(['network', 'create', net])).code, 0);
+    const name = `mac-${cliName}`;
+    try {
+      assert.equal((await cli(['run', '-d', '--name', name, '--network', net, '--mac-address', mac.toUpperCase(), 'busybox', 'sleep', '60'])).code, 0);
+      const ins = (await d.api('GET', `/containers/${name}/json`)).json();
+      assert.equal(ins.NetworkSettings.Networks[net].MacAddress, mac);
+      assert.equal((await cli(['exec', name, 'cat', '/sys/class/net/eth0/address'])).stdout, `${mac}\n`);
+      assert.equal((await cli(['restart', '-t', '0', name])).code, 0);
+      assert.equal((await cli(['exec', name, 'cat', '/sys/class/net/eth0/address'])).stdout, `${mac}\n`);
+    } finally {
+      await cli(['rm', '-f', name]);
+      await cli(['network', 'rm', net]);
+    }
+    const none = await cli(['create', '--network', 'none', '--mac-address', mac, 'busybox', 'true']);
+    assert.notEqual(none.code, 0);
+    assert.match(none.stderr, /conflicting options: mac-address and the network mode/);
+    // the tuning plugin's saved state goes with the attachment
+    assert.deepEqual(readdirSync(`${d.dataRoot}/network/tuning`, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name), []);
+  });
+
 }
+
+test('API: an invalid or multicast MAC address is 400 with nothing created', async () => {
+  for (const mac of ['zz:zz:zz:zz:zz:zz', '92:d0:c6:0a:29', '01:00:5e:00:00:01']) {
+    const r = await d.api('POST', '/containers/create?name=badmac', { Image: 'busybox', Cmd: ['true'], NetworkingConfig: { EndpointsConfig: { bridge: { MacAddress: mac } } } });
+    assert.equal(r.status, 400, mac);
+    assert.match(r.json().message, /invalid MAC address/);
+    const old = await d.api('POST', '/containers/create?name=badmac', { Image: 'busybox', Cmd: ['true'], MacAddress: mac });
+    assert.equal(old.status, 400, mac);
+  }
+  assert.equal((await d.api('GET', '/containers/badmac/json')).status, 404);
+});
+
 
 test('network prune removes unused custom networks only; events for create/connect/disconnect/destroy', async () => {
   const since = Math.floor(Date.now() / 1000) - 1;

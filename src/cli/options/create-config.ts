@@ -188,14 +188,14 @@ export function buildCreateRequest(inp: CreateInputs): CreateRequest {
   return { config, name: f.name, platform: f.platform };
 }
 
-/** --ip and --network-alias configure the endpoint on the --network network (docker's opts.go parseNetworkOpts). */
-function endpointsConfig(f: CreateFlags): Record<string, { IPAMConfig?: { IPv4Address: string }; Aliases?: string[] }> {
-  if (!f.ip && !f.networkAlias.length) return {};
+/** --ip, --network-alias and --mac-address configure the endpoint on the --network network (docker's opts.go parseNetworkOpts). */
+function endpointsConfig(f: CreateFlags): Record<string, { IPAMConfig?: { IPv4Address: string }; Aliases?: string[]; MacAddress?: string }> {
+  if (!f.ip && !f.networkAlias.length && !f.macAddress) return {};
   const net = f.network ?? 'default';
   if (['default', 'bridge', 'host', 'none'].includes(net) || net.startsWith('container:')) {
     if (f.networkAlias.length) throw invalidArgument('network-scoped aliases are only supported for user-defined networks');
   }
-  return { [net]: { ...(f.ip ? { IPAMConfig: { IPv4Address: f.ip } } : {}), ...(f.networkAlias.length ? { Aliases: f.networkAlias } : {}) } };
+  return { [net]: { ...(f.ip ? { IPAMConfig: { IPv4Address: f.ip } } : {}), ...(f.networkAlias.length ? { Aliases: f.networkAlias } : {}), ...(f.macAddress ? { MacAddress: f.macAddress } : {}) } };
 }
 
 /** --health-* and --no-healthcheck into Config.Healthcheck (durations in nanoseconds), with docker's conflicts. */
