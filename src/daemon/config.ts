@@ -25,6 +25,9 @@ export interface DaemonConfig {
   registryMirrors: string[];
   /** Registries reached without TLS verification / over plain HTTP (host[:port] or CIDR). */
   insecureRegistries: string[];
+  /** Log driver and options of containers that name none (dockerd's log-driver / log-opts). */
+  logDriver: string;
+  logOpts: Record<string, string>;
   /** Default seccomp profile of containers: "builtin" (berth's), "unconfined", or a Docker-format JSON file (dockerd's --seccomp-profile). */
   seccompProfile: string;
   network: NetworkConfig;
@@ -78,6 +81,8 @@ Options:
       --registry-mirror list     Preferred Docker Hub mirror (repeatable)
       --insecure-registry list   Registry to reach without TLS checks / over HTTP (host[:port] or CIDR; repeatable)
       --seccomp-profile string   Path to a seccomp profile; "unconfined" disables the default one (default "builtin")
+      --log-driver string        Default driver for container logs (default "json-file")
+      --log-opt map              Default log driver options for containers (key=value; repeatable)
   -b, --bridge string            Linux bridge of the default "bridge" network (default "${DEFAULTS.bridge}")
       --bip string               The default bridge's address and prefix (default "${DEFAULTS.bip}")
       --fixed-cidr string        IPv4 sub-range of --bip for container addresses
@@ -100,6 +105,8 @@ const FILE_KEYS: Record<string, keyof DaemonConfig | 'debug'> = {
   'registry-mirrors': 'registryMirrors',
   'insecure-registries': 'insecureRegistries',
   'seccomp-profile': 'seccompProfile',
+  'log-driver': 'logDriver',
+  'log-opts': 'logOpts',
   bridge: 'network',
   bip: 'network',
   'fixed-cidr': 'network',
@@ -109,7 +116,7 @@ const FILE_KEYS: Record<string, keyof DaemonConfig | 'debug'> = {
 };
 
 /** Keys dockerd accepts that berth reads but does not act on yet; anything else is an error. */
-const ACCEPTED_UNUSED = new Set(['log-driver', 'log-opts', 'storage-driver', 'live-restore', 'experimental', 'features', 'max-concurrent-downloads', 'max-concurrent-uploads', 'shutdown-timeout']);
+const ACCEPTED_UNUSED = new Set(['storage-driver', 'live-restore', 'experimental', 'features', 'max-concurrent-downloads', 'max-concurrent-uploads', 'shutdown-timeout']);
 
 export function findInPath(name: string, extra: string[] = []): string | undefined {
   const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin', ...extra];
@@ -139,6 +146,8 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
         'registry-mirror': { type: 'string', multiple: true },
         'insecure-registry': { type: 'string', multiple: true },
         'seccomp-profile': { type: 'string' },
+        'log-driver': { type: 'string' },
+        'log-opt': { type: 'string', multiple: true },
         bridge: { type: 'string', short: 'b' },
         bip: { type: 'string' },
         'fixed-cidr': { type: 'string' },
@@ -164,7 +173,7 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
   }
   const unknown = Object.keys(file).filter((k) => !(k in FILE_KEYS) && !ACCEPTED_UNUSED.has(k));
   if (unknown.length) throw invalidArgument(`unable to configure the berth daemon with file ${configFile}: the following directives don't match any configuration option: ${unknown.join(', ')}`);
-  const flagFor: Record<string, unknown> = { hosts: v.host, 'data-root': v['data-root'], 'exec-root': v['exec-root'], pidfile: v.pidfile, 'log-level': v['log-level'], debug: v.debug, 'default-runtime': v['default-runtime'], 'cgroup-parent': v['cgroup-parent'], 'registry-mirrors': v['registry-mirror'], 'insecure-registries': v['insecure-registry'], 'seccomp-profile': v['seccomp-profile'], bridge: v.bridge, bip: v.bip, 'fixed-cidr': v['fixed-cidr'], 'default-address-pools': v['default-address-pool'], 'network-prefix': v['network-prefix'], 'cni-path': v['cni-path'] };
+  const flagFor: Record<string, unknown> = { hosts: v.host, 'data-root': v['data-root'], 'exec-root': v['exec-root'], pidfile: v.pidfile, 'log-level': v['log-level'], debug: v.debug, 'default-runtime': v['default-runtime'], 'cgroup-parent': v['cgroup-parent'], 'registry-mirrors': v['registry-mirror'], 'insecure-registries': v['insecure-registry'], 'seccomp-profile': v['seccomp-profile'], 'log-driver': v['log-driver'], 'log-opts': v['log-opt'], bridge: v.bridge, bip: v.bip, 'fixed-cidr': v['fixed-cidr'], 'default-address-pools': v['default-address-pool'], 'network-prefix': v['network-prefix'], 'cni-path': v['cni-path'] };
   const both = Object.keys(file).filter((k) => flagFor[k] !== undefined);
   if (both.length) throw invalidArgument(`unable to configure the berth daemon with file ${configFile}: the following directives are specified both as a flag and in the configuration file: ${both.map((k) => `${k}: (from flag: ${JSON.stringify(flagFor[k])}, from file: ${JSON.stringify(file[k])})`).join(', ')}`);
 
@@ -198,6 +207,19 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
   const insecureRegistries = pick(v['insecure-registry'], 'insecure-registries', [] as string[]);
   if (!Array.isArray(insecureRegistries)) throw invalidArgument('insecure-registries must be a list');
   for (const r of insecureRegistries) if (/^[a-z]+:\/\//i.test(r)) throw invalidArgument(`insecure registry ${r} should not contain '://'`);
+  const logDriver = pick(v['log-driver'], 'log-driver', 'json-file');
+  if (typeof logDriver !== 'string' || !logDriver) throw invalidArgument('log-driver must be a driver name');
+  let logOpts: Record<string, string> = {};
+  if (v['log-opt'] !== undefined) {
+    for (const kv of v['log-opt']) {
+      const i = kv.indexOf('=');
+      if (i <= 0) throw invalidArgument(`invalid --log-opt ${kv} (expected key=value)`);
+      logOpts[kv.slice(0, i)] = kv.slice(i + 1);
+    }
+  } else if (file['log-opts'] !== undefined) {
+    if (!file['log-opts'] || typeof file['log-opts'] !== 'object' || Array.isArray(file['log-opts'])) throw invalidArgument('log-opts must be an object of strings');
+    logOpts = file['log-opts'] as Record<string, string>;
+  }
   const seccompProfile = pick(v['seccomp-profile'], 'seccomp-profile', 'builtin');
   if (typeof seccompProfile !== 'string' || !seccompProfile) throw invalidArgument('seccomp-profile must be a path, "builtin" or "unconfined"');
   return {
@@ -217,6 +239,8 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
       registryMirrors,
       insecureRegistries,
       seccompProfile,
+      logDriver,
+      logOpts,
       network: networkConfig(v, file),
     },
   };

@@ -42,6 +42,7 @@ import { CliOciRuntime, type OciRuntime } from '../runtime/oci-runtime.js';
 import { cgroupVersion } from '../runtime/cgroups.js';
 import { ContainerService } from '../engine/containers.js';
 import type { SeccompChoice } from '../engine/security-opts.js';
+import { validateLogConfig } from '../engine/log-config.js';
 import { parseDockerSeccompProfile } from '../runtime/seccomp.js';
 import { capabilitiesInMask } from '../runtime/spec.js';
 import { VolumeService, type VolumeRecord } from '../engine/volumes.js';
@@ -174,6 +175,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     mounts: new ContainerMounts({ volumes, log: log.child({ module: 'mounts' }) }),
     network: networking,
     seccompDefault: await seccompDefault(cfg.seccompProfile),
+    logDefault: validateLogConfig({ Type: cfg.logDriver, Config: cfg.logOpts }, { Type: 'json-file', Config: {} }),
     availableCapabilities: await ownBoundingSet(),
   });
   networking.setContainers(containers);
@@ -217,7 +219,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   const system = new SystemService({
     apiVersion: MAX_API_VERSION, minApiVersion: MIN_API_VERSION, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot,
     cgroupVersion: cgv, defaultRuntime: cfg.defaultRuntime, runtimes: cfg.runtimes, daemonId, containers, images: imageStore,
-    debug: cfg.logLevel === 'debug', seccompProfile: cfg.seccompProfile,
+    debug: cfg.logLevel === 'debug', seccompProfile: cfg.seccompProfile, logDriver: cfg.logDriver,
     registry: { mirrors: cfg.registryMirrors, insecureRegistries: cfg.insecureRegistries },
   });
   const usage = new DiskUsageService({ containers, images, imageStore, volumes, snapshots, events });

@@ -9,6 +9,7 @@
 import { invalidArgument } from '../errdefs/errors.js';
 import type { ImageRunConfig } from '../oci/image.js';
 import type { ContainerConfig, CreateRequest, HostConfig } from './container-types.js';
+import { validateLogConfig, type LogConfig } from './log-config.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -97,7 +98,7 @@ export function mergeConfig(req: CreateRequest, image: ImageRunConfig, imageRef:
 const MIN_MEMORY = 6 * 1024 * 1024;
 
 /** Docker's HostConfig checks (daemon/daemon_unix.go verifyPlatformContainerResources and friends). */
-export function validateHostConfig(hc: HostConfig, opts: { ncpu: number }): HostConfig {
+export function validateHostConfig(hc: HostConfig, opts: { ncpu: number; logDefault?: LogConfig }): HostConfig {
   const out: HostConfig = { ...hc };
   const num = (v: unknown, field: string) => {
     if (v === undefined || v === null) return undefined;
@@ -131,6 +132,6 @@ export function validateHostConfig(hc: HostConfig, opts: { ncpu: number }): Host
   if (typeof nm !== 'string') throw invalidArgument('invalid NetworkMode: must be a string');
   out.NetworkMode = nm === '' || nm === 'default' ? 'bridge' : nm;
   out.RestartPolicy = { Name: (rp || 'no') as 'no', MaximumRetryCount: hc.RestartPolicy?.MaximumRetryCount ?? 0 };
-  out.LogConfig = { Type: 'k8s-file', Config: {} };
+  out.LogConfig = validateLogConfig(hc.LogConfig, opts.logDefault ?? { Type: 'json-file', Config: {} });
   return out;
 }

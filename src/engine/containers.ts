@@ -26,7 +26,7 @@ import type { ContainerRecords } from '../metadata/container-records.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
 import type { OciRuntime } from '../runtime/oci-runtime.js';
-import { launchMonitor } from '../runtime/monitor.js';
+import { launchMonitor, reopenMonitorLog } from '../runtime/monitor.js';
 import { openStdinRelay, resizeTerminal } from '../runtime/attach-relay.js';
 import type { Readable } from 'node:stream';
 import { buildSpec, buildResources, resolveCapabilities, MASKED_PATHS, READONLY_PATHS } from '../runtime/spec.js';
@@ -36,7 +36,8 @@ import { parseSecurityOpts, type SeccompChoice } from './security-opts.js';
 import { hostPs, type TopResult } from '../runtime/host-ps.js';
 import { sampleStats, type StatsSample } from '../runtime/cgroup-stats.js';
 import { parsePasswd, parseGroup, resolveUser } from '../runtime/user.js';
-import { readLog, fileSize, type LogRecord } from '../runtime/log-file.js';
+import { readLog, fileSize, rotateLogFiles, type LogRecord } from '../runtime/log-file.js';
+import { logPolicy, type LogConfig, type LogPolicy } from './log-config.js';
 import { familiarFromCanonical } from '../oci/reference.js';
 import { mergeConfig, validateHostConfig, validateName } from './container-config.js';
 import { hostsFile, resolvConf } from './container-files.js';
@@ -72,6 +73,8 @@ export interface ContainerServiceOptions {
   mounts?: ContainerMounts;
   /** Networking (engine/container-network); without it containers get a loopback-only namespace. */
   network?: ContainerNetworking;
+  /** The log driver and options of containers that name none (dockerd's log-driver / log-opts). */
+  logDefault?: LogConfig;
   /** Capabilities berthd holds (its bounding set): the most a container can get. Default: all. */
   availableCapabilities?: string[];
   /** The seccomp profile of containers that do not choose one (dockerd's --seccomp-profile); default: berth's built-in profile. */
@@ -179,7 +182,7 @@ export class ContainerService {
     if (!req.Image) throw invalidArgument('no image specified', 'INVALID_PARAMETER');
     const image = this.o.images.tryResolve(req.Image);
     if (!image) throw notFound(`No such image: ${displayImageName(req.Image)}`, 'NO_SUCH_IMAGE');
-    const hostConfig = validateHostConfig(req.HostConfig ?? {}, { ncpu: this.o.ncpu });
+    const hostConfig = validateHostConfig(req.HostConfig ?? {}, { ncpu: this.o.ncpu, logDefault: this.o.logDefault });
     parseSecurityOpts(hostConfig.SecurityOpt);
     // dockerd records the default masked and read-only paths (inspect shows them); the docker CLI sends [] for systempaths=unconfined
     if (!hostConfig.Privileged) {
@@ -289,6 +292,7 @@ export class ContainerService {
       await rm(join(this.persistDir(id), 'oom'), { force: true });
       // a runtime state left by a crash would make create fail; looking is cheaper than a `delete` run
       if (await runtime.exists(id)) await runtime.delete(id, true);
+      const policy = logPolicy(rec.hostConfig.LogConfig);
       await atomicWrite(join(bundle, 'config.json'), JSON.stringify(spec));
       const launched = await launchMonitor(this.o.conmonPath, {
         id,
@@ -301,6 +305,8 @@ export class ContainerService {
         exitDir: this.exitDir,
         persistDir: this.persistDir(id),
         logPath: this.logPath(id),
+        // one file: conmon starts it over when full; several: berthd rotates them (rotateLogs)
+        logSizeMax: policy.maxFile === 1 ? policy.maxSize : undefined,
         socketDir: join(this.o.execRoot, 'sockets'),
         stdin: !!rec.config.OpenStdin,
         terminal: !!rec.config.Tty,
@@ -424,6 +430,7 @@ export class ContainerService {
     let names: string[];
     try { names = await readdir(this.exitDir); } catch { return; }
     for (const n of names) if (/^[a-f0-9]{64}$/.test(n)) void this.handleExit(n);
+    void this.rotateLogs();
     // A monitor that died without writing an exit file leaves a "running" record behind.
     for (const rec of this.list()) {
       if (rec.state.Status === 'running' && rec.state.monitorPid && !pidAlive(rec.state.monitorPid) && !names.includes(rec.id)) {
@@ -431,6 +438,33 @@ export class ContainerService {
       }
     }
   }
+
+  /**
+   * Log rotation for containers that keep several files (`--log-opt
+   * max-file=N` with `max-size`), checked every second: a full log becomes
+   * `.1` (older ones shift up, the oldest goes) and conmon reopens a fresh
+   * file. With one file conmon itself starts over (--log-size-max).
+   */
+  private async rotateLogs(): Promise<void> {
+    for (const rec of this.list()) {
+      if (rec.state.Status !== 'running' && rec.state.Status !== 'paused') continue;
+      let policy: LogPolicy;
+      try { policy = logPolicy(rec.hostConfig.LogConfig); } catch { continue; }
+      if (policy.maxFile < 2 || policy.maxSize === undefined || this.rotating.has(rec.id)) continue;
+      if ((await fileSize(this.logPath(rec.id))) < policy.maxSize) continue;
+      this.rotating.add(rec.id);
+      try {
+        await rotateLogFiles(this.logPath(rec.id), policy.maxFile);
+        await reopenMonitorLog(this.bundleDir(rec.id));
+      } catch (err) {
+        this.o.log.warn('log rotation failed', { id: rec.id.slice(0, 12), err: (err as Error).message });
+      } finally {
+        this.rotating.delete(rec.id);
+      }
+    }
+  }
+
+  private readonly rotating = new Set<string>();
 
   /** Record a container's exit: reap it from the runtime, unmount, store the code, wake waiters, auto-remove. */
   async handleExit(id: string, opts: { monitorLost?: boolean } = {}): Promise<void> {
@@ -678,6 +712,7 @@ export class ContainerService {
   // ---- logs ---------------------------------------------------------------
   async *logs(ref: string, o: LogsOptions): AsyncGenerator<LogRecord> {
     const rec = this.get(ref);
+    if (!logPolicy(rec.hostConfig.LogConfig).readable) throw notImplemented('configured logging driver does not support reading');
     const running = rec.state.Status === 'running' || rec.state.Status === 'paused';
     const stopped = o.follow && running ? this.nextExit(rec.id, o.signal).then(() => undefined, () => undefined) : undefined;
     for await (const r of readLog(this.logPath(rec.id), { tail: o.tail, sinceMs: o.sinceMs, untilMs: o.untilMs, follow: !!o.follow && running, stopped, signal: o.signal })) {
@@ -759,7 +794,7 @@ export class ContainerService {
       const merged = { ...rec.hostConfig, ...changes };
       if (body.RestartPolicy && typeof body.RestartPolicy === 'object') merged.RestartPolicy = body.RestartPolicy as typeof rec.hostConfig.RestartPolicy;
       // Docker's rules (swap at least memory, policy names, cpus vs quota) via the create-time validator.
-      const hc = validateHostConfig(merged, { ncpu: this.o.ncpu });
+      const hc = validateHostConfig(merged, { ncpu: this.o.ncpu, logDefault: this.o.logDefault });
       if (rec.hostConfig.AutoRemove && hc.RestartPolicy && hc.RestartPolicy.Name && hc.RestartPolicy.Name !== 'no') {
         throw invalidArgument('Restart policy cannot be updated because AutoRemove is enabled for the container');
       }

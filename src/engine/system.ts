@@ -15,6 +15,8 @@ export interface SystemInfoOptions {
   dataRoot: string;
   execRoot: string;
   cgroupVersion: 1 | 2;
+  /** the daemon's default log driver (`info`'s LoggingDriver) */
+  logDriver?: string;
   /** dockerd's --seccomp-profile: "builtin", "unconfined" or a path (shown in `info`). */
   seccompProfile?: string;
   defaultRuntime: string;
@@ -86,7 +88,7 @@ export class SystemService {
       Images: this.o.images.list().length,
       Driver: 'overlay',
       DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true']],
-      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Authorization: null, Log: ['k8s-file'] },
+      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Authorization: null, Log: ['json-file', 'k8s-file', 'local', 'none'] },
       MemoryLimit: true,
       SwapLimit: true,
       CpuCfsPeriod: true,
@@ -100,7 +102,7 @@ export class SystemService {
       OomKillDisable: this.o.cgroupVersion === 1,
       NGoroutines: 0,
       SystemTime: new Date().toISOString(),
-      LoggingDriver: 'k8s-file',
+      LoggingDriver: this.o.logDriver ?? 'json-file',
       CgroupDriver: 'cgroupfs',
       CgroupVersion: String(this.o.cgroupVersion),
       NEventsListener: 0,

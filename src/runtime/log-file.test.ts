@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile, appendFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile, appendFile, readdir, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dockerTimestamp, parseLogLine, readLog, type LogRecord } from './log-file.js';
+import { dockerTimestamp, parseLogLine, readLog, rotateLogFiles, rotatedLogs, type LogRecord } from './log-file.js';
 
 test('parseLogLine: k8s-file lines', () => {
   const T = '2024-01-02T03:04:05.123456789Z';
@@ -104,4 +104,50 @@ test('readLog follow: ends when the signal aborts', async (t) => {
   setTimeout(() => ac.abort(), 100);
   const timeout = new Promise((_r, rej) => setTimeout(() => rej(new Error('follow did not end on abort')), 3000).unref());
   assert.deepEqual(await Promise.race([done, timeout]), ['x']);
+});
+
+const logLine = (n: number) => `2024-01-02T03:04:${String(n).padStart(2, '0')}.000000000Z stdout F line ${n}\n`;
+
+test('rotateLogFiles keeps maxFile files in all, the current one included; readLog reads them oldest first', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-logrot-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const log = join(dir, 'container.log');
+  for (let n = 1; n <= 5; n++) {
+    await writeFile(log, logLine(n));
+    if (n < 5) await rotateLogFiles(log, 3);
+  }
+  assert.deepEqual((await readdir(dir)).sort(), ['container.log', 'container.log.1', 'container.log.2']);
+  assert.deepEqual((await rotatedLogs(log)).map((p) => p.slice(dir.length + 1)), ['container.log.2', 'container.log.1']);
+  const texts: string[] = [];
+  for await (const r of readLog(log)) texts.push(r.text);
+  assert.deepEqual(texts, ['line 3', 'line 4', 'line 5']);
+  const tail: string[] = [];
+  for await (const r of readLog(log, { tail: 2 })) tail.push(r.text);
+  assert.deepEqual(tail, ['line 4', 'line 5']);
+  // one file: the current one is dropped (the writer starts over)
+  await rotateLogFiles(log, 1);
+  assert.deepEqual((await readdir(dir)).sort(), []);
+});
+
+test('readLog follow goes on across a rotation: drains the renamed file, then reads the new one', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-logrot-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const log = join(dir, 'container.log');
+  await writeFile(log, logLine(1));
+  let stop!: () => void;
+  const stopped = new Promise<void>((r) => { stop = r; });
+  const got: string[] = [];
+  const reader = (async () => { for await (const r of readLog(log, { follow: true, stopped })) got.push(r.text); })();
+  await new Promise((r) => setTimeout(r, 100));
+  await appendFile(log, logLine(2));
+  // the writer renames the file away, keeps writing a moment into the old one, then reopens a new one
+  await rename(log, `${log}.1`);
+  await appendFile(`${log}.1`, logLine(3));
+  await writeFile(log, logLine(4));
+  await new Promise((r) => setTimeout(r, 400));
+  await appendFile(log, logLine(5));
+  await new Promise((r) => setTimeout(r, 400));
+  stop();
+  await reader;
+  assert.deepEqual(got, ['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
 });

@@ -132,6 +132,7 @@ export function buildCreateRequest(inp: CreateInputs): CreateRequest {
     NetworkMode: f.network ?? 'default',
     PortBindings: Object.keys(ports.bindings).length ? ports.bindings : {},
     RestartPolicy: restart,
+    ...(f.logDriver || f.logOpt.length ? { LogConfig: { Type: f.logDriver ?? '', Config: kvListToMap(f.logOpt) } } : {}),
     AutoRemove: !!f.rm,
     Privileged: !!f.privileged,
     CapAdd: f.capAdd.length ? f.capAdd : null,

@@ -23,6 +23,8 @@ export interface CreateFlags {
   cpus?: string;
   pidsLimit?: string;
   restart?: string;
+  logDriver?: string;
+  logOpt: string[];
   stopSignal?: string;
   stopTimeout?: string;
   network?: string;
@@ -84,6 +86,8 @@ export function addCreateFlags(cmd: Command, opts: { run: boolean }): Command {
     .option('--cpus <decimal>', 'Number of CPUs')
     .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)')
     .option('--restart <string>', 'Restart policy to apply when a container exits')
+    .option('--log-driver <string>', 'Logging driver for the container')
+    .option('--log-opt <list>', 'Log driver options', collect, [])
     .option('--stop-signal <string>', 'Signal to stop the container')
     .option('--stop-timeout <int>', 'Timeout (in seconds) to stop a container')
     .option('--network <network>', 'Connect a container to a network')
