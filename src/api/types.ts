@@ -273,6 +273,8 @@ export interface HostConfig {
   OomKillDisable?: boolean | null;
   PidsLimit?: number | null;
   Ulimits?: Ulimit[] | null;
+  Devices?: { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[] | null;
+  DeviceCgroupRules?: string[] | null;
   Init?: boolean | null;
   ConsoleSize?: [number, number] | null;
   Annotations?: Record<string, string>;

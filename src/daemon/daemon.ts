@@ -43,6 +43,7 @@ import { cgroupVersion } from '../runtime/cgroups.js';
 import { ContainerService } from '../engine/containers.js';
 import type { SeccompChoice } from '../engine/security-opts.js';
 import { validateLogConfig } from '../engine/log-config.js';
+import { parseOwnLimits } from '../engine/isolation-modes.js';
 import { parseDockerSeccompProfile } from '../runtime/seccomp.js';
 import { capabilitiesInMask } from '../runtime/spec.js';
 import { VolumeService, type VolumeRecord } from '../engine/volumes.js';
@@ -177,6 +178,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     seccompDefault: await seccompDefault(cfg.seccompProfile),
     logDefault: validateLogConfig({ Type: cfg.logDriver, Config: cfg.logOpts }, { Type: 'json-file', Config: {} }),
     availableCapabilities: await ownBoundingSet(),
+    ownHardLimits: parseOwnLimits(await readFile('/proc/self/limits', 'utf8').catch(() => '')),
   });
   networking.setContainers(containers);
   await containers.init();

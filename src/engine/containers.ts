@@ -33,6 +33,8 @@ import { buildSpec, buildResources, resolveCapabilities, MASKED_PATHS, READONLY_
 import { defaultSeccomp, seccompFromDockerProfile } from '../runtime/seccomp.js';
 import type { LinuxSeccomp } from '../oci/runtime-spec.js';
 import { parseSecurityOpts, type SeccompChoice } from './security-opts.js';
+import { resolveIsolation, validateIsolation, type IsolationTargets } from './isolation-modes.js';
+import { isMountPoint, mountFilesystem, unmount } from '../snapshots/mounter.js';
 import { hostPs, type TopResult } from '../runtime/host-ps.js';
 import { sampleStats, type StatsSample } from '../runtime/cgroup-stats.js';
 import { parsePasswd, parseGroup, resolveUser } from '../runtime/user.js';
@@ -75,6 +77,8 @@ export interface ContainerServiceOptions {
   network?: ContainerNetworking;
   /** The log driver and options of containers that name none (dockerd's log-driver / log-opts). */
   logDefault?: LogConfig;
+  /** berthd's own hard rlimits by ulimit name (undefined = unlimited): the most a container may ask for. */
+  ownHardLimits?: Record<string, number | undefined>;
   /** Capabilities berthd holds (its bounding set): the most a container can get. Default: all. */
   availableCapabilities?: string[];
   /** The seccomp profile of containers that do not choose one (dockerd's --seccomp-profile); default: berth's built-in profile. */
@@ -184,6 +188,7 @@ export class ContainerService {
     if (!image) throw notFound(`No such image: ${displayImageName(req.Image)}`, 'NO_SUCH_IMAGE');
     const hostConfig = validateHostConfig(req.HostConfig ?? {}, { ncpu: this.o.ncpu, logDefault: this.o.logDefault });
     parseSecurityOpts(hostConfig.SecurityOpt);
+    Object.assign(hostConfig, validateIsolation(hostConfig, { targets: this.isolationTargets(), ownHardLimits: this.o.ownHardLimits ?? {} }));
     // dockerd records the default masked and read-only paths (inspect shows them); the docker CLI sends [] for systempaths=unconfined
     if (!hostConfig.Privileged) {
       if (!Array.isArray(hostConfig.MaskedPaths)) hostConfig.MaskedPaths = [...MASKED_PATHS];
@@ -284,7 +289,8 @@ export class ContainerService {
       const netSetup = await this.o.network?.setup(rec);
       // recorded before the container runs, so a crash from here on leaves state reconcile can undo
       if (this.o.network) this.save(rec);
-      const spec = await this.makeSpec(rec, rootfs, extraMounts, netSetup);
+      const ownShm = await this.mountShm(rec);
+      const spec = await this.makeSpec(rec, rootfs, extraMounts, netSetup, ownShm);
       const bundle = this.bundleDir(id);
       await mkdir(this.persistDir(id), { recursive: true });
       await rm(join(this.exitDir, id), { force: true });
@@ -336,6 +342,7 @@ export class ContainerService {
       if (await exists(join(this.exitDir, id))) void this.handleExit(id);
     } catch (err) {
       await runtime.delete(id, true).catch(() => {});
+      await this.releaseShm(id);
       await this.o.mounts?.release(rec);
       await this.o.network?.teardown(rec).catch((e) => this.o.log.warn('network teardown failed', { id, err: (e as Error).message }));
       await this.o.snapshots.unmountRootfs(rootfs).catch(() => {});
@@ -349,7 +356,7 @@ export class ContainerService {
     }
   }
 
-  private async makeSpec(rec: ContainerRecord, rootfs: string, extraMounts: Mount[], netSetup?: { hostNetwork: boolean; netnsPath?: string }) {
+  private async makeSpec(rec: ContainerRecord, rootfs: string, extraMounts: Mount[], netSetup?: { hostNetwork: boolean; netnsPath?: string }, ownShm?: string) {
     const hc = rec.hostConfig;
     const passwd = parsePasswd(await readInRoot(rootfs, '/etc/passwd'));
     const group = parseGroup(await readInRoot(rootfs, '/etc/group'));
@@ -373,6 +380,7 @@ export class ContainerService {
     const bind = (name: string, dest: string) => ({ destination: dest, type: 'bind', source: join(dir, name), options: ['rbind', 'rprivate'] });
     const capabilities = resolveCapabilities(hc.CapAdd ?? [], hc.CapDrop ?? [], !!hc.Privileged, this.o.availableCapabilities);
     const security = parseSecurityOpts(hc.SecurityOpt);
+    const isolation = await resolveIsolation(hc, { targets: this.isolationTargets(), cgroupVersion: this.o.cgroupVersion, privileged: !!hc.Privileged, ownShm });
     return buildSpec({
       rootfs,
       // --init: Docker's docker-init (tini) as PID 1, reaping zombies and forwarding signals.
@@ -402,6 +410,7 @@ export class ContainerService {
       noNewPrivileges: security.noNewPrivileges,
       seccomp: this.seccompFor(security.seccomp, capabilities, !!hc.Privileged),
       systemPathsUnconfined: security.systemPathsUnconfined,
+      isolation,
       maskedPaths: Array.isArray(hc.MaskedPaths) ? hc.MaskedPaths : undefined,
       readonlyPaths: Array.isArray(hc.ReadonlyPaths) ? hc.ReadonlyPaths : undefined,
     });
@@ -498,6 +507,7 @@ export class ContainerService {
           runtime.delete(id, true).catch((e) => this.o.log.warn('runtime delete failed', { id, err: (e as Error).message })),
           (async () => {
             await this.o.snapshots.unmountRootfs(this.rootfsDir(id)).catch((e) => this.o.log.warn('unmount failed', { id, err: (e as Error).message }));
+            await this.releaseShm(id);
             await this.o.mounts?.release(rec);
           })(),
           this.o.network?.teardown(rec).catch((e) => this.o.log.warn('network teardown failed', { id, err: (e as Error).message })),
@@ -673,6 +683,7 @@ export class ContainerService {
   private async finishRemove(rec: ContainerRecord): Promise<void> {
     await this.runtimeFor(rec).delete(rec.id, true).catch(() => {});
     await this.o.snapshots.unmountRootfs(this.rootfsDir(rec.id));
+    await this.releaseShm(rec.id);
     await this.o.network?.teardown(rec).catch((e) => this.o.log.warn('network teardown failed', { id: rec.id, err: (e as Error).message }));
     await this.discardFiles(rec.id);
     this.o.records.delete(rec.id);
@@ -817,6 +828,34 @@ export class ContainerService {
     });
   }
 
+  /** Other containers as --pid/--ipc container:<id> see them. */
+  private isolationTargets(): IsolationTargets {
+    return {
+      idOf: (ref) => this.get(ref).id,
+      runningPid: (id) => { const r = this.o.records.get(id); return r && (r.state.Status === 'running' || r.state.Status === 'paused') && r.state.Pid ? r.state.Pid : undefined; },
+      ipcMode: (id) => String(this.o.records.get(id)?.hostConfig.IpcMode ?? ''),
+      shmPath: (id) => this.shmDir(id),
+    };
+  }
+
+  /** A `--ipc shareable` container's /dev/shm, a tmpfs on the host others can bind. */
+  private shmDir(id: string): string { return join(this.bundleDir(id), 'shm'); }
+
+  private async mountShm(rec: ContainerRecord): Promise<string | undefined> {
+    if (rec.hostConfig.IpcMode !== 'shareable') return undefined;
+    const dir = this.shmDir(rec.id);
+    await mkdir(dir, { recursive: true });
+    if (!(await isMountPoint(dir))) {
+      await mountFilesystem({ type: 'tmpfs', source: 'shm', target: dir, options: ['nosuid', 'nodev', 'noexec', 'mode=1777', `size=${rec.hostConfig.ShmSize || 67108864}`] });
+    }
+    return dir;
+  }
+
+  private async releaseShm(id: string): Promise<void> {
+    const dir = this.shmDir(id);
+    if (await isMountPoint(dir)) await unmount(dir).catch(() => unmount(dir, { lazy: true }));
+  }
+
   /** The container's seccomp filter: none when privileged or unconfined, else its own profile or the daemon's default. */
   private seccompFor(choice: SeccompChoice, capabilities: string[], privileged: boolean): LinuxSeccomp | undefined {
     if (privileged) return undefined;
@@ -905,6 +944,7 @@ export class ContainerService {
         else this.o.log.info('re-adopted running container', { id: rec.id.slice(0, 12), name: rec.name });
       } else if (rec.state.Status === 'exited' || rec.state.Status === 'created') {
         await this.o.snapshots.unmountRootfs(this.rootfsDir(rec.id)).catch(() => {});
+        await this.releaseShm(rec.id);
       }
     }
     // directories without a record: a create that crashed before its insert
@@ -913,6 +953,7 @@ export class ContainerService {
       for (const n of await readdir(dir).catch(() => [] as string[])) {
         if (/^[a-f0-9]{64}$/.test(n) && !known.has(n)) {
           await this.o.snapshots.unmountRootfs(this.rootfsDir(n)).catch(() => {});
+          await this.releaseShm(n);
           await this.discardFiles(n);
         }
       }

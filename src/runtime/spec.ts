@@ -6,7 +6,7 @@
  * (runtime/seccomp). Pure: all inputs in, a spec out.
  */
 import { invalidArgument } from '../errdefs/errors.js';
-import type { Mount, RuntimeSpec, LinuxResources, LinuxSeccomp } from '../oci/runtime-spec.js';
+import type { DeviceCgroup, Mount, RuntimeSpec, LinuxResources, LinuxSeccomp } from '../oci/runtime-spec.js';
 
 /** Docker's default capability set (moby oci/caps/defaults.go). */
 export const DEFAULT_CAPABILITIES = [
@@ -69,6 +69,24 @@ export function resolveCapabilities(add: string[] = [], drop: string[] = [], pri
   return caps;
 }
 
+/** A device node made in the container (and allowed in its device cgroup with `access`). */
+export interface SpecDevice { path: string; type: 'c' | 'b'; major: number; minor: number; fileMode?: number; uid?: number; gid?: number; access: string }
+
+/** Namespaces shared with the host or another container, devices and rlimits (engine/isolation-modes). */
+export interface SpecIsolation {
+  /** 'host' = no pid namespace of its own; a path = join that one */
+  pid?: 'host' | { path: string };
+  ipc?: 'host' | { path: string };
+  uts?: 'host';
+  /** a cgroup namespace of its own (default: on cgroup v2 only) */
+  cgroupns?: boolean;
+  /** /dev/shm: none at all, or a bind of another one (the host's, another container's) */
+  shm?: 'none' | { bind: string };
+  devices?: SpecDevice[];
+  deviceRules?: DeviceCgroup[];
+  rlimits?: { type: string; soft: number; hard: number }[];
+}
+
 export interface SpecResources {
   /** bytes; 0 = unlimited */
   memory?: number;
@@ -112,6 +130,7 @@ export interface SpecOptions {
   seccomp?: LinuxSeccomp;
   /** `--security-opt systempaths=unconfined`: no masked or read-only /proc and /sys paths. */
   systemPathsUnconfined?: boolean;
+  isolation?: SpecIsolation;
   /** HostConfig.MaskedPaths / ReadonlyPaths: replace the defaults when given. */
   maskedPaths?: string[];
   readonlyPaths?: string[];
@@ -166,15 +185,27 @@ export function buildSpec(o: SpecOptions): RuntimeSpec {
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${o.shmSize ?? 67108864}`] },
   ];
+  const iso = o.isolation ?? {};
+  if (iso.shm) {
+    const i = mounts.findIndex((x) => x.destination === '/dev/shm');
+    mounts.splice(i, 1);
+    if (iso.shm !== 'none') mounts.push({ destination: '/dev/shm', type: 'bind', source: iso.shm.bind, options: ['rbind', 'rprivate'] });
+  }
   for (const m of o.mounts ?? []) {
     const i = mounts.findIndex((x) => x.destination === m.destination);
     if (i >= 0) mounts.splice(i, 1);
     mounts.push(m);
   }
-  const namespaces: { type: string; path?: string }[] = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
+  const shared = (kind: 'pid' | 'ipc', v: 'host' | { path: string } | undefined) => (v === 'host' ? [] : [v ? { type: kind, path: v.path } : { type: kind }]);
+  const namespaces: { type: string; path?: string }[] = [...shared('pid', iso.pid), ...shared('ipc', iso.ipc), ...(iso.uts === 'host' ? [] : [{ type: 'uts' }]), { type: 'mount' }];
   if (!o.hostNetwork) namespaces.push(o.netnsPath ? { type: 'network', path: o.netnsPath } : { type: 'network' });
-  if (o.cgroupVersion === 2) namespaces.push({ type: 'cgroup' });
+  if (iso.cgroupns ?? o.cgroupVersion === 2) namespaces.push({ type: 'cgroup' });
   const caps = o.capabilities;
+  const resources = o.privileged ? { ...buildResources(o.resources), devices: [{ allow: true, access: 'rwm' }] } : buildResources(o.resources);
+  if (!o.privileged) {
+    for (const d of iso.devices ?? []) resources.devices!.push({ allow: true, type: d.type, major: d.major, minor: d.minor, access: d.access });
+    resources.devices!.push(...(iso.deviceRules ?? []));
+  }
   return {
     ociVersion: '1.0.2-dev',
     process: {
@@ -186,13 +217,15 @@ export function buildSpec(o: SpecOptions): RuntimeSpec {
       capabilities: { bounding: caps, effective: caps, permitted: caps },
       noNewPrivileges: !!o.noNewPrivileges,
       oomScoreAdj: o.oomScoreAdj ?? 0,
+      ...(iso.rlimits?.length ? { rlimits: iso.rlimits } : {}),
     },
     root: { path: o.rootfs, readonly: !!o.readonlyRootfs },
-    hostname: o.hostNetwork ? undefined : o.hostname,
+    hostname: o.hostNetwork || iso.uts === 'host' ? undefined : o.hostname,
     mounts,
     linux: {
       namespaces,
-      resources: o.privileged ? { ...buildResources(o.resources), devices: [{ allow: true, access: 'rwm' }] } : buildResources(o.resources),
+      resources,
+      ...(iso.devices?.length ? { devices: iso.devices.map(({ access: _a, ...dev }) => dev) } : {}),
       cgroupsPath: o.cgroupsPath,
       maskedPaths: o.privileged || o.systemPathsUnconfined ? [] : o.maskedPaths ?? MASKED_PATHS,
       readonlyPaths: o.privileged || o.systemPathsUnconfined ? [] : o.readonlyPaths ?? READONLY_PATHS,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Command } from 'commander';
 import { isKind } from '../../errdefs/errors.js';
 import { addCreateFlags, type CreateFlags } from './create-flags.js';
-import { buildCreateRequest, parseNanoCpus, parseRestartPolicy } from './create-config.js';
+import { buildCreateRequest, parseDeviceFlag, parseNanoCpus, parseRestartPolicy, parseUlimitFlag } from './create-config.js';
 import { expandEnvFlag, parseKvFile } from './kv-file.js';
 import { parsePortSpecs } from './port-specs.js';
 import { toApiTimestamp } from './timestamp.js';
@@ -142,4 +142,28 @@ test('--security-opt: seccomp=FILE sends the compacted profile, as the docker CL
   assert.equal(build(['busybox']).config.HostConfig?.SecurityOpt, null);
   assert.throws(() => build(['--security-opt', 'seccomp=missing.json', 'busybox']), /opening seccomp profile \(missing\.json\) failed: open missing\.json/);
   assert.throws(() => build(['--security-opt', 'seccomp=broken.json', 'busybox']), /compacting json for seccomp profile \(broken\.json\) failed/);
+});
+
+test('--device, --ulimit and the namespace flags, as the docker CLI sends them', () => {
+  assert.deepEqual(parseDeviceFlag('/dev/fuse'), { PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' });
+  assert.deepEqual(parseDeviceFlag('/dev/null:/dev/n'), { PathOnHost: '/dev/null', PathInContainer: '/dev/n', CgroupPermissions: 'rwm' });
+  assert.deepEqual(parseDeviceFlag('/dev/null:r'), { PathOnHost: '/dev/null', PathInContainer: '/dev/null', CgroupPermissions: 'r' });
+  assert.deepEqual(parseDeviceFlag('/dev/null:/dev/n:rw'), { PathOnHost: '/dev/null', PathInContainer: '/dev/n', CgroupPermissions: 'rw' });
+  assert.throws(() => parseDeviceFlag('dev/null'), /not an absolute path/);
+  assert.throws(() => parseDeviceFlag('/dev/null:/dev/n:rwx'), /invalid device mode/);
+  assert.deepEqual(parseUlimitFlag('nofile=1024:2048'), { Name: 'nofile', Soft: 1024, Hard: 2048 });
+  assert.deepEqual(parseUlimitFlag('nproc=500'), { Name: 'nproc', Soft: 500, Hard: 500 });
+  assert.throws(() => parseUlimitFlag('nofile=9:5'), /soft limit must be less than hard limit/);
+  assert.throws(() => parseUlimitFlag('nofile'), /invalid ulimit argument/);
+  const hc = build(['--pid', 'host', '--ipc', 'shareable', '--uts', 'host', '--cgroupns', 'private', '--device', '/dev/fuse', '--ulimit', 'nofile=10:20', '--sysctl', 'net.core.somaxconn=1024', '--group-add', 'audio', '-c', '512', '--cpuset-cpus', '0', 'busybox']).config.HostConfig!;
+  assert.equal(hc.PidMode, 'host');
+  assert.equal(hc.IpcMode, 'shareable');
+  assert.equal(hc.UTSMode, 'host');
+  assert.equal(hc.CgroupnsMode, 'private');
+  assert.deepEqual(hc.Devices, [{ PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' }]);
+  assert.deepEqual(hc.Ulimits, [{ Name: 'nofile', Soft: 10, Hard: 20 }]);
+  assert.deepEqual(hc.Sysctls, { 'net.core.somaxconn': '1024' });
+  assert.deepEqual(hc.GroupAdd, ['audio']);
+  assert.equal(hc.CpuShares, 512);
+  assert.equal(hc.CpusetCpus, '0');
 });

@@ -77,6 +77,31 @@ export function parseRestartPolicy(value: string | undefined): RestartPolicy {
 }
 
 /** Build the create request. Throws invalid-argument BerthErrors worded like docker's. */
+/** `--device HOST[:CONTAINER][:PERMS]`, as docker's parseDevice. */
+export function parseDeviceFlag(v: string): { PathOnHost: string; PathInContainer: string; CgroupPermissions: string } {
+  const parts = v.split(':');
+  let perms = 'rwm';
+  let src = parts[0];
+  let dst = '';
+  if (parts.length === 3) { dst = parts[1]; perms = parts[2]; }
+  else if (parts.length === 2) { if (/^[rwm]{1,3}$/.test(parts[1])) perms = parts[1]; else dst = parts[1]; }
+  else if (parts.length !== 1) throw badFlag('--device', v, `invalid device specification: ${v}`);
+  if (!/^[rwm]{1,3}$/.test(perms)) throw badFlag('--device', v, `invalid device mode: ${perms}`);
+  if (!src.startsWith('/')) throw badFlag('--device', v, `${src} is not an absolute path`);
+  src = src.replace(/\/+$/, '') || '/';
+  return { PathOnHost: src, PathInContainer: dst || src, CgroupPermissions: perms };
+}
+
+/** `--ulimit NAME=SOFT[:HARD]` (-1 = unlimited), as docker's units.ParseUlimit. */
+export function parseUlimitFlag(v: string): { Name: string; Soft: number; Hard: number } {
+  const m = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(v);
+  if (!m) throw badFlag('--ulimit', v, `invalid ulimit argument: ${v}`);
+  const soft = Number(m[2]);
+  const hard = m[3] !== undefined ? Number(m[3]) : soft;
+  if (soft > hard && hard !== -1) throw badFlag('--ulimit', v, `ulimit soft limit must be less than hard limit: ${soft} > ${hard}`);
+  return { Name: m[1], Soft: soft, Hard: hard };
+}
+
 /** `--security-opt seccomp=FILE` sends the profile's content, as the docker CLI does; other options go as given. */
 export function securityOpt(opt: string, readFile: (path: string) => string): string {
   const at = opt.search(/[=:]/);
@@ -151,6 +176,25 @@ export function buildCreateRequest(inp: CreateInputs): CreateRequest {
   if (f.pidsLimit !== undefined) host.PidsLimit = parseIntFlag('--pids-limit', f.pidsLimit);
   if (f.shmSize !== undefined) host.ShmSize = parseBytes('--shm-size', f.shmSize);
   if (f.init) host.Init = true;
+  if (f.pid) host.PidMode = f.pid;
+  if (f.ipc) host.IpcMode = f.ipc;
+  if (f.uts) host.UTSMode = f.uts;
+  if (f.userns) host.UsernsMode = f.userns;
+  if (f.cgroupns) host.CgroupnsMode = f.cgroupns as HostConfig['CgroupnsMode'];
+  if (f.device.length) host.Devices = f.device.map(parseDeviceFlag);
+  if (f.deviceCgroupRule.length) host.DeviceCgroupRules = f.deviceCgroupRule;
+  if (f.ulimit.length) host.Ulimits = f.ulimit.map(parseUlimitFlag);
+  if (f.sysctl.length) host.Sysctls = kvListToMap(f.sysctl);
+  if (f.groupAdd.length) host.GroupAdd = f.groupAdd;
+  if (f.runtime) host.Runtime = f.runtime;
+  if (f.oomScoreAdj !== undefined) host.OomScoreAdj = parseIntFlag('--oom-score-adj', f.oomScoreAdj);
+  if (f.oomKillDisable) host.OomKillDisable = true;
+  if (f.cpuShares !== undefined) host.CpuShares = parseIntFlag('-c, --cpu-shares', f.cpuShares);
+  if (f.cpusetCpus !== undefined) host.CpusetCpus = f.cpusetCpus;
+  if (f.cpusetMems !== undefined) host.CpusetMems = f.cpusetMems;
+  if (f.cpuQuota !== undefined) host.CpuQuota = parseIntFlag('--cpu-quota', f.cpuQuota);
+  if (f.cpuPeriod !== undefined) host.CpuPeriod = parseIntFlag('--cpu-period', f.cpuPeriod);
+  if (f.memoryReservation !== undefined) host.MemoryReservation = parseBytes('--memory-reservation', f.memoryReservation);
   if (f.tmpfs.length) {
     host.Tmpfs = {};
     for (const t of f.tmpfs) {
@@ -162,6 +206,7 @@ export function buildCreateRequest(inp: CreateInputs): CreateRequest {
   const attach = !f.detach;
   const config: ContainerCreateConfig = {
     Hostname: f.hostname ?? '',
+    ...(f.domainname ? { Domainname: f.domainname } : {}),
     User: f.user ?? '',
     AttachStdin: attach && !!f.interactive,
     AttachStdout: attach,

@@ -63,6 +63,26 @@ export interface CreateFlags {
   macAddress?: string;
   networkAlias: string[];
   shmSize?: string;
+  pid?: string;
+  ipc?: string;
+  uts?: string;
+  userns?: string;
+  cgroupns?: string;
+  device: string[];
+  deviceCgroupRule: string[];
+  ulimit: string[];
+  sysctl: string[];
+  groupAdd: string[];
+  runtime?: string;
+  oomScoreAdj?: string;
+  oomKillDisable?: boolean;
+  cpuShares?: string;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  cpuQuota?: string;
+  cpuPeriod?: string;
+  memoryReservation?: string;
+  domainname?: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -120,6 +140,26 @@ export function addCreateFlags(cmd: Command, opts: { run: boolean }): Command {
     .option('--dns-option <list>', 'Set DNS options', collect, [])
     .option('--add-host <list>', 'Add a custom host-to-IP mapping (host:ip)', collect, [])
     .option('--shm-size <bytes>', 'Size of /dev/shm')
+    .option('--pid <string>', 'PID namespace to use')
+    .option('--ipc <string>', 'IPC mode to use')
+    .option('--uts <string>', 'UTS namespace to use')
+    .option('--userns <string>', 'User namespace to use')
+    .option('--cgroupns <string>', 'Cgroup namespace to use (host|private)')
+    .option('--device <list>', 'Add a host device to the container', collect, [])
+    .option('--device-cgroup-rule <list>', 'Add a rule to the cgroup allowed devices list', collect, [])
+    .option('--ulimit <ulimit>', 'Ulimit options', collect, [])
+    .option('--sysctl <map>', 'Sysctl options', collect, [])
+    .option('--group-add <list>', 'Add additional groups to join', collect, [])
+    .option('--runtime <string>', 'Runtime to use for this container')
+    .option('--oom-score-adj <int>', "Tune host's OOM preferences (-1000 to 1000)")
+    .option('--oom-kill-disable', 'Disable OOM Killer')
+    .option('-c, --cpu-shares <int>', 'CPU shares (relative weight)')
+    .option('--cpuset-cpus <string>', 'CPUs in which to allow execution (0-3, 0,1)')
+    .option('--cpuset-mems <string>', 'MEMs in which to allow execution (0-3, 0,1)')
+    .option('--cpu-quota <int>', 'Limit CPU CFS (Completely Fair Scheduler) quota')
+    .option('--cpu-period <int>', 'Limit CPU CFS (Completely Fair Scheduler) period')
+    .option('--memory-reservation <bytes>', 'Memory soft limit')
+    .option('--domainname <string>', 'Container NIS domain name')
     .option('--read-only', "Mount the container's root filesystem as read only")
     .option('--platform <string>', 'Set platform if server is multi-platform capable')
     .option('--pull <string>', 'Pull image before running ("always", "missing", "never")', 'missing')
