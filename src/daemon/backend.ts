@@ -50,7 +50,7 @@ export function createBackend(s: { containers: ContainerService; images: ImageSe
       rename: (id, name) => c.rename(id, name),
       wait: (id, cond, signal) => c.wait(id, cond, signal),
       inspect: (id) => { const v = containerInspect(c, s.snapshots, id, networkIdOf); const ids = s.exec.idsOf(v.Id); return { ...v, ExecIDs: ids.length ? ids : null }; },
-      list: (o) => containerList(c, s.imageStore, o, networkIdOf),
+      list: (o) => (o.size && s.usage ? s.usage.withSizes(containerList(c, s.imageStore, o, networkIdOf)) : containerList(c, s.imageStore, o, networkIdOf)),
       isTty: (id) => c.get(id).config.Tty,
       resolve: (id) => c.get(id).id,
       logs: (id, o) => { c.get(id); return mapLines(c.logs(id, o)); },

@@ -38,6 +38,18 @@ export class DiskUsageService {
     return dirSize(join(this.o.snapshots.rwDir(id), 'upper'));
   }
 
+  /** Container summaries with SizeRw (the writable layer) and SizeRootFs (it plus the image), as `ps --size` and `df` show them. */
+  async withSizes<T extends { Id: string }>(list: T[]): Promise<(T & { SizeRw: number; SizeRootFs: number })[]> {
+    const out: (T & { SizeRw: number; SizeRootFs: number })[] = [];
+    for (const s of list) {
+      const rec = this.o.containers.get(s.Id);
+      const rw = await this.rwSize(s.Id);
+      const img = this.o.imageStore.getById(rec.imageId);
+      out.push({ ...s, SizeRw: rw, SizeRootFs: rw + (img?.size ?? 0) });
+    }
+    return out;
+  }
+
   async df(types: string[] = []): Promise<Record<string, unknown>> {
     for (const t of types) if (!DF_TYPES.includes(t)) throw invalidArgument(`invalid type: ${t}`);
     const want = (t: string) => types.length === 0 || types.includes(t);
@@ -51,17 +63,7 @@ export class DiskUsageService {
       out.LayersSize = [...users.keys()].reduce((n, c) => n + (sizes.get(c) ?? 0), 0);
       out.Images = this.o.images.list({ all: true }).map((s) => ({ ...s, SharedSize: shared.get(s.Id) ?? 0 }));
     }
-    if (want('container')) {
-      const list = containerList(this.o.containers, this.o.imageStore, { all: true });
-      const withSizes = [];
-      for (const s of list) {
-        const rec = this.o.containers.get(s.Id);
-        const rw = await this.rwSize(s.Id);
-        const img = this.o.imageStore.getById(rec.imageId);
-        withSizes.push({ ...s, SizeRw: rw, SizeRootFs: rw + (img?.size ?? 0) });
-      }
-      out.Containers = withSizes;
-    }
+    if (want('container')) out.Containers = await this.withSizes(containerList(this.o.containers, this.o.imageStore, { all: true }));
     if (want('volume')) out.Volumes = await this.o.volumes.usage();
     if (want('build-cache')) out.BuildCache = this.o.buildCache ? await this.o.buildCache() : [];
     return out;

@@ -322,3 +322,20 @@ test('POST /auth: 200 with Login Succeeded, 401 for refused credentials, 400 for
   assert.equal(no.status, 401);
   assert.equal((await call('POST', '/auth', '[1]', {}, false)).status, 400);
 });
+
+test("features berth lacks get dockerd's own answers: swarm 503, plugins [], search 501", async () => {
+  for (const [method, path] of [['GET', '/services'], ['GET', '/v1.47/nodes'], ['GET', '/swarm'], ['POST', '/services/create'], ['DELETE', '/secrets/abc'], ['GET', '/tasks?filters={}']]) {
+    const r = await call(method, path);
+    assert.equal(r.status, 503, `${method} ${path}`);
+    assert.match(JSON.parse(r.body.toString()).message, /^This node is not a swarm manager/);
+  }
+  assert.equal((await call('POST', '/swarm/init', '{}')).status, 501);
+  const plugins = await call('GET', '/plugins');
+  assert.equal(plugins.status, 200);
+  assert.deepEqual(JSON.parse(plugins.body.toString()), []);
+  assert.equal((await call('GET', '/plugins/vieux/sshfs:latest/json')).status, 404);
+  assert.equal((await call('POST', '/plugins/pull?remote=x')).status, 501);
+  const search = await call('GET', '/images/search?term=busybox');
+  assert.equal(search.status, 501);
+  assert.match(JSON.parse(search.body.toString()).message, /image search is not supported/);
+});

@@ -28,6 +28,7 @@ import { execRoutes } from './routes/exec-routes.js';
 import { containerOpsRoutes } from './routes/container-ops-routes.js';
 
 import { authRoutes } from './routes/auth-routes.js';
+import { absentFeatureRoutes } from './routes/absent-feature-routes.js';
 
 export interface ApiServerOptions {
   backend: Backend;
@@ -50,6 +51,7 @@ export function buildRouter(b: Backend): Router {
   commitRoutes(r, b.commits);
   execRoutes(r, b.exec);
   containerOpsRoutes(r, b.containerOps);
+  absentFeatureRoutes(r);
   return r;
 }
 

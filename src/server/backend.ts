@@ -24,7 +24,8 @@ export interface ContainersBackend {
   rename(id: string, name: string): Promise<void>;
   wait(id: string, condition: 'not-running' | 'next-exit' | 'removed', signal: AbortSignal): Promise<{ StatusCode: number; Error: { Message: string } | null }>;
   inspect(id: string): unknown;
-  list(opts: { all?: boolean; limit?: number; filters?: string; size?: boolean }): unknown[];
+  /** with `size`, SizeRw and SizeRootFs are measured (a walk of each writable layer) */
+  list(opts: { all?: boolean; limit?: number; filters?: string; size?: boolean }): unknown[] | Promise<unknown[]>;
   isTty(id: string): boolean;
   /** Throws not-found for an unknown container before any output. */
   logs(id: string, opts: { stdout: boolean; stderr: boolean; follow?: boolean; tail?: number; sinceMs?: number; untilMs?: number; signal: AbortSignal }): AsyncIterable<LogLine>;

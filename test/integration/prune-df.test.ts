@@ -66,6 +66,13 @@ test('system df reports images, container writable layers and volume sizes', asy
   assert.deepEqual(Object.keys(onlyVol), ['Volumes']);
   assert.equal((await d.api('GET', '/v1.50/system/df?type=bogus')).status, 400);
 
+  // ps --size measures the same writable layer; without it no size is computed
+  assert.match(await ok(['ps', '-a', '--size', '--filter', 'name=dfc', '--format', '{{.Size}}']), /^20\d(\.\d+)?kB \(virtual \d+(\.\d+)?MB\)$/m);
+  const listed = (await d.api('GET', '/v1.50/containers/json?all=1&size=1')).json<any>().find((x: any) => x.Names[0] === '/dfc');
+  assert.equal(listed.SizeRw, c.SizeRw);
+  assert.equal(listed.SizeRootFs, c.SizeRootFs);
+  assert.equal((await d.api('GET', '/v1.50/containers/json?all=1')).json<any>().find((x: any) => x.Names[0] === '/dfc').SizeRw, undefined);
+
   const table = await ok(['system', 'df']);
   assert.match(table, /^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE\n/);
   // the stopped container still uses the image: active, nothing reclaimable

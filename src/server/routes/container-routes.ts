@@ -35,8 +35,8 @@ export function wireChunk(l: LogLine, o: { tty: boolean; timestamps: boolean }):
 }
 
 export function containerRoutes(r: Router, b: ContainersBackend): void {
-  r.add('GET', '/containers/json', ({ res, query }) => {
-    sendJson(res, 200, b.list({ all: boolParam(query, 'all'), limit: intParam(query, 'limit'), filters: query.get('filters') ?? undefined, size: boolParam(query, 'size') }));
+  r.add('GET', '/containers/json', async ({ res, query }) => {
+    sendJson(res, 200, await b.list({ all: boolParam(query, 'all'), limit: intParam(query, 'limit'), filters: query.get('filters') ?? undefined, size: boolParam(query, 'size') }));
   });
 
   r.add('POST', '/containers/create', async ({ req, res, query }) => {
