@@ -4,7 +4,7 @@
  * parsing). Tests build one with fake streams. Imports client.
  */
 import type { Readable, Writable } from 'node:stream';
-import { DockerClient } from '../client/docker-client.js';
+import { DockerClient, type DockerClientOptions } from '../client/docker-client.js';
 
 export interface CliIO {
   stdout: Writable;
@@ -20,11 +20,11 @@ export interface CliContext extends CliIO {
   print(line: string): void;
 }
 
-export function createCliContext(io: CliIO, host: () => string | undefined): CliContext {
+export function createCliContext(io: CliIO, host: () => string | undefined, tls: () => DockerClientOptions['tls'] = () => undefined): CliContext {
   let client: DockerClient | undefined;
   return {
     ...io,
-    client: () => (client ??= new DockerClient({ host: host(), env: io.env })),
+    client: () => (client ??= new DockerClient({ host: host(), env: io.env, tls: tls() })),
     now: () => Date.now(),
     print: (line) => { io.stdout.write(`${line}\n`); },
   };

@@ -79,6 +79,11 @@ export function buildProgram(ctx: CliContext): BerthCommand {
     .option('-H, --host <list>', 'Daemon socket to connect to')
     .addOption(new Option('-l, --log-level <string>', 'Set the logging level').choices(['debug', 'info', 'warn', 'error', 'fatal']).default('info'))
     .option('-D, --debug', 'Enable debug mode')
+    .option('--tls', 'Use TLS; implied by --tlsverify')
+    .option('--tlsverify', 'Use TLS and verify the remote')
+    .option('--tlscacert <string>', 'Trust certs signed only by this CA')
+    .option('--tlscert <string>', 'Path to TLS certificate file')
+    .option('--tlskey <string>', 'Path to TLS key file')
     .version(`berth version ${CLI_VERSION}, build unknown`, '-v, --version', 'Print version information and quit') as BerthCommand;
 
   // Management groups (`berth container ls`): each entry is a factory and, where the
@@ -112,7 +117,7 @@ export function buildProgram(ctx: CliContext): BerthCommand {
 /** Run the CLI on `args` (without node and script); returns the exit code instead of exiting. */
 export async function runCli(args: string[], io: CliIO): Promise<number> {
   let program: BerthCommand | undefined;
-  const ctx = createCliContext(io, () => program?.opts<{ host?: string }>().host);
+  const ctx = createCliContext(io, () => program?.opts<{ host?: string }>().host, () => program?.opts<{ tls?: boolean; tlsverify?: boolean; tlscacert?: string; tlscert?: string; tlskey?: string }>());
   program = buildProgram(ctx);
   program.configureOutput({ writeOut: (s) => { io.stdout.write(s); }, writeErr: () => undefined, outputError: () => undefined });
   for (const c of walk(program)) c.configureOutput({ writeOut: (s) => { io.stdout.write(s); }, writeErr: () => undefined, outputError: () => undefined });

@@ -19,7 +19,7 @@ import type {
   EventMessage, Filters, ImageDeleteResponseItem, ImageInspect, ImageSummary, Info, JSONMessage, NetworkCreateRequest, NetworkResource, PingResult, Version, WaitCondition,
 } from '../api/types.js';
 import { isKind } from '../errdefs/errors.js';
-import { resolveHost, type DaemonAddress } from './host.js';
+import { resolveHost, resolveTls, type DaemonAddress } from './host.js';
 import { readJsonMessages } from './json-lines.js';
 import { createHttpTransport, readBody, type HijackedStream, type Transport } from './transport.js';
 
@@ -32,6 +32,8 @@ export interface DockerClientOptions {
   apiVersion?: string;
   /** Inject a transport (tests); otherwise one is built from the host. */
   transport?: Transport;
+  /** The CLI's TLS flags (--tls, --tlsverify, --tlscacert, --tlscert, --tlskey); DOCKER_TLS_VERIFY/DOCKER_CERT_PATH also count. */
+  tls?: { tls?: boolean; tlsverify?: boolean; tlscacert?: string; tlscert?: string; tlskey?: string };
 }
 
 type QueryValue = string | number | boolean | undefined | null | string[];
@@ -91,7 +93,7 @@ export class DockerClient {
 
   constructor(opts: DockerClientOptions = {}) {
     this.apiVersion = opts.apiVersion ?? DEFAULT_API_VERSION;
-    this.transport = opts.transport ?? createHttpTransport(resolveHost(opts.host, opts.env ?? process.env));
+    this.transport = opts.transport ?? createHttpTransport(resolveHost(opts.host, opts.env ?? process.env), resolveTls(opts.tls ?? {}, opts.env ?? process.env));
   }
 
   get address(): DaemonAddress {

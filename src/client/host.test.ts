@@ -35,3 +35,11 @@ test('parseHost rejects what it cannot dial', () => {
 test('resolveHost combines both', () => {
   assert.deepEqual(resolveHost(undefined, { BERTH_HOST: 'tcp://h:1' }), { kind: 'tcp', hostname: 'h', port: 1, url: 'tcp://h:1' });
 });
+
+test("TLS settings as the docker CLI reads them", async () => {
+  const { resolveTls } = await import('./host.js');
+  assert.equal(resolveTls({}, {}), undefined);
+  assert.deepEqual(resolveTls({}, { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' }), { ca: '/certs/ca.pem', cert: '/certs/cert.pem', key: '/certs/key.pem', verify: true });
+  assert.deepEqual(resolveTls({ tls: true }, { HOME: '/home/u' }), { ca: '/home/u/.docker/ca.pem', cert: '/home/u/.docker/cert.pem', key: '/home/u/.docker/key.pem', verify: false });
+  assert.deepEqual(resolveTls({ tlsverify: true, tlscacert: '/a', tlscert: '/c', tlskey: '/k' }, {}), { ca: '/a', cert: '/c', key: '/k', verify: true });
+});

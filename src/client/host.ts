@@ -51,6 +51,23 @@ export function parseHost(host: string): DaemonAddress {
   throw invalidArgument(`invalid host: ${host}: unsupported scheme ${scheme}://`);
 }
 
+/** TLS to the daemon: files to read, and whether the daemon's certificate is checked against `ca`. */
+export interface TlsSettings { ca?: string; cert?: string; key?: string; verify: boolean }
+
+/**
+ * The docker CLI's TLS settings: `--tlsverify` or DOCKER_TLS_VERIFY (any
+ * non-empty value) verify the daemon; `--tls` or DOCKER_TLS use TLS without
+ * verifying; files come from the flags, else DOCKER_CERT_PATH (default
+ * ~/.docker): ca.pem, cert.pem, key.pem. Undefined = plain.
+ */
+export function resolveTls(flags: { tls?: boolean; tlsverify?: boolean; tlscacert?: string; tlscert?: string; tlskey?: string }, env: Record<string, string | undefined>, home = env.HOME ?? '/root'): TlsSettings | undefined {
+  const verify = !!flags.tlsverify || !!env.DOCKER_TLS_VERIFY;
+  const on = verify || !!flags.tls || !!env.DOCKER_TLS || !!flags.tlscacert || !!flags.tlscert;
+  if (!on) return undefined;
+  const dir = env.DOCKER_CERT_PATH || `${home}/.docker`;
+  return { ca: flags.tlscacert ?? `${dir}/ca.pem`, cert: flags.tlscert ?? `${dir}/cert.pem`, key: flags.tlskey ?? `${dir}/key.pem`, verify };
+}
+
 /** selectHost + parseHost. */
 export function resolveHost(flag: string | undefined, env: Record<string, string | undefined>): DaemonAddress {
   return parseHost(selectHost(flag, env));

@@ -11,8 +11,10 @@
  * Imports api (types), errdefs, client/host, client/response-errors.
  */
 import http from 'node:http';
+import https from 'node:https';
+import { readFileSync, existsSync } from 'node:fs';
 import type { Duplex, Readable, Writable } from 'node:stream';
-import type { DaemonAddress } from './host.js';
+import type { DaemonAddress, TlsSettings } from './host.js';
 import { daemonErrorFromBody, dialError } from './response-errors.js';
 
 export interface RequestOptions {
@@ -51,11 +53,19 @@ export async function readBody(res: Readable): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export function createHttpTransport(address: DaemonAddress): Transport {
+/** The TLS part of request options: client certificate and CA when present, the daemon checked with `verify`. */
+function tlsOptions(t: TlsSettings): https.RequestOptions {
+  const file = (p: string | undefined) => (p && existsSync(p) ? readFileSync(p) : undefined);
+  return { ca: file(t.ca), cert: file(t.cert), key: file(t.key), rejectUnauthorized: t.verify };
+}
+
+export function createHttpTransport(address: DaemonAddress, tls?: TlsSettings): Transport {
+  const secure = address.kind === 'tcp' && tls !== undefined;
   const base: http.RequestOptions =
     address.kind === 'unix'
       ? { socketPath: address.socketPath, host: 'localhost' }
-      : { host: address.hostname, port: address.port };
+      : { host: address.hostname, port: address.port, ...(secure ? tlsOptions(tls!) : {}) };
+  const send = secure ? https.request : http.request;
 
   /** Send a request; the promise settles on the first answer (response or upgrade) or a dial failure. */
   function start(
@@ -77,7 +87,7 @@ export function createHttpTransport(address: DaemonAddress): Transport {
     }
     if (payload !== undefined && !isReadable(payload)) headers['Content-Length'] = String(Buffer.byteLength(payload));
 
-    const req = http.request({ ...base, agent: false, method: opts.method, path: opts.path, headers, signal: opts.signal });
+    const req = send({ ...base, agent: false, method: opts.method, path: opts.path, headers, signal: opts.signal });
     const outcome = new Promise<{ res: http.IncomingMessage; socket?: Duplex; head?: Buffer }>((resolve, reject) => {
       let answered = false;
       req.on('response', (res) => { answered = true; resolve({ res }); });

@@ -93,3 +93,24 @@ test('invalid configurations are invalid-argument', () => {
   }
   assert.throws(() => parseDaemonArgs(['--config-file', '/missing.json', ...RT], files({})), /open \/missing.json: no such file or directory/);
 });
+
+test('TLS: --tlsverify needs a CA, cert and key; plain TCP off loopback is refused unless --tls=false', () => {
+  const none = files({});
+  const c = parseDaemonArgs([...RT, '-H', 'tcp://0.0.0.0:2376', '--tlsverify', '--tlscacert', '/c/ca.pem', '--tlscert', '/c/cert.pem', '--tlskey', '/c/key.pem'], none).config;
+  assert.deepEqual(c.tls, { cert: '/c/cert.pem', key: '/c/key.pem', ca: '/c/ca.pem', verify: true });
+  assert.deepEqual(parseDaemonArgs([...RT, '-H', 'tcp://0.0.0.0:2376', '--tls', '--tlscert', '/c/cert.pem', '--tlskey', '/c/key.pem'], none).config.tls, { cert: '/c/cert.pem', key: '/c/key.pem', ca: undefined, verify: false });
+  assert.equal(parseDaemonArgs([...RT, '-H', 'tcp://127.0.0.1:2375'], none).config.tls, undefined, 'loopback may be plain');
+  assert.equal(parseDaemonArgs([...RT, '-H', 'tcp://0.0.0.0:2375', '--tls=false'], none).config.tls, undefined, 'explicitly plain');
+  const fromFile = files({ '/etc/berth/daemon.json': JSON.stringify({ hosts: ['tcp://0.0.0.0:2376'], tlsverify: true, tlscacert: '/f/ca.pem', tlscert: '/f/cert.pem', tlskey: '/f/key.pem' }) });
+  assert.deepEqual(parseDaemonArgs(RT, fromFile).config.tls, { cert: '/f/cert.pem', key: '/f/key.pem', ca: '/f/ca.pem', verify: true });
+  const bad: [string[], RegExp][] = [
+    [['-H', 'tcp://0.0.0.0:2375'], /refusing to serve the API on tcp:\/\/0\.0\.0\.0:2375 without TLS/],
+    [['-H', 'tcp://10.1.2.3:2375'], /without TLS/],
+    [['-H', 'tcp://0.0.0.0:2376', '--tlsverify', '--tlscert', '/c', '--tlskey', '/k'], /--tlsverify needs --tlscacert/],
+    [['-H', 'tcp://0.0.0.0:2376', '--tls'], /TLS needs --tlscert and --tlskey/],
+    [['--tlsverify', '--tlscacert', '/a', '--tlscert', '/c', '--tlskey', '/k'], /need a tcp:\/\/ host/],
+  ];
+  for (const [argv, re] of bad) {
+    assert.throws(() => parseDaemonArgs([...RT, ...argv], none), (e: unknown) => e instanceof BerthError && e.kind === 'invalid-argument' && re.test(e.message), argv.join(' '));
+  }
+});

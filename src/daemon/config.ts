@@ -25,6 +25,8 @@ export interface DaemonConfig {
   registryMirrors: string[];
   /** Registries reached without TLS verification / over plain HTTP (host[:port] or CIDR). */
   insecureRegistries: string[];
+  /** TLS for TCP hosts (dockerd's --tls, --tlsverify, --tlscacert, --tlscert, --tlskey); undefined = plain. */
+  tls?: { cert: string; key: string; ca?: string; verify: boolean };
   /** Log driver and options of containers that name none (dockerd's log-driver / log-opts). */
   logDriver: string;
   logOpts: Record<string, string>;
@@ -71,6 +73,11 @@ Options:
       --data-root string         Root directory of persistent berth state (default "${DEFAULTS.dataRoot}")
       --exec-root string         Root directory for execution state files (default "${DEFAULTS.execRoot}")
   -H, --host list                Daemon socket(s) to connect to (default ${DEFAULTS.host})
+      --tls                      Use TLS on TCP hosts; implied by --tlsverify (--tls=false: plain TCP even off loopback)
+      --tlsverify                Use TLS and require clients to present a certificate signed by --tlscacert
+      --tlscacert string         Trust certs signed only by this CA
+      --tlscert string           Path to the TLS certificate file
+      --tlskey string            Path to the TLS key file
   -l, --log-level string         Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
   -D, --debug                    Enable debug mode
   -p, --pidfile string           Path to use for daemon PID file (default "<exec-root>/berthd.pid")
@@ -105,6 +112,11 @@ const FILE_KEYS: Record<string, keyof DaemonConfig | 'debug'> = {
   'registry-mirrors': 'registryMirrors',
   'insecure-registries': 'insecureRegistries',
   'seccomp-profile': 'seccompProfile',
+  tls: 'tls',
+  tlsverify: 'tls',
+  tlscacert: 'tls',
+  tlscert: 'tls',
+  tlskey: 'tls',
   'log-driver': 'logDriver',
   'log-opts': 'logOpts',
   bridge: 'network',
@@ -127,6 +139,9 @@ export function findInPath(name: string, extra: string[] = []): string | undefin
 export type ParsedArgs = { config: DaemonConfig; help?: boolean; version?: boolean };
 
 export function parseDaemonArgs(argv: string[], readFile: (p: string) => string | undefined = (p) => (existsSync(p) ? readFileSync(p, 'utf8') : undefined)): ParsedArgs {
+  // dockerd's booleans take `=true|false`; node's parseArgs does not: --tls=false is kept aside
+  let tlsOff = false;
+  argv = argv.filter((a) => a !== '--tlsverify=false' && !(a === '--tls=false' && (tlsOff = true))).map((a) => (a === '--tls=true' ? '--tls' : a === '--tlsverify=true' ? '--tlsverify' : a));
   let parsed;
   try {
     parsed = parseArgs({
@@ -146,6 +161,11 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
         'registry-mirror': { type: 'string', multiple: true },
         'insecure-registry': { type: 'string', multiple: true },
         'seccomp-profile': { type: 'string' },
+        tls: { type: 'boolean' },
+        tlsverify: { type: 'boolean' },
+        tlscacert: { type: 'string' },
+        tlscert: { type: 'string' },
+        tlskey: { type: 'string' },
         'log-driver': { type: 'string' },
         'log-opt': { type: 'string', multiple: true },
         bridge: { type: 'string', short: 'b' },
@@ -163,7 +183,7 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
   } catch (err) {
     throw invalidArgument((err as Error).message.replace(/^Unknown option '(.*)'.*$/s, 'unknown flag: $1'));
   }
-  const v = parsed.values;
+  const v: typeof parsed.values & { tls?: boolean } = { ...parsed.values, ...(tlsOff ? { tls: false } : {}) };
   const configFile = v['config-file'] ?? DEFAULTS.configFile;
   const text = readFile(configFile);
   if (v['config-file'] && text === undefined) throw invalidArgument(`unable to configure the berth daemon with file ${configFile}: open ${configFile}: no such file or directory`);
@@ -173,7 +193,7 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
   }
   const unknown = Object.keys(file).filter((k) => !(k in FILE_KEYS) && !ACCEPTED_UNUSED.has(k));
   if (unknown.length) throw invalidArgument(`unable to configure the berth daemon with file ${configFile}: the following directives don't match any configuration option: ${unknown.join(', ')}`);
-  const flagFor: Record<string, unknown> = { hosts: v.host, 'data-root': v['data-root'], 'exec-root': v['exec-root'], pidfile: v.pidfile, 'log-level': v['log-level'], debug: v.debug, 'default-runtime': v['default-runtime'], 'cgroup-parent': v['cgroup-parent'], 'registry-mirrors': v['registry-mirror'], 'insecure-registries': v['insecure-registry'], 'seccomp-profile': v['seccomp-profile'], 'log-driver': v['log-driver'], 'log-opts': v['log-opt'], bridge: v.bridge, bip: v.bip, 'fixed-cidr': v['fixed-cidr'], 'default-address-pools': v['default-address-pool'], 'network-prefix': v['network-prefix'], 'cni-path': v['cni-path'] };
+  const flagFor: Record<string, unknown> = { hosts: v.host, 'data-root': v['data-root'], 'exec-root': v['exec-root'], pidfile: v.pidfile, 'log-level': v['log-level'], debug: v.debug, 'default-runtime': v['default-runtime'], 'cgroup-parent': v['cgroup-parent'], 'registry-mirrors': v['registry-mirror'], 'insecure-registries': v['insecure-registry'], 'seccomp-profile': v['seccomp-profile'], tls: v.tls, tlsverify: v.tlsverify, tlscacert: v.tlscacert, tlscert: v.tlscert, tlskey: v.tlskey, 'log-driver': v['log-driver'], 'log-opts': v['log-opt'], bridge: v.bridge, bip: v.bip, 'fixed-cidr': v['fixed-cidr'], 'default-address-pools': v['default-address-pool'], 'network-prefix': v['network-prefix'], 'cni-path': v['cni-path'] };
   const both = Object.keys(file).filter((k) => flagFor[k] !== undefined);
   if (both.length) throw invalidArgument(`unable to configure the berth daemon with file ${configFile}: the following directives are specified both as a flag and in the configuration file: ${both.map((k) => `${k}: (from flag: ${JSON.stringify(flagFor[k])}, from file: ${JSON.stringify(file[k])})`).join(', ')}`);
 
@@ -220,6 +240,7 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
     if (!file['log-opts'] || typeof file['log-opts'] !== 'object' || Array.isArray(file['log-opts'])) throw invalidArgument('log-opts must be an object of strings');
     logOpts = file['log-opts'] as Record<string, string>;
   }
+  const tls = tlsConfig(v, file, hosts);
   const seccompProfile = pick(v['seccomp-profile'], 'seccomp-profile', 'builtin');
   if (typeof seccompProfile !== 'string' || !seccompProfile) throw invalidArgument('seccomp-profile must be a path, "builtin" or "unconfined"');
   return {
@@ -239,6 +260,7 @@ export function parseDaemonArgs(argv: string[], readFile: (p: string) => string 
       registryMirrors,
       insecureRegistries,
       seccompProfile,
+      tls,
       logDriver,
       logOpts,
       network: networkConfig(v, file),
@@ -277,4 +299,34 @@ function networkConfig(v: Record<string, unknown>, file: Record<string, unknown>
     prefix,
     cniPath: cniPath ? cniPath.split(':').filter(Boolean) : DEFAULTS.cniPath,
   };
+}
+
+/**
+ * dockerd's TLS flags. `--tlsverify` implies `--tls`; both need a certificate
+ * and key (and verify a CA). A TCP host off loopback without TLS is refused
+ * unless `--tls=false` says so explicitly: the API is root on this machine.
+ */
+function tlsConfig(v: Record<string, unknown>, file: Record<string, unknown>, hosts: string[]): DaemonConfig['tls'] {
+  const flagOrFile = (k: string) => (v[k] !== undefined ? v[k] : file[k]);
+  const rawTls = flagOrFile('tls');
+  const tlsOff = rawTls === false || rawTls === 'false';
+  const verify = flagOrFile('tlsverify') === true || flagOrFile('tlsverify') === 'true';
+  const on = verify || rawTls === true || rawTls === '' || rawTls === 'true';
+  if (rawTls !== undefined && !['', 'true', 'false', true, false].includes(rawTls as string | boolean)) throw invalidArgument(`invalid --tls value ${JSON.stringify(rawTls)} (true or false)`);
+  const tcp = hosts.filter((h) => h.startsWith('tcp://'));
+  if (!on) {
+    const exposed = tcp.filter((h) => !/^tcp:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/.test(h));
+    if (exposed.length && !tlsOff) {
+      throw invalidArgument(`refusing to serve the API on ${exposed.join(', ')} without TLS: anyone who reaches it is root here; use --tlsverify with --tlscacert/--tlscert/--tlskey (or --tls=false to accept the risk)`);
+    }
+    return undefined;
+  }
+  const path = (k: string) => { const p = flagOrFile(k); if (p !== undefined && typeof p !== 'string') throw invalidArgument(`${k} must be a path`); return p as string | undefined; };
+  const cert = path('tlscert');
+  const key = path('tlskey');
+  const ca = path('tlscacert');
+  if (!cert || !key) throw invalidArgument('TLS needs --tlscert and --tlskey');
+  if (verify && !ca) throw invalidArgument('--tlsverify needs --tlscacert: the CA that signs client certificates');
+  if (!tcp.length) throw invalidArgument('TLS options need a tcp:// host (-H tcp://ADDRESS:PORT)');
+  return { cert, key, ca, verify };
 }

@@ -227,7 +227,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   const usage = new DiskUsageService({ containers, images, imageStore, volumes, snapshots, events });
   const server = new ApiServer({ backend: createBackend({ containers, images, registry, system, builds, commits: new CommitService({ containers, images: imageStore, snapshots, events }), imageStore, snapshots, events, volumes, networks, usage, exec }), log: log.child({ module: 'api' }), version: BERTH_VERSION });
   for (const h of cfg.hosts) {
-    await server.listen(h);
+    await server.listen(h, cfg.tls);
     log.info('API listen on ' + h.replace(/^unix:\/\//, ''));
   }
   log.info('berthd started', { version: BERTH_VERSION, dataRoot: cfg.dataRoot, cgroup: `v${cgv}`, runtime: cfg.defaultRuntime });

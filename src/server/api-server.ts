@@ -2,9 +2,13 @@
  * server/api-server — the Docker Engine API over HTTP/1.1: builds the route
  * table, dispatches requests (and `Upgrade: tcp` hijacks for attach),
  * turns thrown errors into Docker's {"message"} bodies via http-errors, and
- * listens on Unix sockets (mode 0660) and TCP.
+ * listens on Unix sockets (mode 0660) and TCP, optionally with TLS
+ * (`verify`: clients must present a certificate signed by `ca`, dockerd's
+ * --tlsverify).
  */
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import { chmod, rm, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -29,6 +33,9 @@ import { containerOpsRoutes } from './routes/container-ops-routes.js';
 
 import { authRoutes } from './routes/auth-routes.js';
 import { absentFeatureRoutes } from './routes/absent-feature-routes.js';
+
+/** dockerd's --tlscert/--tlskey/--tlscacert and --tlsverify, as file paths. */
+export interface TlsFiles { cert: string; key: string; ca?: string; verify: boolean }
 
 export interface ApiServerOptions {
   backend: Backend;
@@ -65,8 +72,11 @@ export class ApiServer {
   }
 
   /** One node:http server per listen address, all sharing the router. */
-  private newServer(): Server {
-    const srv = createServer({ keepAlive: true }, (req, res) => void this.dispatch(req, res));
+  private newServer(tls?: { cert: Buffer; key: Buffer; ca?: Buffer; verify: boolean }): Server {
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.dispatch(req, res);
+    const srv: Server = tls
+      ? createTlsServer({ keepAlive: true, allowHalfOpen: true, cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: tls.verify, rejectUnauthorized: tls.verify, minVersion: 'TLSv1.2' }, handler)
+      : createServer({ keepAlive: true }, handler);
     srv.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const res = new ServerResponse(req);
       res.assignSocket(socket as never);
@@ -119,9 +129,14 @@ export class ApiServer {
     }
   }
 
-  /** Listen on `unix:///path` or `tcp://host:port` (several calls for several hosts). */
-  async listen(host: string): Promise<void> {
-    const srv = this.newServer();
+  /** Listen on `unix:///path` or `tcp://host:port` (several calls for several hosts); TCP with `tls` when given. */
+  async listen(host: string, tls?: TlsFiles): Promise<void> {
+    let material: { cert: Buffer; key: Buffer; ca?: Buffer; verify: boolean } | undefined;
+    if (tls && !host.startsWith('unix://')) {
+      const read = (what: string, p: string) => readFile(p).catch((err: Error) => { throw new Error(`could not load the TLS ${what} ${p}: ${err.message}`); });
+      material = { cert: await read('certificate', tls.cert), key: await read('key', tls.key), ca: tls.ca ? await read('CA certificate', tls.ca) : undefined, verify: tls.verify };
+    }
+    const srv = this.newServer(material);
     if (host.startsWith('unix://')) {
       const path = host.slice('unix://'.length);
       await mkdir(dirname(path), { recursive: true });
