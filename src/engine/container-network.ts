@@ -36,6 +36,7 @@ import type { Iptables } from '../network/iptables.js';
 import { findForward, forwardConflictMessage } from '../network/hostport-forwards.js';
 import type { DnsAnswerSource } from '../network/dns-server.js';
 import { hostsFile, resolvConf } from './container-files.js';
+import { linkHostLines, linkTargets } from './container-links.js';
 import type { NetworkService, NetworkContainers } from './networks.js';
 import type { ContainerRecord, CreateRequest, HostConfig } from './container-types.js';
 import type { ContainerNetState, EndpointState, NetworkRecord } from './network-types.js';
@@ -95,8 +96,10 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     for (const [k, v] of Object.entries(req.NetworkingConfig?.EndpointsConfig ?? {})) eps[k === 'default' ? 'bridge' : k] = v;
     const hasPorts = Object.values(hc.PortBindings ?? {}).some((b) => b && b.length) || !!hc.PublishAllPorts;
     const anyMac = !!req.MacAddress || Object.values(eps).some((e) => !!e?.MacAddress);
+    const links = ((hc.Links ?? []) as string[]).length > 0;
     if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
       if (anyMac) throw invalidArgument('conflicting options: mac-address and the network mode');
+      if (links) throw invalidArgument('conflicting options: links and the network mode');
       if (mode.startsWith('container:')) {
         const ref = mode.slice('container:'.length);
         if (!ref) throw invalidArgument('invalid network mode: container: needs a container name or ID');
@@ -114,6 +117,9 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     }
     const primary = this.o.networks.get(mode);
     if (primary.driver !== 'bridge') throw invalidArgument(`network mode ${mode} is not a bridge network`);
+    if (links && this.o.networks.isUserDefined(primary)) {
+      throw invalidArgument('legacy links (--link) are supported on the default bridge network only; on a user-defined network containers reach each other by name and --network-alias');
+    }
     portMappings(hc.PortBindings, { exposed: req.ExposedPorts ?? {}, publishAll: !!hc.PublishAllPorts });
     const endpoints: Record<string, EndpointState> = {};
     const names = [mode, ...Object.keys(eps).filter((k) => k !== mode)];
@@ -346,7 +352,10 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
       return base + hostsFile({ hostname: '', extraHosts: extra }).split('\n').slice(6).join('\n');
     }
     const first = Object.values(rec.net?.endpoints ?? {}).find((e) => e.live);
-    return hostsFile({ hostname: rec.config.Hostname, domainname: rec.config.Domainname, extraHosts: extra, ip: first?.live?.ip });
+    // a link whose target is gone fails the start (engine/containers, its env); a rewrite later just leaves it out
+    let linked: string[] = [];
+    try { linked = linkHostLines(linkTargets(rec, (r) => { try { return this.containers!.get(r); } catch { return undefined; } })); } catch { linked = []; }
+    return hostsFile({ hostname: rec.config.Hostname, domainname: rec.config.Domainname, extraHosts: extra, ip: first?.live?.ip }) + linked.map((l) => `${l}\n`).join('');
   }
 
   /** Docker's host-gateway: the default bridge's gateway address. */

@@ -34,6 +34,7 @@ import { defaultSeccomp, seccompFromDockerProfile } from '../runtime/seccomp.js'
 import type { LinuxSeccomp } from '../oci/runtime-spec.js';
 import { parseSecurityOpts, type SeccompChoice } from './security-opts.js';
 import { resolveIsolation, validateIsolation, type IsolationTargets } from './isolation-modes.js';
+import { linkEnv, linkTargets, normalizeLinks } from './container-links.js';
 import { isMountPoint, mountFilesystem, unmount } from '../snapshots/mounter.js';
 import { hostPs, type TopResult } from '../runtime/host-ps.js';
 import { sampleStats, type StatsSample } from '../runtime/cgroup-stats.js';
@@ -225,6 +226,7 @@ export class ContainerService {
       for (let i = 1; this.o.records.getByName(name); i++) name = randomName(i);
     }
 
+    if (((hostConfig.Links ?? []) as string[]).length) hostConfig.Links = normalizeLinks(hostConfig.Links as string[], name, (r) => this.get(r));
     const id = newId();
     merged.config.Hostname ||= id.slice(0, 12);
     const rec: ContainerRecord = {
@@ -373,7 +375,10 @@ export class ContainerService {
     const hostResolv = this.o.hostResolvConf ?? await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
     if (!this.o.network) await writeFile(join(dir, 'resolv.conf'), resolvConf(hostResolv, { dns: (hc.Dns ?? []) as string[], search: (hc.DnsSearch ?? []) as string[], options: (hc.DnsOptions ?? []) as string[] }));
 
-    const env = [...rec.config.Env];
+    // legacy links first, then the container's own variables (which win), as dockerd
+    const linked = ((hc.Links ?? []) as string[]).length ? linkEnv(rec.name, linkTargets(rec, (r) => this.tryGet(r))) : [];
+    const own = new Set(rec.config.Env.map((e) => e.split('=')[0]));
+    const env = [...linked.filter((e) => !own.has(e.split('=')[0])), ...rec.config.Env];
     if (!env.some((e) => e.startsWith('HOSTNAME='))) env.splice(1, 0, `HOSTNAME=${rec.config.Hostname}`);
     if (rec.config.Tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
     if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);

@@ -80,6 +80,39 @@ for (const cliName of ['docker', 'berth'] as const) {
     assert.match(hosts.join('\n'), /^10\.\d+\.\d+\.\d+\s+box1$/m, 'the container\'s own address');
     assert.equal(resolv, 'search a.example b.example\nnameserver 10.9.9.9\noptions ndots:2\n');
   });
+  test(`${cliName}: --link NAME:ALIAS on the default bridge: /etc/hosts, Docker's link variables, reachable by alias; refusals`, async () => {
+    const web = `lweb-${cliName}`;
+    const httpd = ['sh', '-c', 'mkdir -p /www && echo "hello linked" > /www/index.html && exec httpd -f -p 3000 -h /www'];
+    assert.equal((await cli(['run', '-d', '--name', web, '--expose', '3000', '-e', 'SECRET=s3', 'busybox', ...httpd])).code, 0);
+    try {
+      const ins = (await d.api('GET', `/containers/${web}/json`)).json();
+      const ip = ins.NetworkSettings.IPAddress;
+      const self = `linker-${cliName}`;
+      const out = await sh(['--name', self, '--link', `${web}:db`], 'grep -w db /etc/hosts; env | grep ^DB_ | sort; for i in 1 2 3 4 5; do echo -e "GET / HTTP/1.0\\r\\n\\r\\n" | nc db 3000 && exit 0; sleep 1; done');
+      const lines = out.split('\n');
+      assert.equal(lines[0], `${ip}\tdb ${ins.Id.slice(0, 12)} ${web}`);
+      for (const v of [`DB_ENV_SECRET=s3`, `DB_NAME=/${self}/db`, `DB_PORT=tcp://${ip}:3000`, `DB_PORT_3000_TCP=tcp://${ip}:3000`, `DB_PORT_3000_TCP_ADDR=${ip}`, 'DB_PORT_3000_TCP_PORT=3000', 'DB_PORT_3000_TCP_PROTO=tcp']) {
+        assert.ok(lines.includes(v), `${v} in ${out}`);
+      }
+      assert.match(out, /hello linked/);
+      // stored as dockerd shows it; a stopped target refuses the start
+      const held = `held-${cliName}`;
+      assert.equal((await cli(['create', '--name', held, '--link', web, 'busybox', 'true'])).code, 0);
+      assert.deepEqual((await d.api('GET', `/containers/${held}/json`)).json().HostConfig.Links, [`/${web}:/${held}/${web}`]);
+      assert.equal((await cli(['stop', '-t', '0', web])).code, 0);
+      const refused = await cli(['start', held]);
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, new RegExp(`Cannot link to a non running container: /${web} AS /${held}/${web}`));
+      await cli(['rm', held]);
+    } finally {
+      await cli(['rm', '-f', web]);
+    }
+    const missing = await cli(['create', '--link', 'nope', 'busybox', 'true']);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /could not get container for nope/);
+    assert.doesNotMatch(missing.stderr, /Unable to find image/);
+  });
+
   test(`${cliName}: --mac-address sets eth0's address (default bridge and a user network), kept across restarts; bad or conflicting values refused`, async () => {
     const mac = cliName === 'docker' ? '92:d0:c6:0a:29:33' : '02:42:ac:11:ff:01';
     assert.equal(await sh(['--mac-address', mac], 'cat /sys/class/net/eth0/address'), `${mac}\n`);

@@ -177,6 +177,7 @@ export function buildCreateRequest(inp: CreateInputs): CreateRequest {
   if (f.shmSize !== undefined) host.ShmSize = parseBytes('--shm-size', f.shmSize);
   if (f.init) host.Init = true;
   if (f.pid) host.PidMode = f.pid;
+  if (f.link.length) host.Links = f.link;
   if (f.ipc) host.IpcMode = f.ipc;
   if (f.uts) host.UTSMode = f.uts;
   if (f.userns) host.UsernsMode = f.userns;

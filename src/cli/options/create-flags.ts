@@ -83,6 +83,7 @@ export interface CreateFlags {
   cpuPeriod?: string;
   memoryReservation?: string;
   domainname?: string;
+  link: string[];
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -160,6 +161,7 @@ export function addCreateFlags(cmd: Command, opts: { run: boolean }): Command {
     .option('--cpu-period <int>', 'Limit CPU CFS (Completely Fair Scheduler) period')
     .option('--memory-reservation <bytes>', 'Memory soft limit')
     .option('--domainname <string>', 'Container NIS domain name')
+    .option('--link <list>', 'Add link to another container', collect, [])
     .option('--read-only', "Mount the container's root filesystem as read only")
     .option('--platform <string>', 'Set platform if server is multi-platform capable')
     .option('--pull <string>', 'Pull image before running ("always", "missing", "never")', 'missing')
