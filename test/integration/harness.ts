@@ -293,7 +293,7 @@ export function networkCleanup(netPrefix: string): void {
 export const NETWORK_CLAIMS_DIR = '/run/berth-networks';
 
 /** Routes of the host as [network, prefix] numbers. */
-function hostRoutes(): [number, number][] {
+export function hostRoutes(): [number, number][] {
   const out: [number, number][] = [];
   try {
     for (const line of readFileSync('/proc/net/route', 'utf8').split('\n').slice(1)) {
@@ -307,7 +307,8 @@ function hostRoutes(): [number, number][] {
   return out;
 }
 
-function overlapsRoute(ip: number, prefix: number, routes: [number, number][]): boolean {
+/** Whether ip/prefix overlaps any of `routes`. */
+export function overlapsRoute(ip: number, prefix: number, routes: [number, number][]): boolean {
   return routes.some(([r, p]) => { const m = Math.min(p, prefix); const mask = m ? (0xffffffff << (32 - m)) >>> 0 : 0; return ((r & mask) >>> 0) === ((ip & mask) >>> 0); });
 }
 
