@@ -7,12 +7,33 @@ cd "$(dirname "$0")/.."
 pkgs=(runc conmon busybox-static attr iptables containernetworking-plugins tini socat tmux docker-registry skopeo openssl)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-# The docker CLI is used by the compatibility tests; Debian ships it in docker.io.
-command -v docker >/dev/null 2>&1 || missing+=(docker.io)
+# Debian's docker.io brings the real engine (dockerd 20.10 + containerd), which
+# test/integration/dockerd-side-by-side.test.ts runs beside berthd and the
+# benches compare with, and a docker CLI for machines that have none. It must
+# not start a system dockerd or containerd: no service starts during the
+# install (policy-rc.d answers 101), and one that started anyway is stopped.
+# Its CLI lands in /usr/bin, behind a docker CLI in /usr/local/bin on PATH.
+{ command -v dockerd && command -v docker; } >/dev/null 2>&1 || missing+=(docker.io)
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}" >&2
+  engines() { pgrep -x dockerd || true; pgrep -x containerd || true; }
+  engines_before=$(engines)
+  made_policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# scripts/install-deps.sh: start no service while installing\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    made_policy=1
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ -n "$made_policy" ]; then rm -f /usr/sbin/policy-rc.d; trap - EXIT; fi
+  for pid in $(engines); do
+    grep -qx "$pid" <<<"$engines_before" || { echo "stopping $(cat /proc/"$pid"/comm) (pid $pid), started by the install" >&2; kill "$pid"; }
+  done
+  if [[ " ${missing[*]} " == *" docker.io "* ]] && [ "$(cat /proc/1/comm)" = systemd ]; then
+    systemctl disable --now docker.socket docker.service containerd.service >/dev/null 2>&1 || true
+  fi
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, existsSync, rmSync, readlinkSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_PREFIX, NET_MARK, NETWORK_CLAIMS_DIR, iptablesRulesMentioning, linksNamed, run, ownCgroupDirs } from './harness.js';
+import { DOCKERD_CLAIM, DOCKERD_HOST_PATHS, HOST_BEFORE_DOCKERD, dockerChainsPresent, forwardPolicy, type HostBefore } from './dockerd-harness.js';
 
 const MARK = join(tmpdir(), TEST_PREFIX);
 
@@ -76,4 +77,49 @@ test('no temp roots of test daemons', () => {
 
 test('no registry servers of test runs (CNCF docker-registry, berth registry serve)', () => {
   assert.deepEqual(liveProcesses((cmd) => (cmd.includes('docker-registry serve') || cmd.includes(' registry serve ')) && cmd.includes(MARK)), []);
+});
+
+// Throwaway dockerds (dockerd-harness.ts): one per host at a time, under a claim file.
+// While another test run's (another prefix's) is live, the host-wide names below are its own.
+function liveForeignClaim(): string | undefined {
+  try {
+    const c = JSON.parse(readFileSync(DOCKERD_CLAIM, 'utf8')) as { owner: number; prefix: string };
+    if (c.prefix === TEST_PREFIX) return undefined;
+    process.kill(c.owner, 0);
+    return `${c.prefix} (pid ${c.owner})`;
+  } catch { return undefined; }
+}
+/** dockerd processes that no test started (a system dockerd owns DOCKER chains and docker0 legitimately). */
+const foreignDockerd = () => liveProcesses((cmd) => /^\S*dockerd /.test(cmd) && !cmd.includes(join(tmpdir(), 'berth-')));
+
+test('no throwaway dockerd claim of this run', () => {
+  let prefix: string | undefined;
+  try { prefix = (JSON.parse(readFileSync(DOCKERD_CLAIM, 'utf8')) as { prefix: string }).prefix; } catch { /* none */ }
+  assert.notEqual(prefix, TEST_PREFIX, `${DOCKERD_CLAIM} left by this run`);
+});
+
+test('no dockerd, containerd, shim or docker-proxy processes of test dockerds', () => {
+  assert.deepEqual(liveProcesses((cmd) => /(dockerd|containerd)/.test(cmd) && cmd.includes(MARK)), []);
+  // docker-proxy names only addresses: test dockerds use 10.120.0.0/16
+  const foreign = liveForeignClaim();
+  const proxies = liveProcesses((cmd) => cmd.includes('docker-proxy') && cmd.includes('-container-ip 10.120.'));
+  assert.deepEqual(foreign ? [] : proxies, [], 'docker-proxy of a test dockerd');
+});
+
+test('no DOCKER chains or docker0 bridge left by test dockerds', () => {
+  const owner = liveForeignClaim() ?? foreignDockerd()[0];
+  const left = [...dockerChainsPresent(), ...linksNamed('docker0')];
+  assert.deepEqual(owner ? [] : left, [], `left with no dockerd running: ${left.join(', ')}`);
+});
+
+test('FORWARD policy and dockerd\'s host paths as before the first test dockerd', () => {
+  if (!existsSync(HOST_BEFORE_DOCKERD)) {
+    // no test dockerd ran in this run: nothing may claim one did
+    assert.equal(existsSync(DOCKERD_CLAIM) && !liveForeignClaim(), false, `${DOCKERD_CLAIM} without a live owner`);
+    return;
+  }
+  const before = JSON.parse(readFileSync(HOST_BEFORE_DOCKERD, 'utf8')) as HostBefore;
+  const foreign = liveForeignClaim();
+  assert.equal(foreign ? before.forwardPolicy : forwardPolicy(), before.forwardPolicy, 'FORWARD policy');
+  assert.deepEqual(foreign ? before.existed : Object.fromEntries(DOCKERD_HOST_PATHS.map((p) => [p, existsSync(p)])), before.existed, 'host paths of dockerd/containerd');
 });
