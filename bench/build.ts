@@ -5,8 +5,10 @@
  *
  * Subjects: docker CLI → berthd (`docker build --tag examplenodeapp:1.0 .`),
  * berth CLI → berthd, the API alone (POST /build with a prepared context tar:
- * the daemon's own time), and docker CLI → dockerd's legacy builder when
- * /var/run/docker.sock answers and has node:lts-slim. "cold" = the first
+ * the daemon's own time), and docker CLI → dockerd's legacy builder: a
+ * throwaway dockerd when it is installed (bench/dockerd-subject.ts; the same
+ * node:lts-slim fixture loaded with `docker import`), else one answering at
+ * /var/run/docker.sock with node:lts-slim. "cold" = the first
  * build on a fresh daemon plus `--no-cache` builds; "cached" = unchanged
  * rebuilds. Wall clock from spawn (or request) to exit (or end of stream).
  *
@@ -17,9 +19,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { TestDaemon, BERTH, REPO, api } from '../test/integration/harness.js';
+import { dockerdSubject } from './dockerd-subject.js';
 
 const DOCKER = '/usr/local/bin/docker';
-const DOCKERD_SOCK = '/var/run/docker.sock';
 const REFERENCE = { cold: 2300, cached: 160 }; // dockerd legacy builder on this machine, per the issue
 
 function argRuns(): number {
@@ -66,13 +68,6 @@ async function series(row: Row, coldRuns: number, runs: number, cold: () => Prom
   }
 }
 
-async function dockerdHasNode(): Promise<boolean> {
-  try {
-    const ping = await Promise.race([api(DOCKERD_SOCK, 'GET', '/_ping'), new Promise<never>((_, r) => setTimeout(() => r(new Error('timeout')), 2000))]);
-    return ping.status === 200 && (await api(DOCKERD_SOCK, 'GET', '/images/node:lts-slim/json')).status === 200;
-  } catch { return false; }
-}
-
 async function main(): Promise<void> {
   const runs = argRuns();
   const d = new TestDaemon();
@@ -80,6 +75,7 @@ async function main(): Promise<void> {
   const app = join(work, 'node-app');
   cpSync(join(REPO, 'examples', 'node-app'), app, { recursive: true });
   const rows: Row[] = [];
+  let dockerdNote = '';
   const env = { ...d.env, DOCKER_BUILDKIT: '0' };
   try {
     await d.start();
@@ -88,7 +84,6 @@ async function main(): Promise<void> {
     const changes = ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', `ENV NODE_VERSION=${process.version.slice(1)}`, 'CMD ["node"]'];
     const imp = await d.api('POST', `/images/create?fromSrc=-&repo=node&tag=lts-slim&${changes.map((c) => `changes=${encodeURIComponent(c)}`).join('&')}`, readFileSync(tarball));
     if (imp.status !== 200) throw new Error(`import failed: ${imp.body}`);
-    rmSync(tarball);
 
     const docker = (extra: string[]) => () => timed(DOCKER, ['build', ...extra, '--tag', 'examplenodeapp:1.0', '.'], env, app);
     const row: Row = { subject: 'docker CLI -> berthd', cold: [], cached: [] };
@@ -107,12 +102,26 @@ async function main(): Promise<void> {
     await series(arow, 3, runs, () => apiBuild(d.sock, tar, '&nocache=1'), () => apiBuild(d.sock, tar, ''));
     rows.push(arow);
 
-    if (await dockerdHasNode()) {
-      const denv = { DOCKER_HOST: `unix://${DOCKERD_SOCK}`, DOCKER_BUILDKIT: '0' };
-      const dd = (extra: string[]) => () => timed(DOCKER, ['build', ...extra, '--tag', 'examplenodeapp:1.0', '.'], denv, app);
-      const drow: Row = { subject: 'docker CLI -> dockerd (legacy)', cold: [], cached: [] };
-      await series(drow, 3, runs, dd(['--no-cache']), dd([]));
-      rows.push(drow);
+    await d.cleanup(); // one daemon at a time while measuring
+    const dk = await dockerdSubject(['node:lts-slim'], (x) => x.importTar(tarball, 'node:lts-slim', changes));
+    if ('subject' in dk) {
+      try {
+        const denv = { ...dk.subject.env, DOCKER_BUILDKIT: '0' };
+        const dd = (extra: string[]) => () => timed(DOCKER, ['build', ...extra, '--tag', 'examplenodeapp:1.0', '.'], denv, app);
+        const drow: Row = { subject: 'docker CLI -> dockerd (legacy)', cold: [], cached: [] };
+        // the very first build on the fresh daemon, then --no-cache builds, as for berthd
+        try { drow.cold.push(await dd([])()); } catch (e) { drow.error = (e as Error).message; }
+        await series(drow, 2, runs, dd(['--no-cache']), dd([]));
+        rows.push(drow);
+        const darow: Row = { subject: 'POST /build -> dockerd (daemon only)', cold: [], cached: [] };
+        await series(darow, 3, runs, () => apiBuild(dk.subject.sock, tar, '&nocache=1'), () => apiBuild(dk.subject.sock, tar, ''));
+        rows.push(darow);
+        dockerdNote = dk.subject.label;
+      } finally {
+        await dk.subject.stop();
+      }
+    } else {
+      dockerdNote = dk.reason;
     }
   } catch (e) {
     console.log(`bench aborted: ${(e as Error).message.split('\n')[0]}`);
@@ -120,11 +129,12 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
     await d.cleanup();
   }
-  report(rows, runs);
+  report(rows, runs, dockerdNote);
 }
 
-function report(rows: Row[], runs: number): void {
+function report(rows: Row[], runs: number, dockerdNote: string): void {
   console.log(`seed example build (examples/node-app), cold = first + --no-cache builds, cached = ${runs} unchanged rebuilds after 1 warm-up, ${new Date().toISOString()}`);
+  console.log(`dockerd: ${dockerdNote}`);
   const header = ['subject', 'cold n', 'cold median ms', 'cached n', 'cached median ms', 'cached min ms'];
   const lines = rows.map((r) => [r.subject, String(r.cold.length), fmt(median(r.cold)), String(r.cached.length), fmt(median(r.cached)), fmt(Math.min(...r.cached))]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
@@ -134,7 +144,7 @@ function report(rows: Row[], runs: number): void {
   for (const r of rows) if (r.error) console.log(`  ${r.subject}: ${r.error}`);
   const dockerd = rows.find((r) => r.subject.includes('dockerd'));
   const base = dockerd ? { cold: median(dockerd.cold), cached: median(dockerd.cached) } : REFERENCE;
-  const basis = dockerd ? 'dockerd measured now' : `no dockerd reachable; reference figures ${REFERENCE.cold} ms cold / ${REFERENCE.cached} ms cached from the issue, not measurements`;
+  const basis = dockerd ? 'dockerd measured now' : `no dockerd measured; reference figures ${REFERENCE.cold} ms cold / ${REFERENCE.cached} ms cached from the issue, not measurements`;
   const berthd = rows[0];
   if (berthd) {
     const c = median(berthd.cold);

@@ -5,17 +5,20 @@
  * rules, held ports released).
  *
  * Subjects: docker CLI → berthd (a throwaway TestDaemon), and docker CLI →
- * dockerd when /var/run/docker.sock answers and has busybox:latest.
+ * dockerd: a throwaway one when dockerd is installed (bench/dockerd-subject.ts,
+ * default userland proxy), else one answering at /var/run/docker.sock with
+ * busybox:latest. One daemon at a time.
  *
  *   npm run build && node dist/bench/network-start.js [--count N]
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { TestDaemon, api, DOCKER } from '../test/integration/harness.js';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { TestDaemon, DOCKER, TEST_PREFIX } from '../test/integration/harness.js';
 import { createServer, type Server } from 'node:net';
 import { httpGet } from '../test/integration/net-helpers.js';
-
-const DOCKERD_SOCK = '/var/run/docker.sock';
+import { dockerdSubject } from './dockerd-subject.js';
 
 function argCount(): number {
   const i = process.argv.indexOf('--count');
@@ -55,14 +58,6 @@ async function run(subject: string, env: Record<string, string>, n: number): Pro
   return { subject, startMs: t1 - t0, perContainerMs: (t1 - t0) / n, reachMs: t2 - t1, removeMs: t3 - t2 };
 }
 
-async function dockerdAvailable(): Promise<boolean> {
-  if (!existsSync(DOCKERD_SOCK)) return false;
-  try {
-    if ((await api(DOCKERD_SOCK, 'GET', '/_ping')).status !== 200) return false;
-    return (await api(DOCKERD_SOCK, 'GET', '/images/busybox:latest/json')).status === 200;
-  } catch { return false; }
-}
-
 async function main(): Promise<void> {
   const n = argCount();
   const results: Result[] = [];
@@ -77,8 +72,21 @@ async function main(): Promise<void> {
   } finally {
     await d.cleanup();
   }
-  if (await dockerdAvailable()) results.push(await run('docker CLI -> dockerd', { DOCKER_HOST: `unix://${DOCKERD_SOCK}` }, n));
-  else console.log('dockerd: not present (no /var/run/docker.sock with busybox:latest) — berthd figures only');
+  const dk = await dockerdSubject(['busybox:latest'], (x) => x.importBusybox());
+  if ('subject' in dk) {
+    try {
+      await docker(dk.subject.env, ['run', '--rm', 'busybox', 'true']); // warm-up, as for berthd
+      results.push(await run('docker CLI -> dockerd', dk.subject.env, n));
+    } catch (e) {
+      console.error(`dockerd run failed: ${(e as Error).message}`);
+    } finally {
+      await dk.subject.stop();
+    }
+    console.log(`dockerd: ${dk.subject.label}`);
+  } else {
+    console.log(`dockerd: ${dk.reason} — berthd figures only`);
+  }
+  rmSync(join(tmpdir(), `${TEST_PREFIX}fixtures`), { recursive: true, force: true }); // the busybox tarball
   console.log(`\n${n} containers, each 'run -d -p HOSTPORT:3000 busybox httpd', one after another:\n`);
   console.log(['subject'.padEnd(24), 'start all (ms)'.padStart(15), 'per container'.padStart(14), 'reach all (ms)'.padStart(15), 'rm -f all (ms)'.padStart(15)].join(''));
   for (const r of results) {

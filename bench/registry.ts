@@ -11,8 +11,12 @@
  *     repository, so every push uploads (no skip, no mount).
  *  2. skopeo as the client (no berthd): `skopeo copy` from each registry into
  *     a `dir:` — the registries' download throughput alone.
- *  3. dockerd, when /var/run/docker.sock answers, pulls the same image from
- *     the CNCF registry for the issue's "1.5x dockerd" line.
+ *  3. dockerd as the client, the same pushes and pulls against both
+ *     registries: a throwaway dockerd when it is installed
+ *     (bench/dockerd-subject.ts; the fixture loaded with `docker import`),
+ *     for the issue's "berthd pulls ≥ 1.5x faster than dockerd" line; else a
+ *     dockerd answering at /var/run/docker.sock, pull from CNCF only.
+ *     berthd is stopped first: one engine at a time.
  *
  * The first push gzips the imported (plain tar) layer once; that is timed as
  * its own row and done against a throwaway registry, so the measured pushes
@@ -21,11 +25,12 @@
  *   npm run build && node dist/bench/registry.js [--runs N]   # N defaults to 3
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { TestDaemon, BERTH, REPO, TEST_PREFIX, run, sleep, api } from '../test/integration/harness.js';
 import { CncfRegistry, freePort, http as httpReq } from '../test/integration/registry-harness.js';
+import { dockerdSubject } from './dockerd-subject.js';
 
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg >= 0 ? Math.max(1, Number(process.argv[runsArg + 1]) || 3) : 3;
@@ -121,16 +126,47 @@ async function main(): Promise<void> {
       rows.push({ what: `skopeo copy ← ${s.name} (download)`, ms: down, mb });
     }
 
-    // dockerd, when present
-    let dockerdLine = 'dockerd: not present on this machine (no /var/run/docker.sock) — no side-by-side pull figure';
-    if (existsSync('/var/run/docker.sock')) {
+    // dockerd as the client, one engine at a time
+    await d.cleanup();
+    let dockerdLine: string;
+    const dkd = await dockerdSubject([], (x) => x.importTar(tarball, 'bench/node:src', ['CMD ["node"]']));
+    if ('subject' in dkd) {
+      const ddk = (args: string[]) => run('docker', args, { env: dkd.subject.env, timeoutMs: 600000 });
+      const throwaway = dkd.subject.label.startsWith('throwaway');
       try {
-        const env = { DOCKER_HOST: 'unix:///var/run/docker.sock' };
-        const ms = await timed(() => run('docker', ['pull', `${cncf.host}/bench/node:1`], { env, timeoutMs: 600000 }));
-        await run('docker', ['rmi', `${cncf.host}/bench/node:1`], { env });
-        rows.push({ what: 'docker pull via dockerd ← CNCF distribution 2.8', ms: [ms], mb });
-        dockerdLine = `dockerd pull: ${ms.toFixed(0)} ms; berthd target ≤ ${(ms / 1.5).toFixed(0)} ms (1.5x faster)`;
-      } catch (e) { dockerdLine = `dockerd present but the pull failed: ${(e as Error).message}`; }
+        const dpushAs = async (host: string, repo: string) => { await ddk(['tag', 'bench/node:src', `${host}/${repo}:1`]); const ms = await timed(() => ddk(['push', `${host}/${repo}:1`])); await ddk(['rmi', `${host}/${repo}:1`]); return ms; };
+        if (throwaway) {
+          rows.push({ what: 'first push via dockerd (gzip + upload) → throwaway CNCF', ms: [await dpushAs(warm.host, 'dwarm/node')], mb });
+          for (const s of subjects) {
+            const push: number[] = [];
+            for (let i = 0; i < RUNS; i++) {
+              await forget(s.host, 'bench/node'); // berthd's push or the previous one: every push uploads
+              push.push(await dpushAs(s.host, 'bench/node'));
+            }
+            rows.push({ what: `docker push via dockerd → ${s.name}`, ms: push, mb });
+          }
+          await ddk(['rmi', 'bench/node:src']);
+        }
+        for (const s of throwaway ? subjects : subjects.slice(0, 1)) {
+          const pull: number[] = [];
+          for (let i = 0; i < RUNS; i++) {
+            const name = `${s.host}/bench/node:1`;
+            pull.push(await timed(() => ddk(['pull', name])));
+            await ddk(['rmi', name]);
+            if (throwaway && (await ddk(['images', '-q'])).stdout.trim()) throw new Error('dockerd image store not empty between pulls');
+          }
+          rows.push({ what: `docker pull via dockerd ← ${s.name}`, ms: pull, mb });
+        }
+        const dPull = median(rows.find((r) => r.what === 'docker pull via dockerd ← CNCF distribution 2.8')!.ms);
+        const bPullC = median(rows.find((r) => r.what === 'docker pull via berthd ← CNCF distribution 2.8')!.ms);
+        dockerdLine = `${dkd.subject.label}: pull from CNCF ${dPull.toFixed(0)} ms vs berthd ${bPullC.toFixed(0)} ms = berthd ${(dPull / bPullC).toFixed(2)}x (target ≥ 1.5x: ${dPull / bPullC >= 1.5 ? 'MEETS' : 'DOES NOT MEET'})`;
+      } catch (e) {
+        dockerdLine = `${dkd.subject.label}: failed: ${(e as Error).message}`;
+      } finally {
+        await dkd.subject.stop();
+      }
+    } else {
+      dockerdLine = `dockerd: ${dkd.reason} — no side-by-side figures`;
     }
 
     console.log(`\nbench/registry — image: node:lts-slim fixture, one layer, ${mb.toFixed(1)} MB uncompressed tar; ${RUNS} run(s) each, median\n`);
