@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, symlinkSync, rmSync, writeFileSync, readdirSync, linkSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, symlinkSync, rmSync, writeFileSync, readdirSync, linkSync, readFileSync, existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
@@ -57,7 +57,7 @@ test('goFileMode: Go os.FileMode bits the docker CLI decodes', () => {
   assert.equal(goFileMode(lstatSync(join(outside, 'b', 'secret'))), lstatSync(join(outside, 'b', 'secret')).mode & 0o777);
 });
 
-test('hard links inside the archived tree become link entries; extracting them links again', async () => {
+test('hard links inside the archived tree become link entries (directories named with a trailing slash, as Docker\'s tar); extracting them links again', async () => {
   const r2 = join(base, 'rootfs2');
   mkdirSync(join(r2, 'd'), { recursive: true });
   writeFileSync(join(r2, 'd', 'one'), 'shared body');
@@ -71,7 +71,7 @@ test('hard links inside the archived tree become link entries; extracting them l
   a.tar.pipe(ex);
   await done;
   assert.deepEqual(entries, [
-    { name: 'd', type: 'directory', linkname: null },
+    { name: 'd/', type: 'directory', linkname: null },
     { name: 'd/one', type: 'file', linkname: null },
     { name: 'd/two', type: 'link', linkname: 'd/one' },
   ]);
@@ -79,4 +79,35 @@ test('hard links inside the archived tree become link entries; extracting them l
   const again = await archivePath(fs, '/d', 'c');
   await extractArchive(fs, '/into', 'c', again.tar);
   assert.equal(lstatSync(join(r2, 'into', 'd', 'two')).ino, lstatSync(join(r2, 'into', 'd', 'one')).ino);
+});
+
+test('missing parent directories of entries are created (0755, root or the copyUIDGID owner), as Docker\'s Unpack does', async () => {
+  const r3 = join(base, 'rootfs3');
+  mkdirSync(join(r3, 'dst'), { recursive: true });
+  const fs = new ContainerFs(r3, []);
+  await extractArchive(fs, '/dst', 'c', await tarOf([{ name: 'sub/deeper/x.txt', body: 'x' }, { name: 'top.txt', body: 't' }]));
+  assert.equal(readFileSync(join(r3, 'dst', 'sub', 'deeper', 'x.txt'), 'utf8'), 'x');
+  for (const d of ['sub', 'sub/deeper']) {
+    const st = lstatSync(join(r3, 'dst', d));
+    assert.ok(st.isDirectory());
+    assert.equal(st.mode & 0o7777, 0o755);
+    assert.deepEqual([st.uid, st.gid], [0, 0]);
+  }
+  await extractArchive(fs, '/dst', 'c', await tarOf([{ name: 'owned/f', body: 'f' }]), { owner: { uid: 1234, gid: 5678 } });
+  const st = lstatSync(join(r3, 'dst', 'owned'));
+  assert.deepEqual([st.uid, st.gid], [1234, 5678]);
+  // a parent that exists as a file stays an error
+  await assert.rejects(extractArchive(fs, '/dst', 'c', await tarOf([{ name: 'top.txt/y', body: 'y' }])), /parent is not a directory/);
+  // a parent that is a dangling link is left alone (lstat, as Docker): its target is not created
+  symlinkSync('/nowhere', join(r3, 'dst', 'dangling'));
+  await assert.rejects(extractArchive(fs, '/dst', 'c', await tarOf([{ name: 'dangling/z', body: 'z' }])), /parent is not a directory/);
+  assert.ok(!existsSync(join(r3, 'nowhere')));
+});
+
+test('a missing parent under a directory swapped for a link is not created outside the root', async () => {
+  const fs = new StaleFs(root, []);
+  await assert.rejects(extractArchive(fs, '/', 'c', await tarOf([{ name: 'a/newdir/pwned', body: 'x' }])), /parent is not a directory|moved out of the container/);
+  assert.deepEqual(readdirSync(outside), ['b']);
+  await assert.rejects(extractArchive(fs, '/', 'c', await tarOf([{ name: 'a/b/newdir/pwned', body: 'x' }])), /parent is not a directory|moved out of the container/);
+  assert.deepEqual(readdirSync(join(outside, 'b')), ['secret']);
 });

@@ -142,7 +142,8 @@ async function packTree(fs: ContainerFs, pack: tar.Pack, ctrPath: string, name: 
     const dir = await open(at, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
     try {
       await assertInside(fs, dir.fd, ctrPath);
-      await entry(pack, { ...common, type: 'directory' });
+      // directory entries end in "/" (moby's canonicalTarName): some readers go by the name, not the type
+      await entry(pack, { ...common, name: `${name}/`, type: 'directory' });
       for (const n of (await readdir(`/proc/self/fd/${dir.fd}`)).sort()) {
         const child = posix.join(ctrPath, n);
         const where = childAt(fs, dir.fd, child, n);
@@ -194,9 +195,40 @@ export async function extractArchive(fs: ContainerFs, path: string, container: s
   if (fs.readOnlyAt(dest)) throw new BerthError('FORBIDDEN', fs.mountOf(dest) ? 'mounted volume is marked read-only' : 'container rootfs is marked read-only');
 
   const extract = tar.extract();
+  /**
+   * Docker's Unpack creates the missing parent directories of an entry
+   * (0755, owned by root or the copyUIDGID user): archives made by tools
+   * that list only files (`sub/x.txt` without `sub/`) extract as with
+   * dockerd. Each one is made through a descriptor of its verified parent.
+   */
+  const ensureParents = async (relDir: string, entryName: string): Promise<void> => {
+    let cur = '';
+    for (const part of relDir.split('/')) {
+      cur = cur ? `${cur}/${part}` : part;
+      // lstat, as Docker: anything there (a link too) is left alone; a non-directory fails below, as before
+      const ctr = await fs.resolve(posix.join(dest, cur), { followLast: false });
+      if (await lstat(fs.hostPath(ctr)).catch(() => undefined)) continue;
+      if (fs.readOnlyAt(ctr)) throw new BerthError('FORBIDDEN', 'mounted volume is marked read-only');
+      const parent = posix.dirname(ctr);
+      const dir = await open(fs.hostPath(parent), constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW).catch(() => undefined);
+      if (!dir) throw invalidArgument(`cannot extract ${entryName}: parent is not a directory`);
+      try {
+        await assertInside(fs, dir.fd, parent);
+        const at = `/proc/self/fd/${dir.fd}/${posix.basename(ctr)}`;
+        await mkdir(at);
+        const fh = await open(at, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+        try {
+          await assertInside(fs, fh.fd, ctr);
+          await fh.chown(o.owner?.uid ?? 0, o.owner?.gid ?? 0);
+          await fh.chmod(0o755);
+        } finally { await fh.close(); }
+      } finally { await dir.close(); }
+    }
+  };
   const handle = async (h: tar.Header, stream: Readable): Promise<void> => {
     const rel = entryPath(h.name);
     if (!rel) { stream.resume(); return; }
+    if (posix.dirname(rel) !== '.') await ensureParents(posix.dirname(rel), h.name);
     const parent = await fs.resolve(posix.join(dest, posix.dirname(rel)), { followLast: true });
     const target = posix.join(parent, posix.basename(rel));
     if (fs.readOnlyAt(target)) throw new BerthError('FORBIDDEN', 'mounted volume is marked read-only');
