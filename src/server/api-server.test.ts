@@ -35,13 +35,18 @@ const containers: ContainersBackend = {
   async restart(id) { must(id); },
   async remove(id) { must(id); if (id === 'running') throw new Error('wrapped by a lower layer', { cause: conflict('You cannot remove a running container', 'CONTAINER_RUNNING') }); },
   async rename(id) { must(id); throw new Error('disk on fire'); },
-  async wait(id) { must(id); return { StatusCode: 3, Error: null }; },
+  async wait(id) { must(id); return id === 'stopped' ? { StatusCode: 128, Error: { Message: 'exec failed' } } : { StatusCode: 3, Error: null }; },
   inspect(id) { return { Id: must(id) }; },
   list() { return [{ Id: 'web' }]; },
   isTty(id) { return must(id) === 'tty'; },
   logs(id) { return gen(id); },
   attachOutput(id) { return gen(id); },
-  async attachStdin(id) { must(id); },
+  async attachStdin(id, input) {
+    must(id);
+    let text = '';
+    for await (const c of input) text += String(c);
+    calls.push({ method: 'attachStdin', args: [id, text] });
+  },
   async resize(id) { must(id); },
   resolve(id) { return must(id); },
 };
@@ -221,10 +226,11 @@ test('logs are multiplexed with 8-byte headers (no tty) and raw with a tty', asy
   assert.equal(t.body.toString(), 'hello\noops\npart');
 });
 
-test('wait answers 200 with the exit status', async () => {
+test('wait answers 200 with the exit status; Error only when there is one (omitempty, as dockerd since 23.0)', async () => {
   const r = await call('POST', '/containers/web/wait');
   assert.equal(r.status, 200);
-  assert.deepEqual(json(r), { StatusCode: 3, Error: null });
+  assert.deepEqual(json(r), { StatusCode: 3 });
+  assert.deepEqual(json(await call('POST', '/containers/stopped/wait')), { StatusCode: 128, Error: { Message: 'exec failed' } });
 });
 
 test('volume prune: named volumes too only for clients before API 1.42 (as Docker)', async () => {
@@ -281,6 +287,21 @@ test('attach with Upgrade: tcp gets 101 UPGRADED and a multiplexed stream', asyn
   u.socket.destroy();
   const { frames } = decodeFrames(Buffer.concat(chunks));
   assert.deepEqual(frames.map((f) => [f.stream, f.data.toString()]), [[1, 'hello\n'], [2, 'oops\n'], [1, 'part']]);
+});
+
+test('a hijacked attach with a request body (dockerode sends its options as JSON) does not pass the body on as stdin', async () => {
+  calls.length = 0;
+  const body = JSON.stringify({ stream: true, stdin: true, hijack: true });
+  const u = await new Promise<{ socket: Socket; head: Buffer }>((resolve, reject) => {
+    const req = request({ socketPath, method: 'POST', path: '/containers/web/attach?stream=1&stdin=1', headers: { Connection: 'Upgrade', Upgrade: 'tcp', 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) } });
+    req.on('upgrade', (_res, socket, head) => resolve({ socket, head }));
+    req.on('response', (res) => reject(new Error(`no upgrade: ${res.statusCode}`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+  u.socket.end('typed input\n');
+  await new Promise<void>((resolve) => { u.socket.on('close', resolve); u.socket.resume(); });
+  assert.deepEqual(calls, [{ method: 'attachStdin', args: ['web', 'typed input\n'] }]);
 });
 
 test('attach to an unknown container answers 404 instead of upgrading', async () => {

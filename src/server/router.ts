@@ -97,6 +97,34 @@ export async function readJson<T>(req: IncomingMessage, opts: { allowEmpty?: boo
   }
 }
 
+/**
+ * The body of a request that asked for an upgrade: node hands over the raw
+ * socket without reading it, so take Content-Length bytes from `head` (and
+ * the socket), leaving the rest (stdin) in `head`. Whoever hijacks must
+ * call this, even to discard the body: clients such as dockerode send their
+ * options as a JSON body on attach, which is not the container's stdin.
+ */
+export async function readUpgradeBody(lengthHeader: string | undefined, up: { socket: Duplex; head: Buffer }): Promise<Buffer> {
+  const len = Number(lengthHeader ?? 0) || 0;
+  if (len > 1024 * 1024) throw invalidArgument('request body too large');
+  let buf = up.head;
+  while (buf.length < len) {
+    const chunk = await new Promise<Buffer | null>((resolve) => {
+      const onData = (c: Buffer) => { up.socket.pause(); cleanup(); resolve(c); };
+      const onEnd = () => { cleanup(); resolve(null); };
+      const cleanup = () => { up.socket.off('data', onData); up.socket.off('end', onEnd); up.socket.off('close', onEnd); };
+      up.socket.on('data', onData);
+      up.socket.once('end', onEnd);
+      up.socket.once('close', onEnd);
+      up.socket.resume();
+    });
+    if (!chunk) break;
+    buf = Buffer.concat([buf, chunk]);
+  }
+  up.head = buf.subarray(len);
+  return buf.subarray(0, len);
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const data = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) });

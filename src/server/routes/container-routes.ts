@@ -9,7 +9,7 @@ import { invalidArgument } from '../../errdefs/errors.js';
 import { encodeFrame } from '../../api/stdcopy.js';
 import { DetachScanner, parseDetachKeys } from '../detach-keys.js';
 import type { Router, RequestContext } from '../router.js';
-import { boolParam, intParam, readJson, sendEmpty, sendJson } from '../router.js';
+import { boolParam, intParam, readJson, readUpgradeBody, sendEmpty, sendJson } from '../router.js';
 import type { ContainersBackend, LogLine } from '../backend.js';
 import { messageOf } from '../http-errors.js';
 
@@ -88,7 +88,9 @@ export function containerRoutes(r: Router, b: ContainersBackend): void {
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.flushHeaders();
     try {
-      res.end(JSON.stringify(await pending));
+      // Error is omitted when there is none (omitempty since dockerd 23; 20.10 sent "Error": null)
+      const r = await pending;
+      res.end(JSON.stringify(r.Error ? r : { StatusCode: r.StatusCode }));
     } catch (err) {
       res.end(JSON.stringify({ StatusCode: -1, Error: { Message: messageOf(err) } }));
     }
@@ -136,6 +138,8 @@ async function attach(ctx: RequestContext, b: ContainersBackend): Promise<void> 
   signal.addEventListener('abort', () => ac.abort());
   let input: Promise<void> | undefined;
   if (ctx.upgrade) {
+    // dockerode sends its options as a JSON body: dockerd never reads it as stdin
+    await readUpgradeBody(ctx.req.headers['content-length'], ctx.upgrade);
     const sock = ctx.upgrade.socket;
     sock.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
     sock.on('error', () => {});

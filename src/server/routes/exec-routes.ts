@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { invalidArgument } from '../../errdefs/errors.js';
 import { DetachScanner, parseDetachKeys } from '../detach-keys.js';
 import type { Router } from '../router.js';
-import { intParam, readJson, sendEmpty, sendJson } from '../router.js';
+import { intParam, readJson, readUpgradeBody, sendEmpty, sendJson } from '../router.js';
 import type { ExecBackend } from '../backend.js';
 import { wireChunk } from './container-routes.js';
 import { messageOf } from '../http-errors.js';
@@ -30,7 +30,7 @@ export function execRoutes(r: Router, b: ExecBackend): void {
 
   r.add('POST', '/exec/{id}/start', async (ctx) => {
     const { req, res, params, signal } = ctx;
-    const body = ctx.upgrade ? parseBody(await upgradeBody(req.headers['content-length'], ctx.upgrade)) : (await readJson<{ Detach?: boolean; Tty?: boolean }>(req, { allowEmpty: true })) ?? {};
+    const body = ctx.upgrade ? parseBody(await readUpgradeBody(req.headers['content-length'], ctx.upgrade)) : (await readJson<{ Detach?: boolean; Tty?: boolean }>(req, { allowEmpty: true })) ?? {};
     const info = b.inspect(params.id) as { ProcessConfig: { tty: boolean }; OpenStdin: boolean; OpenStdout: boolean; OpenStderr: boolean; DetachKeys: string };
     const keys = parseDetachKeys(info.DetachKeys);
     if (body.Detach) { await b.start(params.id); sendEmpty(res, 200); return; }
@@ -73,32 +73,6 @@ export function execRoutes(r: Router, b: ExecBackend): void {
     ac.abort();
     out.end();
   });
-}
-
-/**
- * The body of a request that asked for an upgrade: node hands over the raw
- * socket without reading it, so take Content-Length bytes from `head` (and
- * the socket), leaving the rest (stdin) in `head`.
- */
-async function upgradeBody(lengthHeader: string | undefined, up: { socket: Duplex; head: Buffer }): Promise<Buffer> {
-  const len = Number(lengthHeader ?? 0) || 0;
-  if (len > 1024 * 1024) throw invalidArgument('request body too large');
-  let buf = up.head;
-  while (buf.length < len) {
-    const chunk = await new Promise<Buffer | null>((resolve) => {
-      const onData = (c: Buffer) => { up.socket.pause(); cleanup(); resolve(c); };
-      const onEnd = () => { cleanup(); resolve(null); };
-      const cleanup = () => { up.socket.off('data', onData); up.socket.off('end', onEnd); up.socket.off('close', onEnd); };
-      up.socket.on('data', onData);
-      up.socket.once('end', onEnd);
-      up.socket.once('close', onEnd);
-      up.socket.resume();
-    });
-    if (!chunk) break;
-    buf = Buffer.concat([buf, chunk]);
-  }
-  up.head = buf.subarray(len);
-  return buf.subarray(0, len);
 }
 
 function parseBody(b: Buffer): { Detach?: boolean; Tty?: boolean } {
