@@ -15,7 +15,7 @@ import type { ContentStore } from '../content/content-store.js';
 import type { ImageStore, Image } from '../images/image-store.js';
 import { KeyedMutex } from '../lib/mutex.js';
 import { chainIds, MEDIA_TYPES, type Descriptor, type ImageConfig } from '../oci/image.js';
-import { formatReference, repositoryName, type Reference } from '../oci/reference.js';
+import { familiarName, formatReference, repositoryName, type Reference } from '../oci/reference.js';
 import { RegistryClient, type Credentials, type ManifestBytes } from './registry-client.js';
 import { selectManifest, type Platform } from './platform.js';
 import type { RegistryEndpoint } from './registry-hosts.js';
@@ -66,7 +66,7 @@ export class Puller {
     for (let i = 0; i < req.endpoints.length; i++) {
       const endpoint = req.endpoints[i];
       const isLast = i === req.endpoints.length - 1;
-      const client = new RegistryClient({ endpoint, repository: req.ref.path, actions: ['pull'], credentials: endpoint.mirror ? undefined : req.credentials, signal: req.signal, retry: this.deps.retry, timeoutMs: this.deps.timeoutMs });
+      const client = new RegistryClient({ endpoint, repository: req.ref.path, displayName: familiarName(req.ref), actions: ['pull'], credentials: endpoint.mirror ? undefined : req.credentials, signal: req.signal, retry: this.deps.retry, timeoutMs: this.deps.timeoutMs });
       try {
         await client.connect();
         return { client, value: await fn(client) };

@@ -75,6 +75,8 @@ export class RegistryClient {
   constructor(private readonly o: {
     endpoint: RegistryEndpoint;
     repository: string;
+    /** The repository as Docker names it in messages (`busybox`, `127.0.0.1:5000/tools/x`); default `repository`. */
+    displayName?: string;
     /** Actions the token must grant: ['pull'] or ['pull','push']. */
     actions: string[];
     credentials?: Credentials;
@@ -217,7 +219,9 @@ export class RegistryClient {
     const res = await this.request('GET', `/v2/${this.o.repository}/manifests/${reference}`, { accept: MANIFEST_ACCEPT });
     const body = await readAll(res, 8 * 1024 * 1024);
     if (res.statusCode === 404) {
-      throw new BerthError('MANIFEST_UNKNOWN', `manifest for ${this.o.repository}:${reference} not found: ${describeErrors(body) ?? 'manifest unknown'}`);
+      // moby's notFoundError: "manifest for <familiar reference> not found: <registry's error>"
+      const name = this.o.displayName ?? this.o.repository;
+      throw new BerthError('MANIFEST_UNKNOWN', `manifest for ${name}${reference.includes(':') ? '@' : ':'}${reference} not found: ${describeErrors(body) ?? 'manifest unknown'}`);
     }
     if (res.statusCode !== 200) throw this.deniedOrUnknown(res, body, `fetching manifest ${reference}`);
     const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
@@ -244,7 +248,7 @@ export class RegistryClient {
     for (let page = 0; next && page < 1000; page++) {
       const res = await this.request('GET', next, { accept: 'application/json' });
       const body = await readAll(res, 16 * 1024 * 1024);
-      if (res.statusCode === 404) throw new BerthError('MANIFEST_UNKNOWN', `repository ${this.o.repository} not found: ${describeErrors(body) ?? 'name unknown'}`);
+      if (res.statusCode === 404) throw new BerthError('MANIFEST_UNKNOWN', `repository ${this.o.displayName ?? this.o.repository} not found: ${describeErrors(body) ?? 'name unknown'}`);
       if (res.statusCode !== 200) throw this.deniedOrUnknown(res, body, 'listing tags');
       let j: { tags?: unknown };
       try { j = JSON.parse(body.toString()) as { tags?: unknown }; } catch (e) { throw new BerthError('REGISTRY_ERROR', 'the tag list is not valid JSON', { cause: e }); }

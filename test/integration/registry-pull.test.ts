@@ -85,7 +85,8 @@ test('docker run of an image that is not present pulls it (after the 404 on crea
 test('an unknown tag or repository fails clearly and leaves no image', async () => {
   const r = await d.docker(['pull', `${reg.host}/library/busybox:nope`]);
   assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /manifest for .*busybox:nope not found|not found/);
+  // Docker's wording, with the reference in its familiar form (registry host included)
+  assert.equal(r.stderr.trim(), `Error response from daemon: manifest for ${reg.host}/library/busybox:nope not found: manifest unknown: manifest unknown`);
   const r2 = await d.docker(['pull', `${reg.host}/library/nothing-here`]);
   assert.notEqual(r2.code, 0);
   assert.match(r2.stderr, /not found|does not exist|unknown/i);
