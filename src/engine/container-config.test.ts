@@ -123,5 +123,7 @@ test('validateHostConfig: accepts and normalises', () => {
     assert.equal(out.NetworkMode, c.network, c.name);
     assert.equal(out.RestartPolicy?.Name, c.restart, c.name);
     assert.equal(typeof out.RestartPolicy?.MaximumRetryCount, 'number', c.name);
+    // docker-py's containers.run and compose read logs only from json-file (or journald)
+    assert.deepEqual(out.LogConfig, { Type: 'json-file', Config: {} }, c.name);
   }
 });

@@ -98,6 +98,15 @@ export function mergeConfig(req: CreateRequest, image: ImageRunConfig, imageRef:
 const MIN_MEMORY = 6 * 1024 * 1024;
 
 /** Docker's HostConfig checks (daemon/daemon_unix.go verifyPlatformContainerResources and friends). */
+/**
+ * The logging driver clients see for records made before log drivers
+ * (engine/log-config) existed, stored as k8s-file: conmon writes CRI's
+ * k8s-file format, but to the API it is Docker's default `json-file` (logs
+ * can be read back): docker-py's containers.run and docker-compose only read
+ * logs for json-file/journald.
+ */
+export const LOG_DRIVER = 'json-file';
+
 export function validateHostConfig(hc: HostConfig, opts: { ncpu: number; logDefault?: LogConfig }): HostConfig {
   const out: HostConfig = { ...hc };
   const num = (v: unknown, field: string) => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BerthError } from '../errdefs/errors.js';
-import { filterContainers, matchLabel, parseFilters, statusLine } from './container-views.js';
+import { filterContainers, inspectView, matchLabel, parseFilters, statusLine } from './container-views.js';
 import type { ContainerRecord, ContainerState } from './container-types.js';
 import { ZERO_TIME } from './container-types.js';
 
@@ -100,4 +100,13 @@ test('publish/expose filter values: ports, ranges, protocols', async () => {
   const cases: [string, boolean][] = [['80', true], ['80/tcp', true], ['80/udp', false], ['53/udp', true], ['53', false], ['8000-8100', true], ['81-8079', false], ['8000-8100/udp', false]];
   for (const [v, want] of cases) assert.equal(portFilter(v, keys), want, v);
   assert.throws(() => portFilter('x', keys), /invalid filter/);
+});
+
+test('inspectView: the logging driver is json-file, also for records made when it was shown as k8s-file', () => {
+  const paths = { resolvConfPath: '', hostnamePath: '', hostsPath: '', logPath: '', lowerDirs: [], rootfs: '', upperDir: '', workDir: '' };
+  const old = { ...rec('a', 'n', {}), hostConfig: { LogConfig: { Type: 'k8s-file', Config: {} } } };
+  assert.deepEqual(inspectView(old, paths).HostConfig.LogConfig, { Type: 'json-file', Config: {} });
+  assert.equal(old.hostConfig.LogConfig.Type, 'k8s-file', 'the record itself is left alone');
+  const fresh = { ...rec('b', 'm', {}), hostConfig: { LogConfig: { Type: 'json-file', Config: {} } } };
+  assert.deepEqual(inspectView(fresh, paths).HostConfig.LogConfig, { Type: 'json-file', Config: {} });
 });

@@ -7,6 +7,7 @@ import { invalidArgument } from '../errdefs/errors.js';
 import { humanDuration } from '../lib/units.js';
 import type { ContainerMount, ContainerRecord } from './container-types.js';
 import { portMap, portList } from '../network/port-bindings.js';
+import { LOG_DRIVER } from './container-config.js';
 
 export interface ContainerPaths {
   logPath: string;
@@ -71,7 +72,8 @@ export function inspectView(rec: ContainerRecord, p: ContainerPaths, networkIdOf
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: null,
-    HostConfig: rec.hostConfig,
+    // records made before the driver was reported as json-file say k8s-file
+    HostConfig: rec.hostConfig.LogConfig?.Type === 'k8s-file' ? { ...rec.hostConfig, LogConfig: { Type: LOG_DRIVER, Config: rec.hostConfig.LogConfig.Config ?? {} } } : rec.hostConfig,
     GraphDriver: {
       Name: 'overlay',
       Data: { LowerDir: p.lowerDirs.join(':'), MergedDir: p.rootfs, UpperDir: p.upperDir, WorkDir: p.workDir },
