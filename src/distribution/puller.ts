@@ -105,7 +105,8 @@ export class Puller {
     const { client, top } = await this.resolve(req);
     const progress = req.onProgress;
     const tagOrDigest = req.ref.digest ?? req.ref.tag ?? 'latest';
-    progress({ id: tagOrDigest, status: `Pulling from ${familiarRepo(req.ref)}` });
+    // the repository's path inside its registry, without the host (moby: "latest: Pulling from library/busybox", "1.0: Pulling from tools/x")
+    progress({ id: tagOrDigest, status: `Pulling from ${req.ref.path}` });
 
     let manifestBytes = top;
     if (INDEX_TYPES.has(top.mediaType)) {
@@ -195,8 +196,4 @@ export class Puller {
     progress({ status: `Digest: ${top.digest}` });
     return { image, digest: top.digest, upToDate: before?.id === image.id };
   }
-}
-
-function familiarRepo(ref: Reference): string {
-  return ref.domain === 'docker.io' ? ref.path : `${ref.domain}/${ref.path}`;
 }
