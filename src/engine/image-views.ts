@@ -25,6 +25,25 @@ export function imageSummary(img: Image, containers: number, parent?: string) {
   };
 }
 
+/** Go's zero container.Config as dockerd serialises it (fields without omitempty). */
+const EMPTY_CONTAINER_CONFIG = {
+  Hostname: '', Domainname: '', User: '', AttachStdin: false, AttachStdout: false, AttachStderr: false,
+  Tty: false, OpenStdin: false, StdinOnce: false, Env: null, Cmd: null, Image: '', Volumes: null,
+  WorkingDir: '', Entrypoint: null, OnBuild: null, Labels: null,
+};
+
+/** The image's legacy `container_config` (set by the classic builder and commit), or an empty one. */
+function containerConfig(img: Image): Record<string, unknown> {
+  const cc = img.config.container_config;
+  return cc && typeof cc === 'object' && !Array.isArray(cc) ? { ...EMPTY_CONTAINER_CONFIG, ...(cc as Record<string, unknown>) } : { ...EMPTY_CONTAINER_CONFIG };
+}
+
+/**
+ * Inspect as dockerd 28 builds it for the newest API; the server drops
+ * what older or newer API versions do not get (VirtualSize from 1.44,
+ * Container and ContainerConfig from 1.45 — docker-compose v1 reads
+ * ContainerConfig.Volumes when it recreates a container).
+ */
 export function imageInspect(img: Image, graph: { lowerDirs: string[]; parent?: string }) {
   const c = img.config.config ?? {};
   return {
@@ -34,6 +53,8 @@ export function imageInspect(img: Image, graph: { lowerDirs: string[]; parent?: 
     Parent: graph.parent ?? '',
     Comment: img.config.history?.[img.config.history.length - 1]?.comment ?? '',
     Created: created(img),
+    Container: typeof img.config.container === 'string' ? img.config.container : '',
+    ContainerConfig: containerConfig(img),
     DockerVersion: '',
     Author: img.config.author ?? '',
     Config: {

@@ -53,7 +53,11 @@ const containers: ContainersBackend = {
 const backend: Backend = {
   containers,
   images: {
-    list: () => [], inspect: (n) => { throw notFound(`No such image: ${n}`, 'NO_SUCH_IMAGE'); },
+    list: () => [],
+    inspect: (n) => {
+      if (n === 'legacy') return { Id: 'sha256:l', Created: 'c', Container: 'abc', ContainerConfig: { Volumes: null }, VirtualSize: 5, Size: 5 };
+      throw notFound(`No such image: ${n}`, 'NO_SUCH_IMAGE');
+    },
     importRootfs: async () => 'sha256:x', load: async () => [], tag: () => {}, remove: async () => [],
     pull: async (o, onMessage) => {
       if (o.fromImage === 'late') { onMessage({ status: 'Pulling from late', id: 'latest' }); throw new BerthError('REGISTRY_ERROR', 'dropped'); }
@@ -359,4 +363,13 @@ test("features berth lacks get dockerd's own answers: swarm 503, plugins [], sea
   const search = await call('GET', '/images/search?term=busybox');
   assert.equal(search.status, 501);
   assert.match(JSON.parse(search.body.toString()).message, /image search is not supported/);
+});
+
+test('image inspect: VirtualSize only before API 1.44, Container and ContainerConfig only before 1.45 (dockerd 28; compose v1 reads ContainerConfig)', async () => {
+  const keys = async (path: string) => Object.keys(json(await call('GET', path))).sort();
+  assert.deepEqual(await keys('/v1.38/images/legacy/json'), ['Container', 'ContainerConfig', 'Created', 'Id', 'Size', 'VirtualSize']);
+  assert.deepEqual(await keys('/v1.44/images/legacy/json'), ['Container', 'ContainerConfig', 'Created', 'Id', 'Size']);
+  assert.deepEqual(await keys('/v1.45/images/legacy/json'), ['Created', 'Id', 'Size']);
+  assert.deepEqual(await keys('/images/legacy/json'), ['Created', 'Id', 'Size']);
+  assert.equal((await call('GET', '/v1.38/images/nope/json')).status, 404);
 });

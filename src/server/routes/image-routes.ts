@@ -5,6 +5,7 @@ import { boolParam, sendJson, sendEmpty } from '../router.js';
 import type { ImagesBackend } from '../backend.js';
 import { messageOf } from '../http-errors.js';
 import { jsonLines, registryAuth } from '../json-lines.js';
+import { compareApiVersions } from '../../api/version.js';
 
 export function imageRoutes(r: Router, b: ImagesBackend): void {
   r.add('GET', '/images/json', ({ res, query }) => sendJson(res, 200, b.list({ all: boolParam(query, 'all'), filters: query.get('filters') ?? undefined })));
@@ -57,7 +58,7 @@ export function imageRoutes(r: Router, b: ImagesBackend): void {
   r.add('GET', '/images/get', ({ res, query }) => sendArchive(res, query.getAll('names').flatMap((n) => n.split(',')).filter(Boolean)));
   r.add('GET', '/images/{name*}/get', ({ res, params }) => sendArchive(res, [params.name]));
 
-  r.add('GET', '/images/{name*}/json', ({ res, params }) => sendJson(res, 200, b.inspect(params.name)));
+  r.add('GET', '/images/{name*}/json', ({ res, params, apiVersion }) => sendJson(res, 200, imageInspectForApi(b.inspect(params.name), apiVersion)));
 
   r.add('POST', '/images/{name*}/push', async ({ req, res, params, query, signal }) => {
     const out = jsonLines(res);
@@ -78,4 +79,17 @@ export function imageRoutes(r: Router, b: ImagesBackend): void {
   r.add('DELETE', '/images/{name*}', async ({ res, params, query }) => {
     sendJson(res, 200, await b.remove(params.name, { force: boolParam(query, 'force'), noprune: boolParam(query, 'noprune') }));
   });
+}
+
+/**
+ * The deprecated fields of image inspect by API version, as dockerd 28's
+ * getImagesByName: `VirtualSize` only before 1.44, `Container` and
+ * `ContainerConfig` only before 1.45.
+ */
+export function imageInspectForApi(view: unknown, apiVersion: string): unknown {
+  if (!view || typeof view !== 'object' || Array.isArray(view)) return view;
+  const out = { ...(view as Record<string, unknown>) };
+  if (compareApiVersions(apiVersion, '1.44') >= 0) delete out.VirtualSize;
+  if (compareApiVersions(apiVersion, '1.45') >= 0) { delete out.Container; delete out.ContainerConfig; }
+  return out;
 }
