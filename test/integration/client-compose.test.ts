@@ -26,7 +26,7 @@ const COMPOSE_YML = `version: "2.4"
 services:
   web:
     image: busybox
-    command: ["sh", "-c", "mkdir -p /www && echo \\"hello from $$GREETING\\" > /www/index.html && cp /www/index.html /data/index.html && exec httpd -f -p 3000 -h /www"]
+    command: ["sh", "-c", "mkdir -p /www && echo \\"hello from $$GREETING\\" > /www/index.html && cp /www/index.html /data/index.html && echo $$GREETING >> /data/starts && exec httpd -f -p 3000 -h /www"]
     environment:
       GREETING: compose
     labels:
@@ -59,11 +59,14 @@ volumes:
  * (compose's default); `noCli` sets COMPOSE_INTERACTIVE_NO_CLI=1, compose's
  * own docker-py/dockerpty path.
  */
-function compose(args: string[], opts: { cwd?: string; timeoutMs?: number; noCli?: boolean } = {}): Promise<RunResult> {
-  return run('docker-compose', args, { cwd: opts.cwd ?? dir, timeoutMs: opts.timeoutMs ?? 120000, env: { DOCKER_HOST: d.host, COMPOSE_PROJECT_NAME: project, ...(opts.noCli ? { COMPOSE_INTERACTIVE_NO_CLI: '1' } : {}) } });
+function compose(args: string[], opts: { cwd?: string; timeoutMs?: number; noCli?: boolean; apiVersion?: string } = {}): Promise<RunResult> {
+  return run('docker-compose', args, {
+    cwd: opts.cwd ?? dir, timeoutMs: opts.timeoutMs ?? 120000,
+    env: { DOCKER_HOST: d.host, COMPOSE_PROJECT_NAME: project, ...(opts.noCli ? { COMPOSE_INTERACTIVE_NO_CLI: '1' } : {}), ...(opts.apiVersion ? { COMPOSE_API_VERSION: opts.apiVersion } : {}) },
+  });
 }
 
-async function ok(args: string[], opts: { cwd?: string; noCli?: boolean } = {}): Promise<RunResult> {
+async function ok(args: string[], opts: { cwd?: string; noCli?: boolean; apiVersion?: string } = {}): Promise<RunResult> {
   const r = await compose(args, opts);
   assert.equal(r.code, 0, `docker-compose ${args.join(' ')}: ${r.stderr}\n${r.stdout}`);
   return r;
@@ -173,13 +176,43 @@ test('stop, start, restart', async () => {
   const after = (await d.api('GET', `/containers/${web.Id}/json`)).json().State;
   assert.equal(after.Status, 'running');
   assert.ok(after.StartedAt > restartedAt);
-  const ex = await ok(['exec', '-T', 'web', 'cat', '/data/index.html']);
-  assert.equal(ex.stdout, 'hello from compose\n', 'the volume kept its content');
+  const ex = await ok(['exec', '-T', 'web', 'cat', '/data/starts']);
+  assert.equal(ex.stdout, 'compose\ncompose\ncompose\n', 'one line per start: up, start, restart');
+});
+
+test('up -d after a config change recreates web, keeping its volume (COMPOSE_API_VERSION=1.44, as dockerd >= 25 needs); --scale, pause, top', async () => {
+  const [old] = await byService('web');
+  writeFileSync(join(dir, 'docker-compose.yml'), COMPOSE_YML.replace('GREETING: compose', 'GREETING: recreated'));
+  // compose v1 reads the image's ContainerConfig when it recreates; dockerd (and berth) send it to API < 1.45 only
+  const up = await ok(['up', '-d', '-t', '1'], { apiVersion: '1.44' });
+  assert.match(up.stderr, new RegExp(`Recreating ${project}_web_1 \\.\\.\\. done`));
+  const [web] = await byService('web');
+  assert.notEqual(web.Id, old.Id);
+  assert.equal((await d.api('GET', `/containers/${old.Id}/json`)).status, 404, 'the old container is gone');
+  const starts = await ok(['exec', '-T', 'web', 'cat', '/data/starts']);
+  assert.equal(starts.stdout, 'compose\ncompose\ncompose\nrecreated\n', 'the named volume kept what the earlier containers wrote');
+  const [client] = await byService('client');
+  await until(async () => (await d.api('GET', `/containers/${client.Id}/json`)).json().State.Status === 'exited', 30000);
+  const logs = await ok(['logs', '--no-color', '--tail', '1', 'client']);
+  assert.match(logs.stdout, /^client_1 +\| hello from recreated$/m);
+
+  const scaled = await ok(['up', '-d', '--scale', 'web=2', '--no-recreate'], { apiVersion: '1.44' });
+  assert.match(scaled.stderr, new RegExp(`Creating ${project}_web_2 \\.\\.\\. done`));
+  const port2 = await ok(['port', '--index', '2', 'web', '3000']);
+  const m = /^127\.0\.0\.1:(\d+)\n$/.exec(port2.stdout);
+  assert.ok(m, port2.stdout);
+  assert.match(await httpGet('127.0.0.1', Number(m[1])), /hello from recreated\n$/);
+  await ok(['pause', 'web']);
+  for (const c of await byService('web')) assert.equal(c.State, 'paused', c.Names[0]);
+  await ok(['unpause', 'web']);
+  const top = await ok(['top', 'web']);
+  assert.equal(top.stdout.match(/httpd -f -p 3000/g)?.length, 2, top.stdout);
+  writeFileSync(join(dir, 'docker-compose.yml'), COMPOSE_YML);
 });
 
 test('down -v removes the containers, the network and the volume', async () => {
   const ids = (await projectContainers()).map((c) => c.Id);
-  assert.equal(ids.length, 2);
+  assert.equal(ids.length, 3);
   const down = await ok(['down', '-v', '-t', '1']);
   assert.match(down.stderr, new RegExp(`Removing network ${project}_default`));
   assert.match(down.stderr, new RegExp(`Removing volume ${project}_webdata`));
