@@ -232,12 +232,16 @@ test('exec: create, start with output, inspect the exit code; stdin on a hijacke
   await c.remove();
 });
 
-test('getArchive and putArchive', async () => {
+test('putArchive, listContainers with size, getArchive', async () => {
   const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sleep', '300'] });
   await c.start();
   await c.putArchive(await tarOf({ 'hello.txt': 'put by dockerode\n', 'sub/x.txt': 'x\n' }), { path: '/tmp' });
   const e = await c.exec({ Cmd: ['cat', '/tmp/hello.txt', '/tmp/sub/x.txt'], AttachStdout: true, AttachStderr: true });
   assert.deepEqual(await demux(await e.start({})), { stdout: 'put by dockerode\nx\n', stderr: '' });
+  // listContainers with size: the files just put are in the writable layer
+  const [sized] = await docker.listContainers({ size: true, filters: { id: [c.id] } }) as (Docker.ContainerInfo & { SizeRw?: number; SizeRootFs?: number })[];
+  assert.ok((sized.SizeRw ?? 0) >= 'put by dockerode\nx\n'.length, JSON.stringify(sized));
+  assert.ok((sized.SizeRootFs ?? 0) > (sized.SizeRw ?? 0));
   const files = await untar(await c.getArchive({ path: '/tmp/sub' }));
   assert.deepEqual([...files.entries()].filter(([n]) => n.endsWith('.txt')), [['sub/x.txt', 'x\n']]);
   assert.ok(files.has('sub/'), [...files.keys()].join(','));
