@@ -4,9 +4,10 @@
  * random host port with a named volume and a healthcheck, and `client`,
  * which waits for web to be healthy (`condition: service_healthy`, file
  * format 2.4) and fetches from it by service name on the project network —
- * through up -d, ps, logs, exec -T, run --rm, port, stop, start, restart
- * and down -v (containers, network and volume gone, checked through the
- * API); and `build` of a service with a build context.
+ * through up -d, ps, logs, exec -T, run --rm, port, stop, start, restart,
+ * a recreate on a config change, --scale, pause, top and down -v
+ * (containers, network and volume gone, checked through the API); `build`
+ * of a service with a build context; attached `up --exit-code-from`.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -242,4 +243,31 @@ test('build of a service with a build context, run it, down --rmi local removes 
   assert.equal((await d.api('GET', `/images/${project}_app:latest/json`)).status, 404);
   assert.deepEqual(await projectContainers(), []);
   assert.equal((await d.api('GET', `/networks/${project}_default`)).status, 404);
+});
+
+test('up --exit-code-from: attached output of both services, compose exits with the client\'s status and stops the rest', async () => {
+  const edir = join(d.root, 'exitproj');
+  mkdirSync(edir);
+  writeFileSync(join(edir, 'docker-compose.yml'), `version: "2.4"
+services:
+  web:
+    image: busybox
+    command: ["sh", "-c", "echo web-up; echo index-page > /tmp/index.html; exec httpd -f -p 3000 -h /tmp"]
+    stop_grace_period: 1s
+  client:
+    image: busybox
+    depends_on: [web]
+    environment:
+      TARGET: web
+    command: ["sh", "-c", "(${FETCH}) && exit 3"]
+`);
+  const r = await compose(['up', '--no-color', '--exit-code-from', 'client'], { cwd: edir });
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stdout, /^web_1 +\| web-up$/m);
+  assert.match(r.stdout, /^client_1 +\| index-page$/m);
+  assert.match(r.stdout, new RegExp(`^${project}_client_1 exited with code 3$`, 'm'));
+  const states = (await projectContainers()).map((c) => [c.Labels['com.docker.compose.service'], c.State]).sort();
+  assert.deepEqual(states, [['client', 'exited'], ['web', 'exited']]);
+  await ok(['down'], { cwd: edir });
+  assert.deepEqual(await projectContainers(), []);
 });
