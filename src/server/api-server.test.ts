@@ -13,6 +13,9 @@ import { ApiServer } from './api-server.js';
 import { MAX_API_VERSION as SERVER_API_VERSION } from '../api/version.js';
 import type { Backend, ContainersBackend, LogLine } from './backend.js';
 
+let headSeen!: () => void;
+const execHeadSeen = new Promise<void>((r) => { headSeen = r; });
+
 /** A fake backend: containers "web" (no tty) and "tty" exist; everything else is not found. */
 const calls: { method: string; args: unknown[] }[] = [];
 const KNOWN = new Set(['web', 'tty', 'running', 'stopped']);
@@ -94,8 +97,19 @@ const backend: Backend = {
     prune: async () => ({ CachesDeleted: [], SpaceReclaimed: 0 }),
   },
   exec: {
-    create: async () => 'e', start: async () => {}, inspect: () => ({}), resize: async () => {},
-    output: () => (async function* () { /* no output */ })(), attachStdin: async () => {},
+    create: async () => 'e',
+    // "fast": a process that prints at once; start() notes whether the client already had the 101 head
+    start: async (id) => {
+      if (id !== 'fast') return;
+      calls.push({ method: 'execStart', args: [await Promise.race([execHeadSeen.then(() => 'after-head'), new Promise((r) => setTimeout(() => r('before-head'), 1000))])] });
+    },
+    inspect: (id) => {
+      if (id !== 'fast') return {};
+      return { ProcessConfig: { tty: false }, OpenStdin: false, OpenStdout: true, OpenStderr: true, DetachKeys: '' };
+    },
+    resize: async () => {},
+    output: (id) => (async function* () { if (id === 'fast') yield lines[0]; })(),
+    attachStdin: async () => {},
   },
   containerOps: {
     pause: async () => {}, unpause: async () => {}, top: async () => ({}), stats: async () => ({}), update: async () => ({}),
@@ -372,4 +386,21 @@ test('image inspect: VirtualSize only before API 1.44, Container and ContainerCo
   assert.deepEqual(await keys('/v1.45/images/legacy/json'), ['Created', 'Id', 'Size']);
   assert.deepEqual(await keys('/images/legacy/json'), ['Created', 'Id', 'Size']);
   assert.equal((await call('GET', '/v1.38/images/nope/json')).status, 404);
+});
+
+test('exec start with Upgrade: the 101 head goes out before the process starts (docker-py lost output arriving with the head)', async () => {
+  calls.length = 0;
+  const u = await new Promise<{ socket: Socket; head: Buffer }>((resolve, reject) => {
+    const req = request({ socketPath, method: 'POST', path: '/exec/fast/start', headers: { Connection: 'Upgrade', Upgrade: 'tcp', 'Content-Type': 'application/json', 'Content-Length': '16' } });
+    req.on('upgrade', (_res, socket, head) => { headSeen(); resolve({ socket, head }); });
+    req.on('response', (res) => reject(new Error(`no upgrade: ${res.statusCode}`)));
+    req.on('error', reject);
+    req.end('{"Detach":false}');
+  });
+  const chunks: Buffer[] = [u.head];
+  u.socket.on('data', (c: Buffer) => chunks.push(c));
+  await new Promise<void>((resolve) => u.socket.on('end', resolve));
+  u.socket.destroy();
+  assert.deepEqual(calls, [{ method: 'execStart', args: ['after-head'] }]);
+  assert.deepEqual(decodeFrames(Buffer.concat(chunks)).frames.map((f) => [f.stream, f.data.toString()]), [[1, 'hello\n']]);
 });

@@ -35,12 +35,17 @@ export function execRoutes(r: Router, b: ExecBackend): void {
     const keys = parseDetachKeys(info.DetachKeys);
     if (body.Detach) { await b.start(params.id); sendEmpty(res, 200); return; }
     const tty = info.ProcessConfig.tty;
+    const contentType = tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
     // Docker hijacks first, then starts: a failed start is reported in the stream (and by ExitCode).
+    // The 101 must go out before the process can print: docker-py reads the
+    // response head through a buffered reader and then reads the raw socket,
+    // so output arriving in the same read as the head was lost (a fast
+    // `exec_run` returned b'' now and then).
     if (ctx.upgrade) {
+      const sock = ctx.upgrade.socket;
+      sock.on('error', () => {});
+      sock.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
       try { await b.start(params.id); } catch (err) {
-        const sock = ctx.upgrade.socket;
-        sock.on('error', () => {});
-        sock.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream'}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
         const msg = `OCI runtime exec failed: ${messageOf(err).replace(/^failed to create task for container: /, '')}\r\n`;
         sock.end(tty ? msg : encodeFrame(1, msg));
         return;
@@ -48,14 +53,11 @@ export function execRoutes(r: Router, b: ExecBackend): void {
     } else {
       await b.start(params.id);
     }
-    const contentType = tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
     const ac = new AbortController();
     signal.addEventListener('abort', () => ac.abort());
     let out: Duplex | ServerResponse;
     if (ctx.upgrade) {
       const sock = ctx.upgrade.socket;
-      sock.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
-      sock.on('error', () => {});
       out = sock;
       if (info.OpenStdin) {
         const scanner = new DetachScanner(keys);
