@@ -148,6 +148,15 @@ def run_detached():
     return res
 
 @scenario
+def exec_burst():
+    # quick processes print before a slow client has read the 101 head: nothing may be lost
+    c = client.containers.run('busybox', ['sleep', '300'], detach=True)
+    outs = [c.exec_run(['echo', str(i)]).output.decode() for i in range(40)]
+    streamed = [b''.join(c.exec_run(['echo', str(i)], stream=True).output).decode() for i in range(10)]
+    c.remove(force=True)
+    return {'lost': [i for i, o in enumerate(outs) if o != '%d\n' % i], 'lost_streamed': [i for i, o in enumerate(streamed) if o != '%d\n' % i]}
+
+@scenario
 def logs_follow():
     c = client.containers.run('busybox', ['sh', '-c', 'for i in 1 2 3; do echo line$i; sleep 0.2; done; echo oops >&2'], detach=True)
     streamed = b''.join(c.logs(stream=True, follow=True)).decode()
@@ -410,6 +419,11 @@ test('containers.run detached with ports, environment, volumes, labels, restart 
   assert.deepEqual(v.wait, { StatusCode: 137 });
   assert.deepEqual(v.after_stop, ['exited', 137]);
   assert.equal(v.after_remove, 404);
+});
+
+test('exec_run output is never lost, however quickly the process prints (50 execs)', () => {
+  const v = scenario('exec_burst');
+  assert.deepEqual(v, { lost: [], lost_streamed: [] });
 });
 
 test('logs: stream=True with follow ends when the container exits; stderr=False; timestamps with tail', () => {
