@@ -26,8 +26,8 @@ import type { ContainerRecords } from '../metadata/container-records.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
 import type { OciRuntime } from '../runtime/oci-runtime.js';
-import { launchMonitor, reopenMonitorLog } from '../runtime/monitor.js';
-import { openStdinRelay, resizeTerminal } from '../runtime/attach-relay.js';
+import { launchMonitor } from '../runtime/monitor.js';
+import { openStdinRelay, reopenLog, resizeTerminal } from '../runtime/attach-relay.js';
 import type { Readable } from 'node:stream';
 import { buildSpec, buildResources, resolveCapabilities, MASKED_PATHS, READONLY_PATHS } from '../runtime/spec.js';
 import { defaultSeccomp, seccompFromDockerProfile } from '../runtime/seccomp.js';
@@ -344,7 +344,7 @@ export class ContainerService {
       if (await exists(join(this.exitDir, id))) void this.handleExit(id);
     } catch (err) {
       await runtime.delete(id, true).catch(() => {});
-      await this.releaseShm(id);
+      await this.releaseShm(id, rec);
       await this.o.mounts?.release(rec);
       await this.o.network?.teardown(rec).catch((e) => this.o.log.warn('network teardown failed', { id, err: (e as Error).message }));
       await this.o.snapshots.unmountRootfs(rootfs).catch(() => {});
@@ -444,9 +444,10 @@ export class ContainerService {
     let names: string[];
     try { names = await readdir(this.exitDir); } catch { return; }
     for (const n of names) if (/^[a-f0-9]{64}$/.test(n)) void this.handleExit(n);
-    void this.rotateLogs();
+    const recs = this.list();
+    void this.rotateLogs(recs);
     // A monitor that died without writing an exit file leaves a "running" record behind.
-    for (const rec of this.list()) {
+    for (const rec of recs) {
       if (rec.state.Status === 'running' && rec.state.monitorPid && !pidAlive(rec.state.monitorPid) && !names.includes(rec.id)) {
         void this.handleExit(rec.id, { monitorLost: true });
       }
@@ -459,8 +460,8 @@ export class ContainerService {
    * `.1` (older ones shift up, the oldest goes) and conmon reopens a fresh
    * file. With one file conmon itself starts over (--log-size-max).
    */
-  private async rotateLogs(): Promise<void> {
-    for (const rec of this.list()) {
+  private async rotateLogs(recs: ContainerRecord[]): Promise<void> {
+    for (const rec of recs) {
       if (rec.state.Status !== 'running' && rec.state.Status !== 'paused') continue;
       let policy: LogPolicy;
       try { policy = logPolicy(rec.hostConfig.LogConfig); } catch { continue; }
@@ -469,7 +470,7 @@ export class ContainerService {
       this.rotating.add(rec.id);
       try {
         await rotateLogFiles(this.logPath(rec.id), policy.maxFile);
-        await reopenMonitorLog(this.bundleDir(rec.id));
+        await reopenLog(this.bundleDir(rec.id));
       } catch (err) {
         this.o.log.warn('log rotation failed', { id: rec.id.slice(0, 12), err: (err as Error).message });
       } finally {
@@ -512,7 +513,7 @@ export class ContainerService {
           runtime.delete(id, true).catch((e) => this.o.log.warn('runtime delete failed', { id, err: (e as Error).message })),
           (async () => {
             await this.o.snapshots.unmountRootfs(this.rootfsDir(id)).catch((e) => this.o.log.warn('unmount failed', { id, err: (e as Error).message }));
-            await this.releaseShm(id);
+            await this.releaseShm(id, rec);
             await this.o.mounts?.release(rec);
           })(),
           this.o.network?.teardown(rec).catch((e) => this.o.log.warn('network teardown failed', { id, err: (e as Error).message })),
@@ -688,7 +689,7 @@ export class ContainerService {
   private async finishRemove(rec: ContainerRecord): Promise<void> {
     await this.runtimeFor(rec).delete(rec.id, true).catch(() => {});
     await this.o.snapshots.unmountRootfs(this.rootfsDir(rec.id));
-    await this.releaseShm(rec.id);
+    await this.releaseShm(rec.id, rec);
     await this.o.network?.teardown(rec).catch((e) => this.o.log.warn('network teardown failed', { id: rec.id, err: (e as Error).message }));
     await this.discardFiles(rec.id);
     this.o.records.delete(rec.id);
@@ -856,7 +857,9 @@ export class ContainerService {
     return dir;
   }
 
-  private async releaseShm(id: string): Promise<void> {
+  /** Unmount a shareable container's /dev/shm; with its record, only when it is one (no mount table read on every exit). */
+  private async releaseShm(id: string, rec?: ContainerRecord): Promise<void> {
+    if (rec && rec.hostConfig.IpcMode !== 'shareable') return;
     const dir = this.shmDir(id);
     if (await isMountPoint(dir)) await unmount(dir).catch(() => unmount(dir, { lazy: true }));
   }
@@ -949,7 +952,7 @@ export class ContainerService {
         else this.o.log.info('re-adopted running container', { id: rec.id.slice(0, 12), name: rec.name });
       } else if (rec.state.Status === 'exited' || rec.state.Status === 'created') {
         await this.o.snapshots.unmountRootfs(this.rootfsDir(rec.id)).catch(() => {});
-        await this.releaseShm(rec.id);
+        await this.releaseShm(rec.id, rec);
       }
     }
     // directories without a record: a create that crashed before its insert

@@ -79,7 +79,7 @@ export function validateIsolation(hc: HostConfig, o: { targets: IsolationTargets
     const inCtr = d.PathInContainer || d.PathOnHost;
     if (!inCtr.startsWith('/')) throw invalidArgument(`invalid device mapping: ${inCtr} is not an absolute path`);
     try { statSync(d.PathOnHost); } catch (err) {
-      throw invalidArgument(`error gathering device information while adding custom device "${d.PathOnHost}": ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
+      throw deviceError(d.PathOnHost, err);
     }
     const perms = d.CgroupPermissions || 'rwm';
     if (!/^[rwm]{1,3}$/.test(perms)) throw invalidArgument(`invalid device mapping: permissions ${perms} (a combination of r, w, m)`);
@@ -109,10 +109,16 @@ export function parseDeviceRule(rule: string): DeviceCgroup {
   return { allow: true, type: m[1] as 'b' | 'c', ...(m[2] !== '*' ? { major: Number(m[2]) } : {}), ...(m[3] !== '*' ? { minor: Number(m[3]) } : {}), access: m[4] };
 }
 
+/** dockerd's message for a --device it cannot use: a stat error, or why. */
+function deviceError(path: string, why: unknown) {
+  const reason = typeof why === 'string' ? why : (why as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (why as Error).message;
+  return invalidArgument(`error gathering device information while adding custom device "${path}": ${reason}`);
+}
+
 /** The device nodes at `path` (itself, or every one below a directory). */
 async function devicesAt(path: string, inCtr: string, perms: string): Promise<SpecDevice[]> {
   let st;
-  try { st = await stat(path); } catch (err) { throw invalidArgument(`error gathering device information while adding custom device "${path}": ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`); }
+  try { st = await stat(path); } catch (err) { throw deviceError(path, err); }
   if (st.isDirectory()) {
     const out: SpecDevice[] = [];
     for (const n of await readdir(path)) {
@@ -120,7 +126,7 @@ async function devicesAt(path: string, inCtr: string, perms: string): Promise<Sp
     }
     return out;
   }
-  if (!st.isCharacterDevice() && !st.isBlockDevice()) throw invalidArgument(`error gathering device information while adding custom device "${path}": not a device node`);
+  if (!st.isCharacterDevice() && !st.isBlockDevice()) throw deviceError(path, 'not a device node');
   const rdev = st.rdev;
   const major = Number((BigInt(rdev) >> 8n) & 0xfffn) | Number((BigInt(rdev) >> 32n) & ~0xfffn);
   const minor = Number(BigInt(rdev) & 0xffn) | Number((BigInt(rdev) >> 12n) & ~0xffn);

@@ -9,9 +9,10 @@
  *
  * Pure: reads `iptables -t nat -S` lines.
  *
- * May import: network/port-bindings (types).
+ * May import: network/port-bindings (types), network/iptables (its rule-spec splitter).
  */
 import type { BoundPort } from './port-bindings.js';
+import { splitSpec } from './iptables.js';
 
 export interface Forward {
   /** the chain holding the DNAT rule */
@@ -20,14 +21,6 @@ export interface Forward {
   to: string;
   /** the comment of the rule that jumps to the chain (portmap: `dnat name: "<network>" id: "<container>"`) */
   owner?: string;
-}
-
-function tokens(spec: string): string[] {
-  const out: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(spec))) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]);
-  return out;
 }
 
 function opt(t: string[], name: string): { value: string; negated: boolean } | undefined {
@@ -61,13 +54,13 @@ function destinationMayMatch(d: { value: string; negated: boolean } | undefined,
 export function findForward(rules: string[], port: Pick<BoundPort, 'protocol' | 'hostIp' | 'hostPort'>): Forward | undefined {
   const jumps = new Map<string, string>();
   for (const r of rules) {
-    const t = tokens(r);
+    const t = splitSpec(r);
     const j = opt(t, '-j');
     const c = opt(t, '--comment');
     if (t[0] === '-A' && j && c && !jumps.has(j.value)) jumps.set(j.value, c.value);
   }
   for (const r of rules) {
-    const t = tokens(r);
+    const t = splitSpec(r);
     if (t[0] !== '-A' || opt(t, '-j')?.value !== 'DNAT') continue;
     const p = opt(t, '-p');
     if (p && (p.negated ? p.value === port.protocol : p.value !== port.protocol)) continue;

@@ -9,7 +9,7 @@
  *    conmon also writes output packets (first byte = pipe id) to every
  *    connected client and blocks if a client stops reading.
  *  - `ctl`: a FIFO taking lines `<type> <height> <width>`; type 1 resizes the
- *    pty (conmon -t).
+ *    pty (conmon -t), type 2 reopens the log file (after log rotation).
  *
  * Node's net module has no SOCK_SEQPACKET, so the socket is reached through
  * `socat` (Debian's socat), the only program spawned here: its stdin is our
@@ -59,13 +59,23 @@ export async function resizeTerminal(dir: string, height: number, width: number)
   if (!Number.isInteger(height) || !Number.isInteger(width) || height < 0 || width < 0 || height > 65535 || width > 65535) {
     throw invalidArgument(`invalid terminal size ${height}x${width}`);
   }
+  await writeControl(dir, `1 ${height} ${width}\n`, 'resize the terminal');
+}
+
+/** Ask the conmon whose bundle directory is `dir` to reopen its log file (after log rotation renamed it away). */
+export async function reopenLog(dir: string): Promise<void> {
+  await writeControl(dir, '2 0 0\n', 'ask conmon to reopen the log');
+}
+
+/** One line to conmon's `ctl` FIFO in `dir`. */
+async function writeControl(dir: string, line: string, what: string): Promise<void> {
   let fh;
   try {
     // Non-blocking: conmon holds the read end; ENXIO means it is gone.
     fh = await open(join(dir, 'ctl'), constants.O_WRONLY | constants.O_NONBLOCK);
-    await fh.write(`1 ${height} ${width}\n`);
+    await fh.write(line);
   } catch (err) {
-    throw systemError(`cannot resize the terminal: ${(err as Error).message}`, err);
+    throw systemError(`cannot ${what}: ${(err as Error).message}`, err);
   } finally {
     await fh?.close();
   }

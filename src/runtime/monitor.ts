@@ -5,9 +5,6 @@
  * init) owns its stdio, log and exit code; berthd can die without harm.
  */
 import { spawn } from 'node:child_process';
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { invalidArgument, systemError } from '../errdefs/errors.js';
 import { conmonArgs, type ConmonOptions } from './conmon-args.js';
@@ -68,20 +65,3 @@ export async function launchMonitor(conmonPath: string, opts: ConmonOptions, tim
   }
 }
 
-/**
- * Ask the conmon of the container whose bundle directory is `bundle` to
- * reopen its log file (conmon's `ctl` FIFO, event 2), after the file was
- * renamed away by log rotation.
- */
-export async function reopenMonitorLog(bundle: string): Promise<void> {
-  let fh;
-  try {
-    // Non-blocking: conmon holds the read end; ENXIO means it is gone.
-    fh = await open(join(bundle, 'ctl'), constants.O_WRONLY | constants.O_NONBLOCK);
-    await fh.write('2 0 0\n');
-  } catch (err) {
-    throw systemError(`cannot ask conmon to reopen the log: ${(err as Error).message}`, err);
-  } finally {
-    await fh?.close();
-  }
-}
