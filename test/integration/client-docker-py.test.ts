@@ -17,10 +17,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tar from 'tar-stream';
-import type { Readable } from 'node:stream';
 import { TestDaemon, busyboxRootfs, run } from './harness.js';
 import { CncfRegistry, seedImage, type SeededImage } from './registry-harness.js';
+import { tarOf } from './tar-helpers.js';
 
 /** The interpreter with docker-py: python3 on PATH (docker 7.1 here); BERTH_TEST_PYTHON=/usr/bin/python3 tries Debian's python3-docker 5. */
 const PYTHON = process.env.BERTH_TEST_PYTHON ?? 'python3';
@@ -331,15 +330,6 @@ def errors_():
 
 print(json.dumps(results, default=str))
 `;
-
-async function tarOf(files: Record<string, string>): Promise<Buffer> {
-  const pack = tar.pack();
-  for (const [name, text] of Object.entries(files)) pack.entry({ name, mode: 0o644 }, text);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack as unknown as Readable) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 before(async () => {
   await reg.start();

@@ -11,12 +11,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import * as tar from 'tar-stream';
 import { TestDaemon, busyboxRootfs, until } from './harness.js';
 import { CncfRegistry, seedImage, type SeededImage } from './registry-harness.js';
 import { httpGet } from './net-helpers.js';
+import { tarOf } from './tar-helpers.js';
 
 const d = new TestDaemon();
 const reg = new CncfRegistry();
@@ -65,15 +66,6 @@ function follow(stream: NodeJS.ReadableStream): Promise<{ status?: string; strea
   return new Promise((resolve, reject) => {
     docker.modem.followProgress(stream, (err: Error | null, res: any[]) => (err ? reject(err) : resolve(res)));
   });
-}
-
-async function tarOf(files: Record<string, string>): Promise<Buffer> {
-  const pack = tar.pack();
-  for (const [name, text] of Object.entries(files)) pack.entry({ name, mode: 0o644 }, text);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack as unknown as Readable) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
 }
 
 async function untar(stream: NodeJS.ReadableStream): Promise<Map<string, string>> {

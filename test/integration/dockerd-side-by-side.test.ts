@@ -16,11 +16,11 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { TestDaemon, NET_MARK, iptablesRulesMentioning, linksNamed, processesMentioning, run, until } from './harness.js';
+import { TestDaemon, NET_MARK, iptablesRulesMentioning, linksNamed, processesMentioning, run } from './harness.js';
 import { ThrowawayDockerd, DOCKERD_PATH, DOCKERD_CLAIM, DOCKERD_HOST_PATHS, dockerChainsPresent, dockerdRules, forwardPolicy } from './dockerd-harness.js';
-import { freePort, httpGet } from './net-helpers.js';
+import { freePort, httpGet, wireOutside } from './net-helpers.js';
 
 if (!DOCKERD_PATH) throw new Error('dockerd is not installed: scripts/install-deps.sh installs docker.io');
 
@@ -35,7 +35,7 @@ const peerIf = `${NET_MARK}-p${tag}`;
 const [a, b, c] = berthA.subnet(250).split('/')[0].split('.');
 const hostAddr = `${a}.${b}.${c}.1`;
 const outsideAddr = `${a}.${b}.${c}.2`;
-let server: ChildProcess | undefined;
+let outside: Awaited<ReturnType<typeof wireOutside>> | undefined;
 let policyBefore = '';
 const existedBefore = Object.fromEntries(DOCKERD_HOST_PATHS.map((p) => [p, existsSync(p)]));
 
@@ -50,23 +50,12 @@ before(async () => {
   await berthA.importBusybox();
   await dockerd.start();
   await dockerd.importBusybox();
-  execFileSync('ip', ['netns', 'add', ns]);
-  execFileSync('ip', ['link', 'add', hostIf, 'type', 'veth', 'peer', 'name', peerIf]);
-  execFileSync('ip', ['link', 'set', peerIf, 'netns', ns]);
-  execFileSync('ip', ['addr', 'add', `${hostAddr}/24`, 'dev', hostIf]);
-  execFileSync('ip', ['link', 'set', hostIf, 'up']);
-  execFileSync('ip', ['-n', ns, 'addr', 'add', `${outsideAddr}/24`, 'dev', peerIf]);
-  execFileSync('ip', ['-n', ns, 'link', 'set', peerIf, 'up']);
-  execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-  server = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', "require('net').createServer((s) => s.end(s.remoteAddress.replace('::ffff:', '') + '\\n')).listen(9000)"], { stdio: 'ignore' });
-  await until(() => { try { execFileSync('ip', ['netns', 'exec', ns, 'sh', '-c', 'grep -q ":2328 " /proc/net/tcp /proc/net/tcp6']); return true; } catch { return false; } });
+  outside = await wireOutside({ ns, hostIf, peerIf, hostAddr, outsideAddr });
 });
 
 after(async () => {
   // a safety net: the last tests clean up and check; this only runs what they did not reach
-  if (server?.pid) { try { process.kill(server.pid, 'SIGKILL'); } catch { /* gone */ } }
-  try { execFileSync('ip', ['link', 'del', hostIf], { stdio: 'ignore' }); } catch { /* gone */ }
-  try { execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' }); } catch { /* gone */ }
+  outside?.remove();
   await dockerd.cleanup();
   await berthA.cleanup();
   await berthB?.cleanup();
@@ -223,9 +212,7 @@ test('dockerd\'s cleanup leaves a running berth\'s bridge, chains and rules as t
 test('afterwards nothing of either engine is left', async () => {
   await berthB!.cleanup();
   assert.deepEqual(berthState(berthB!), []);
-  if (server?.pid) process.kill(server.pid, 'SIGKILL');
-  execFileSync('ip', ['link', 'del', hostIf]);
-  execFileSync('ip', ['netns', 'del', ns]);
+  outside!.remove(true);
   for (const d of [berthA, berthB!]) {
     assert.deepEqual(processesMentioning(d.root), []);
     assert.equal(existsSync(d.root), false);

@@ -1,8 +1,10 @@
 /**
  * test/integration/net-helpers — small network helpers for the networking
- * tests: a free host port, a raw HTTP GET with retries.
+ * tests: a free host port, a raw HTTP GET with retries, and a "machine
+ * beyond the host" to test NAT against without leaving this machine.
  */
 import { createServer as createTcpServer, connect } from 'node:net';
+import { execFileSync, spawn } from 'node:child_process';
 
 /** A host port nobody listens on right now. */
 export function freePort(): Promise<number> {
@@ -37,3 +39,33 @@ export async function httpGet(host: string, port: number, timeoutMs = 10000): Pr
   }
 }
 
+/**
+ * The machine beyond the host: a network namespace `ns` wired to the host by
+ * a veth pair (`hostIf` with `hostAddr`/24 on the host, `peerIf` with
+ * `outsideAddr`/24 inside), where a server on :9000 answers each connection
+ * with the address it came from. It has no route to any container subnet, so
+ * only NATed traffic gets an answer. `remove()` kills the server and deletes
+ * the link and the namespace; `strict` makes a failed delete throw.
+ */
+export async function wireOutside(o: { ns: string; hostIf: string; peerIf: string; hostAddr: string; outsideAddr: string }): Promise<{ remove(strict?: boolean): void }> {
+  execFileSync('ip', ['netns', 'add', o.ns]);
+  execFileSync('ip', ['link', 'add', o.hostIf, 'type', 'veth', 'peer', 'name', o.peerIf]);
+  execFileSync('ip', ['link', 'set', o.peerIf, 'netns', o.ns]);
+  execFileSync('ip', ['addr', 'add', `${o.hostAddr}/24`, 'dev', o.hostIf]);
+  execFileSync('ip', ['link', 'set', o.hostIf, 'up']);
+  execFileSync('ip', ['-n', o.ns, 'addr', 'add', `${o.outsideAddr}/24`, 'dev', o.peerIf]);
+  execFileSync('ip', ['-n', o.ns, 'link', 'set', o.peerIf, 'up']);
+  execFileSync('ip', ['-n', o.ns, 'link', 'set', 'lo', 'up']);
+  const server = spawn('ip', ['netns', 'exec', o.ns, process.execPath, '-e', "require('net').createServer((s) => s.end(s.remoteAddress.replace('::ffff:', '') + '\\n')).listen(9000)"], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    try { execFileSync('ip', ['netns', 'exec', o.ns, 'sh', '-c', 'grep -q ":2328 " /proc/net/tcp /proc/net/tcp6']); break; } catch { await new Promise((r) => setTimeout(r, 100)); }
+  }
+  return {
+    remove(strict = false) {
+      if (server.pid && server.exitCode === null) { try { process.kill(server.pid, 'SIGKILL'); } catch { /* gone */ } }
+      for (const args of [['link', 'del', o.hostIf], ['netns', 'del', o.ns]]) {
+        try { execFileSync('ip', args, { stdio: 'ignore' }); } catch (err) { if (strict) throw err; }
+      }
+    },
+  };
+}

@@ -8,8 +8,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { TestDaemon, iptablesRulesMentioning } from './harness.js';
+import { wireOutside } from './net-helpers.js';
 
 const d = new TestDaemon();
 const ns = `${d.netPrefix}o`; // carries the test marker: the leftover check finds it
@@ -18,31 +19,16 @@ const peerIf = `${d.netPrefix}p`;
 const [a, b, c] = d.subnet(250).split('/')[0].split('.');
 const hostAddr = `${a}.${b}.${c}.1`;
 const outsideAddr = `${a}.${b}.${c}.2`;
-let server: ChildProcess | undefined;
+let outside: Awaited<ReturnType<typeof wireOutside>> | undefined;
 
 before(async () => {
   await d.start();
   await d.importBusybox();
-  execFileSync('ip', ['netns', 'add', ns]);
-  execFileSync('ip', ['link', 'add', hostIf, 'type', 'veth', 'peer', 'name', peerIf]);
-  execFileSync('ip', ['link', 'set', peerIf, 'netns', ns]);
-  execFileSync('ip', ['addr', 'add', `${hostAddr}/24`, 'dev', hostIf]);
-  execFileSync('ip', ['link', 'set', hostIf, 'up']);
-  execFileSync('ip', ['-n', ns, 'addr', 'add', `${outsideAddr}/24`, 'dev', peerIf]);
-  execFileSync('ip', ['-n', ns, 'link', 'set', peerIf, 'up']);
-  execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-  // the outside answers each connection with the address it came from; it
-  // has no route to the container subnets, so only NATed traffic gets an answer
-  server = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', "require('net').createServer((s) => s.end(s.remoteAddress.replace('::ffff:', '') + '\\n')).listen(9000)"], { stdio: 'ignore' });
-  for (let i = 0; i < 50; i++) {
-    try { execFileSync('ip', ['netns', 'exec', ns, 'sh', '-c', 'grep -q ":2328 " /proc/net/tcp /proc/net/tcp6']); break; } catch { await new Promise((r) => setTimeout(r, 100)); }
-  }
+  outside = await wireOutside({ ns, hostIf, peerIf, hostAddr, outsideAddr });
 });
 
 after(async () => {
-  if (server?.pid) { try { process.kill(server.pid, 'SIGKILL'); } catch { /* gone */ } }
-  try { execFileSync('ip', ['link', 'del', hostIf]); } catch { /* gone */ }
-  try { execFileSync('ip', ['netns', 'del', ns]); } catch { /* gone */ }
+  outside?.remove();
   await d.cleanup();
 });
 
