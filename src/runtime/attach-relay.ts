@@ -36,12 +36,15 @@ export interface StdinRelay {
 
 export const SOCAT_PATH = process.env.BERTH_SOCAT ?? 'socat';
 
+/** The largest stdin packet conmon 2.1 reads whole (its buffer is 32768 bytes; seqpacket reads truncate). */
+export const STDIN_PACKET = 32767;
+
 /** Connect to `<dir>/attach`. Resolves once socat is running (connection errors end `done`). */
 export function openStdinRelay(dir: string): StdinRelay {
   // -t: after our EOF, how long socat keeps reading conmon before closing.
-  const child = spawn(SOCAT_PATH, ['-b', '65536', '-t', '0.2', 'STDIO', 'UNIX-CONNECT:attach,type=5'], { cwd: dir, stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = spawn(SOCAT_PATH, ['-b', String(STDIN_PACKET), '-t', '0.2', 'STDIO', 'UNIX-CONNECT:attach,type=5'], { cwd: dir, stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4096); });
   child.stdin!.on('error', () => {});
   const done = new Promise<void>((resolve) => {
     child.on('error', () => resolve());
