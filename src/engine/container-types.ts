@@ -92,6 +92,8 @@ export interface ContainerState {
   monitorPid?: number;
   /** set when a user stop/kill ended the container (restart policies skip it). */
   stoppedByUser?: boolean;
+  /** The current (or last) run's ID, new at every start: timers and exit handling act on their own run only (engine/run-scopes). */
+  runId?: string;
   /** HEALTHCHECK state while the container runs with one (engine/health.ts). */
   Health?: HealthState;
 }

@@ -52,6 +52,7 @@ import { randomName } from './names.js';
 import { inspectView, summaryView, parseFilters, filterContainers } from './container-views.js';
 import { signalNumber, signalName } from './signals.js';
 import type { EventPublisher } from './events.js';
+import { RunScopes, type RunScope } from './run-scopes.js';
 import { ZERO_TIME, type ContainerRecord, type CreateRequest, type ContainerStatus } from './container-types.js';
 
 export interface ContainerServiceOptions {
@@ -106,6 +107,8 @@ export class ContainerService {
   private readonly removeWaiters = new Map<string, Set<Waiter>>();
   private readonly startWaiters = new Map<string, Set<Waiter>>();
   private readonly handlingExit = new Set<string>();
+  /** Timers of each container run (stop deadlines, lost-monitor fallbacks) and restart-policy timers. */
+  private readonly runs = new RunScopes();
   private watcher?: FSWatcher;
   private poller?: NodeJS.Timeout;
   private readonly exitDir: string;
@@ -285,6 +288,9 @@ export class ContainerService {
     const id = rec.id;
     const runtime = this.runtimeFor(rec);
     const rootfs = this.rootfsDir(id);
+    // a new run: whatever the previous one scheduled (a stop's deadline, a pending restart) is cancelled
+    const runId = RunScopes.newRunId();
+    this.runs.begin(id, runId);
     try {
       await this.o.snapshots.mountRootfs(id, rec.layers, rootfs);
       const extraMounts = (await this.o.mounts?.setup(rec, rootfs)) ?? [];
@@ -336,6 +342,7 @@ export class ContainerService {
         OOMKilled: false,
         monitorPid,
         stoppedByUser: false,
+        runId,
       };
       this.save(rec);
       this.emit(rec, 'start');
@@ -343,6 +350,7 @@ export class ContainerService {
       // It may already have exited (e.g. `true`): look now rather than wait for the watcher.
       if (await exists(join(this.exitDir, id))) void this.handleExit(id);
     } catch (err) {
+      this.runs.end(id, runId);
       await runtime.delete(id, true).catch(() => {});
       await this.releaseShm(id, rec);
       await this.o.mounts?.release(rec);
@@ -438,6 +446,7 @@ export class ContainerService {
   stopExitWatcher(): void {
     this.watcher?.close();
     if (this.poller) clearInterval(this.poller);
+    this.runs.close();
   }
 
   private async pollExits(): Promise<void> {
@@ -449,7 +458,7 @@ export class ContainerService {
     // A monitor that died without writing an exit file leaves a "running" record behind.
     for (const rec of recs) {
       if (rec.state.Status === 'running' && rec.state.monitorPid && !pidAlive(rec.state.monitorPid) && !names.includes(rec.id)) {
-        void this.handleExit(rec.id, { monitorLost: true });
+        void this.handleExit(rec.id, { monitorLost: true, runId: rec.state.runId });
       }
     }
   }
@@ -481,8 +490,12 @@ export class ContainerService {
 
   private readonly rotating = new Set<string>();
 
-  /** Record a container's exit: reap it from the runtime, unmount, store the code, wake waiters, auto-remove. */
-  async handleExit(id: string, opts: { monitorLost?: boolean } = {}): Promise<void> {
+  /**
+   * Record a container's exit: reap it from the runtime, unmount, store the
+   * code, wake waiters, auto-remove. With `runId`, only that run's exit: a
+   * timer or poll of an earlier run finding the container running again does nothing.
+   */
+  async handleExit(id: string, opts: { monitorLost?: boolean; runId?: string } = {}): Promise<void> {
     if (this.handlingExit.has(id)) return;
     this.handlingExit.add(id);
     try {
@@ -492,6 +505,8 @@ export class ContainerService {
         const rec = this.o.records.get(id);
         if (!rec) { await rm(exitFile, { force: true }); return; }
         if (rec.state.Status !== 'running' && rec.state.Status !== 'paused') { await rm(exitFile, { force: true }); return; }
+        if (opts.runId !== undefined && rec.state.runId !== opts.runId) return; // another run now
+        const runId = rec.state.runId;
         let code = 255;
         let finishedAt = new Date().toISOString();
         let haveExit = false;
@@ -529,6 +544,7 @@ export class ContainerService {
           Error: haveExit ? '' : 'container monitor exited unexpectedly',
         };
         this.save(rec);
+        this.runs.end(id, runId);
         await rm(exitFile, { force: true });
         const startedMs = Date.parse(rec.state.StartedAt);
         this.emit(rec, 'die', { exitCode: String(code), execDuration: String(Number.isNaN(startedMs) ? 0 : Math.max(0, Math.round((Date.parse(finishedAt) - startedMs) / 1000))) });
@@ -559,15 +575,17 @@ export class ContainerService {
     // Docker's back-off: 100 ms doubling up to a minute, back to 100 ms after a run of 10 s or more.
     const ranMs = Date.parse(rec.state.FinishedAt) - Date.parse(rec.state.StartedAt);
     const delay = ranMs >= 10_000 ? 100 : Math.min(100 * 2 ** rec.restartCount, 60000);
-    setTimeout(() => {
+    const exitedRun = rec.state.runId;
+    this.runs.scheduleRestart(rec.id, delay, () => {
       void this.lock.run(rec.id, async () => {
         const cur = this.o.records.get(rec.id);
-        if (!cur || cur.state.Status !== 'exited' || cur.state.stoppedByUser) return;
+        // only the run this policy decision was about: not after a manual start, a stop or a removal
+        if (!cur || cur.state.Status !== 'exited' || cur.state.stoppedByUser || cur.removing || cur.state.runId !== exitedRun) return;
         cur.restartCount += 1;
         this.save(cur);
         await this.startLocked(cur);
       }).catch((e) => this.o.log.warn('restart failed', { id: rec.id, err: (e as Error).message }));
-    }, delay).unref();
+    });
   }
 
   private fire(map: Map<string, Set<Waiter>>, rec: ContainerRecord): void {
@@ -610,32 +628,62 @@ export class ContainerService {
   // ---- stop / kill / restart ----------------------------------------------
   async stop(ref: string, opts: { timeoutSec?: number; signal?: string } = {}): Promise<void> {
     const rec = this.get(ref);
-    if (rec.state.Status !== 'running' && rec.state.Status !== 'paused') throw notModified('container already stopped', 'ALREADY_STOPPED');
+    if (rec.state.Status !== 'running' && rec.state.Status !== 'paused') {
+      // waiting for its restart policy's next start (Docker's "restarting"): stopping cancels that
+      if (this.runs.cancelRestart(rec.id)) { await this.markStoppedByUser(rec.id); this.emit(rec, 'stop'); return; }
+      throw notModified('container already stopped', 'ALREADY_STOPPED');
+    }
     await this.stopRunning(rec, opts);
     this.emit(rec, 'stop');
   }
 
+  /**
+   * The scope of the run `rec` describes: live while the record still says
+   * that run is running, else ended (timers on it never fire).
+   */
+  private runScope(rec: ContainerRecord): RunScope {
+    const cur = this.o.records.get(rec.id);
+    const running = !!cur && (cur.state.Status === 'running' || cur.state.Status === 'paused');
+    if (running && !cur.state.runId && !rec.state.runId) {
+      // a record from before run IDs (re-adopted): give its run one
+      cur.state.runId = RunScopes.newRunId();
+      this.save(cur);
+      rec.state.runId = cur.state.runId;
+    }
+    return this.runs.scope(rec.id, rec.state.runId, running && cur.state.runId === rec.state.runId);
+  }
+
   private async stopRunning(rec: ContainerRecord, opts: { timeoutSec?: number; signal?: string }): Promise<void> {
-    const exited = this.nextExit(rec.id);
+    const listening = new AbortController();
+    const exited = this.nextExit(rec.id, listening.signal);
+    exited.catch(() => {});
+    const scope = this.runScope(rec);
+    // it exited (and was recorded) before we were listening: nothing to stop
+    if (scope.ended) { listening.abort(); return; }
+    const runId = rec.state.runId;
     await this.markStoppedByUser(rec.id);
     const sig = signalName(opts.signal || rec.config.StopSignal || 'SIGTERM');
     const timeout = opts.timeoutSec ?? rec.config.StopTimeout ?? 10;
     const runtime = this.runtimeFor(rec);
     if (rec.state.Status === 'paused') await runtime.resume(rec.id).catch(() => {});
     if (timeout !== 0) { this.emit(rec, 'kill', { signal: String(signalNumber(sig)) }); await runtime.kill(rec.id, sig).catch(() => {}); }
-    const graceful = timeout < 0 ? await exited.then(() => true) : await Promise.race([exited.then(() => true), sleep(timeout * 1000).then(() => false)]);
+    // a deadline of this run only: the run ending first cancels it (then the exit is being recorded)
+    const graceful = timeout < 0 ? await exited.then(() => true)
+      : await Promise.race([exited.then(() => true), scope.sleep(timeout * 1000).then((fired) => (fired ? false : exited.then(() => true)))]);
     if (!graceful) {
       this.emit(rec, 'kill', { signal: '9' });
       await runtime.kill(rec.id, 'SIGKILL', true).catch(() => {});
-      await Promise.race([exited, sleep(10000).then(() => this.handleExit(rec.id, { monitorLost: true }))]);
+      // conmon records the exit; if it is gone without doing so, record this run's end ourselves
+      await Promise.race([exited, scope.sleep(10000).then((fired) => (fired ? this.handleExit(rec.id, { monitorLost: true, runId }) : exited.then(() => undefined)))]);
     }
-    await this.drainExit(rec.id);
+    await this.drainExit(rec.id, runId);
   }
 
-  /** Wait until the exit handler has finished recording (it may run in parallel). */
-  private async drainExit(id: string): Promise<void> {
-    for (let i = 0; i < 500 && (this.handlingExit.has(id) || this.o.records.get(id)?.state.Status === 'running'); i++) {
-      if (!this.handlingExit.has(id)) await this.handleExit(id);
+  /** Wait until the exit handler has finished recording the run `runId` (it may run in parallel). */
+  private async drainExit(id: string, runId: string | undefined): Promise<void> {
+    const stillThisRun = () => { const r = this.o.records.get(id); return r?.state.Status === 'running' && r.state.runId === runId; };
+    for (let i = 0; i < 500 && (this.handlingExit.has(id) || stillThisRun()); i++) {
+      if (!this.handlingExit.has(id)) await this.handleExit(id, { runId });
       await sleep(10);
     }
   }
@@ -652,10 +700,11 @@ export class ContainerService {
     const sig = signalName(signal);
     if (rec.state.Status !== 'running' && rec.state.Status !== 'paused') throw conflict(`cannot kill container: ${ref}: container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
     const exited = signalNumber(sig) === 9 ? this.nextExit(rec.id) : undefined;
+    exited?.catch(() => {});
     if (signalNumber(sig) === 9 || signalNumber(sig) === 15) await this.markStoppedByUser(rec.id);
     this.emit(rec, 'kill', { signal: String(signalNumber(sig)) });
     await this.runtimeFor(rec).kill(rec.id, sig, signalNumber(sig) === 9);
-    if (exited) { await Promise.race([exited, sleep(5000)]); await this.drainExit(rec.id); }
+    if (exited) { await Promise.race([exited, this.runScope(rec).sleep(5000)]); await this.drainExit(rec.id, rec.state.runId); }
   }
 
   async restart(ref: string, opts: { timeoutSec?: number; signal?: string } = {}): Promise<void> {
@@ -687,6 +736,7 @@ export class ContainerService {
   }
 
   private async finishRemove(rec: ContainerRecord): Promise<void> {
+    this.runs.forget(rec.id);
     await this.runtimeFor(rec).delete(rec.id, true).catch(() => {});
     await this.o.snapshots.unmountRootfs(this.rootfsDir(rec.id));
     await this.releaseShm(rec.id, rec);
@@ -948,7 +998,7 @@ export class ContainerService {
       if (rec.removing) { await this.finishRemove(rec).catch((e) => this.o.log.warn('finishing removal failed', { id: rec.id, err: (e as Error).message })); continue; }
       if (rec.state.Status === 'running' || rec.state.Status === 'paused') {
         if (await exists(join(this.exitDir, rec.id))) await this.handleExit(rec.id);
-        else if (rec.state.monitorPid && !pidAlive(rec.state.monitorPid)) await this.handleExit(rec.id, { monitorLost: true });
+        else if (rec.state.monitorPid && !pidAlive(rec.state.monitorPid)) await this.handleExit(rec.id, { monitorLost: true, runId: rec.state.runId });
         else this.o.log.info('re-adopted running container', { id: rec.id.slice(0, 12), name: rec.name });
       } else if (rec.state.Status === 'exited' || rec.state.Status === 'created') {
         await this.o.snapshots.unmountRootfs(this.rootfsDir(rec.id)).catch(() => {});

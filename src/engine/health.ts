@@ -76,16 +76,20 @@ export class HealthService {
     const retries = hc.Retries && hc.Retries > 0 ? hc.Retries : DEFAULT_RETRIES;
     const startPeriod = hc.StartPeriod ? hc.StartPeriod / NS_PER_MS : 0;
     const started = Date.parse(this.o.containers.tryGet(rec.id)?.state.StartedAt ?? '') || Date.now();
+    const runId = this.o.containers.tryGet(rec.id)?.state.runId;
     while (!signal.aborted) {
       const inStart = Date.now() - started < startPeriod;
       await sleep(inStart ? startInterval : interval, signal);
       if (signal.aborted) return;
       const cur = this.o.containers.tryGet(rec.id);
-      if (!cur || cur.state.Status !== 'running') { if (cur?.state.Status === 'paused') continue; return; }
+      if (!cur || cur.state.runId !== runId) return;
+      if (cur.state.Status !== 'running') { if (cur.state.Status === 'paused') continue; return; }
       const entry = await this.probe(rec.id, cmd, timeout);
       if (signal.aborted) return;
       let changed: string | undefined;
       await this.o.containers.update(rec.id, async (r) => {
+        // a probe of an earlier run must not write into the next one's health
+        if (r.state.runId !== runId) return;
         const h = r.state.Health ?? { Status: 'starting' as const, FailingStreak: 0, Log: [] };
         h.Log = [...h.Log, entry].slice(-MAX_LOG);
         const before = h.Status;
@@ -112,12 +116,14 @@ export class HealthService {
       let output = '';
       const collect = (async () => {
         for await (const r of this.o.exec.output(execId!, { stdout: true, stderr: true })) {
-          if (output.length < MAX_OUTPUT) output += r.text + (r.partial ? '' : '\n');
+          if (output.length < MAX_OUTPUT) output += r.data.toString() + (r.partial ? '' : '\n');
         }
       })();
-      const code = await Promise.race([s.exited, sleep(timeoutMs).then(() => undefined)]);
+      const deadline = new AbortController();
+      const code = await Promise.race([s.exited, sleep(timeoutMs, deadline.signal).then(() => undefined)]);
+      deadline.abort();
       if (code === undefined) {
-        try { if (s.pid) process.kill(s.pid, 'SIGKILL'); } catch { /* gone */ }
+        try { if (s.pid && s.running) process.kill(s.pid, 'SIGKILL'); } catch { /* gone */ }
         return { Start: start, End: new Date().toISOString(), ExitCode: -1, Output: `Health check exceeded timeout (${timeoutMs / 1000}s)` };
       }
       await collect;
