@@ -21,7 +21,7 @@ import type { Readable } from 'node:stream';
 import { conflict, invalidArgument, notFound } from '../errdefs/errors.js';
 import { newId } from '../lib/ids.js';
 import { atomicWrite } from '../lib/atomic-write.js';
-import { waitPidGone } from '../lib/process-state.js';
+import { pidAlive, waitPidGone } from '../lib/process-state.js';
 import { secureJoin } from '../lib/secure-join.js';
 import type { Logger } from '../lib/log.js';
 import { launchMonitor } from '../runtime/monitor.js';
@@ -183,20 +183,27 @@ export class ExecService {
   private async watchExit(s: ExecSession, rec: ContainerRecord, exitDir: string): Promise<void> {
     const file = join(exitDir, rec.id);
     const conmonPid = Number((await readFile(join(this.dir(s), 'conmon.pid'), 'utf8').catch(() => '0')).trim()) || undefined;
+    // until conmon writes the exit file, or is gone without writing one (killed with its
+    // container): the watcher and the poll end either way, they never outlive the session
     await new Promise<void>((resolve) => {
       let w: ReturnType<typeof watch> | undefined;
+      let done = false;
       const check = async () => {
-        try { await access(file); } catch { return; }
+        if (done) return;
+        const there = await access(file).then(() => true, () => false);
+        if (!there && (!conmonPid || pidAlive(conmonPid))) return;
+        done = true;
         clearInterval(timer); w?.close(); resolve();
       };
-      try { w = watch(exitDir, () => void check()); } catch { /* poll only */ }
+      try { w = watch(exitDir, () => void check()); w.on('error', () => { w?.close(); }); } catch { /* poll only */ }
       const timer = setInterval(() => void check(), 250);
       void check();
     });
     // conmon writes the exit file, then drains the output into the log and exits.
     if (conmonPid) await waitPidGone(conmonPid, 5000);
     const code = parseInt((await readFile(file, 'utf8').catch(() => '')).trim(), 10);
-    s.exitCode = Number.isNaN(code) ? 126 : code;
+    // no exit file: conmon went with the container (killed by its stop), as Docker reports such a session
+    s.exitCode = Number.isNaN(code) ? 137 : code;
     s.running = false;
     s.pid = 0;
     const cur = this.o.containers.tryGet(s.containerId) ?? rec;
