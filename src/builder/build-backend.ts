@@ -44,7 +44,8 @@ export interface RunStepRequest {
   workdir: string;
   /** Docker network mode for the step (`default` → the daemon's default). */
   network: string;
-  onOutput: (text: string) => void;
+  /** Output of the step; a returned promise holds the step's output back until the client took it (back-pressure). */
+  onOutput: (text: string) => void | Promise<void>;
   signal: AbortSignal;
   /** Called with the container ID as soon as it exists (for the step view). */
   onContainer?: (id: string) => void;

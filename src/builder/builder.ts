@@ -49,7 +49,7 @@ export interface BuildRequest {
   platform?: string;
   signal: AbortSignal;
   /** Progress text, line-oriented (each call ends with `\n` except RUN output). */
-  out: (text: string) => void;
+  out: (text: string) => void | Promise<void>;
 }
 
 export interface BuildResult {

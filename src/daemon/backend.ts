@@ -23,7 +23,7 @@ import type { Snapshotter } from '../snapshots/snapshotter.js';
 import type { CreateRequest } from '../engine/container-types.js';
 import { dockerTimestamp, type LogRecord } from '../runtime/log-file.js';
 
-const toLine = (r: LogRecord) => ({ stream: r.stream, text: r.text, partial: r.partial, timestamp: dockerTimestamp(r) });
+const toLine = (r: LogRecord) => ({ stream: r.stream, data: r.data, partial: r.partial, timestamp: dockerTimestamp(r) });
 
 async function* mapLines(it: AsyncIterable<LogRecord>) {
   for await (const r of it) yield toLine(r);

@@ -59,7 +59,7 @@ export interface BuildServiceOptions {
 export type BuildOptions = Omit<BuildRequest, 'contextDir' | 'dockerfile' | 'signal' | 'out'> & { tags: string[]; dockerfile?: string };
 
 export interface BuildOutput {
-  stream(text: string): void;
+  stream(text: string): void | Promise<void>;
   aux(value: unknown): void;
 }
 
@@ -210,7 +210,7 @@ export class BuildService implements BuildBackend {
       await c.start(id);
       // cancelled while starting: the listener's kill found it not running yet
       if (req.signal.aborted) onAbort();
-      for await (const r of c.logs(id, { stdout: true, stderr: true, follow: true })) req.onOutput(r.text + (r.partial ? '' : '\n'));
+      for await (const r of c.logs(id, { stdout: true, stderr: true, follow: true })) await req.onOutput(r.data.toString() + (r.partial ? '' : '\n'));
       const { StatusCode } = await c.wait(id, 'not-running');
       if (req.signal.aborted) throw new BerthError('CANCELLED', 'build cancelled');
       const rec = c.get(id);

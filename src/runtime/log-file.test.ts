@@ -7,7 +7,7 @@ import { dockerTimestamp, parseLogLine, readLog, rotateLogFiles, rotatedLogs, ty
 
 test('parseLogLine: k8s-file lines', () => {
   const T = '2024-01-02T03:04:05.123456789Z';
-  const cases: { line: string; want: Partial<LogRecord> | undefined }[] = [
+  const cases: { line: string; want: (Partial<Omit<LogRecord, 'data'>> & { text?: string }) | undefined }[] = [
     { line: `${T} stdout F hello world`, want: { time: T, stream: 'stdout', partial: false, text: 'hello world' } },
     { line: `${T} stderr F oops`, want: { stream: 'stderr', partial: false, text: 'oops' } },
     { line: `${T} stdout P part`, want: { stream: 'stdout', partial: true, text: 'part' } },
@@ -26,7 +26,7 @@ test('parseLogLine: k8s-file lines', () => {
     const got = parseLogLine(c.line);
     if (c.want === undefined) { assert.equal(got, undefined, c.line); continue; }
     assert.ok(got, c.line);
-    for (const [k, v] of Object.entries(c.want)) assert.deepEqual(got[k as keyof LogRecord], v, `${c.line}: ${k}`);
+    for (const [k, v] of Object.entries(c.want)) assert.deepEqual(k === 'text' ? got.data.toString() : got[k as keyof LogRecord], v, `${c.line}: ${k}`);
   }
   assert.equal(parseLogLine(`${T} stdout F x`)?.timeMs, Date.UTC(2024, 0, 2, 3, 4, 5, 123));
 });
@@ -47,7 +47,7 @@ test('dockerTimestamp: UTC RFC 3339 with 9 fraction digits', () => {
 
 async function collect(it: AsyncIterable<LogRecord>): Promise<string[]> {
   const out: string[] = [];
-  for await (const r of it) out.push(r.text);
+  for await (const r of it) out.push(r.data.toString());
   return out;
 }
 
@@ -82,7 +82,7 @@ test('readLog follow: yields appended lines and ends when stopped resolves', asy
   let stop!: () => void;
   const stopped = new Promise<void>((r) => (stop = r));
   const got: string[] = [];
-  const done = (async () => { for await (const r of readLog(path, { follow: true, stopped })) got.push(r.text); })();
+  const done = (async () => { for await (const r of readLog(path, { follow: true, stopped })) got.push(r.data.toString()); })();
   await new Promise((r) => setTimeout(r, 100));
   await appendFile(path, line(2, 'during'));
   await new Promise((r) => setTimeout(r, 400));
@@ -119,10 +119,10 @@ test('rotateLogFiles keeps maxFile files in all, the current one included; readL
   assert.deepEqual((await readdir(dir)).sort(), ['container.log', 'container.log.1', 'container.log.2']);
   assert.deepEqual((await rotatedLogs(log)).map((p) => p.slice(dir.length + 1)), ['container.log.2', 'container.log.1']);
   const texts: string[] = [];
-  for await (const r of readLog(log)) texts.push(r.text);
+  for await (const r of readLog(log)) texts.push(r.data.toString());
   assert.deepEqual(texts, ['line 3', 'line 4', 'line 5']);
   const tail: string[] = [];
-  for await (const r of readLog(log, { tail: 2 })) tail.push(r.text);
+  for await (const r of readLog(log, { tail: 2 })) tail.push(r.data.toString());
   assert.deepEqual(tail, ['line 4', 'line 5']);
   // one file: the current one is dropped (the writer starts over)
   await rotateLogFiles(log, 1);
@@ -137,7 +137,7 @@ test('readLog follow goes on across a rotation: drains the renamed file, then re
   let stop!: () => void;
   const stopped = new Promise<void>((r) => { stop = r; });
   const got: string[] = [];
-  const reader = (async () => { for await (const r of readLog(log, { follow: true, stopped })) got.push(r.text); })();
+  const reader = (async () => { for await (const r of readLog(log, { follow: true, stopped })) got.push(r.data.toString()); })();
   await new Promise((r) => setTimeout(r, 100));
   await appendFile(log, logLine(2));
   // the writer renames the file away, keeps writing a moment into the old one, then reopens a new one
@@ -150,4 +150,37 @@ test('readLog follow goes on across a rotation: drains the renamed file, then re
   stop();
   await reader;
   assert.deepEqual(got, ['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
+});
+
+test('readLog: output bytes come back exactly, binary included (no text decoding)', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-log-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'ctr.log');
+  // what conmon does: each chunk of output split at newlines; P for a piece without one
+  const payload = Buffer.from(Array.from({ length: 3 * 256 * 1024 + 77 }, (_v, i) => (i * 7919 + (i >> 9)) & 255));
+  const parts: Buffer[] = [];
+  for (let at = 0; at < payload.length;) {
+    const nl = payload.indexOf(10, at);
+    const end = nl < 0 ? Math.min(payload.length, at + 8192) : Math.min(nl, at + 8192);
+    const full = nl >= 0 && end === nl;
+    parts.push(Buffer.from(`2024-01-02T03:04:05.000000000Z stdout ${full ? 'F' : 'P'} `), payload.subarray(at, end), Buffer.from('\n'));
+    at = full ? end + 1 : end;
+  }
+  await writeFile(path, Buffer.concat(parts));
+  const got: Buffer[] = [];
+  for await (const r of readLog(path)) got.push(r.data, r.partial ? Buffer.alloc(0) : Buffer.from('\n'));
+  const back = Buffer.concat(got);
+  // the last piece is partial or ends the payload: compare what was written
+  assert.equal(back.length, payload.length);
+  assert.ok(back.equals(payload), 'bytes differ');
+});
+
+test('readLog tail: the last N records of a log larger than a read chunk', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-log-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'ctr.log');
+  await writeFile(path, Array.from({ length: 20000 }, (_v, i) => `2024-01-02T03:04:05.000000000Z stdout F line ${i}\n`).join(''));
+  const got: string[] = [];
+  for await (const r of readLog(path, { tail: 3 })) got.push(r.data.toString());
+  assert.deepEqual(got, ['line 19997', 'line 19998', 'line 19999']);
 });

@@ -1,36 +1,46 @@
 /**
  * runtime/log-file — read the container log conmon writes (CRI "k8s-file"
- * format: `<RFC3339Nano> <stdout|stderr> <P|F> <text>`; P = partial line,
- * F = full line). Parsing is pure; `readLog` filters by since/until/tail and
- * can follow the file while the container runs, across rotations
- * (`rotateLogFiles`: `<log>.1`, `.2`, … oldest last).
+ * format: `<RFC3339Nano> <stdout|stderr> <P|F> <bytes>`; P = partial line,
+ * F = full line). The bytes are the process's output exactly as written
+ * (binary included): records carry them as Buffers and are never decoded
+ * here. Parsing is pure; `readLog` filters by since/until/tail and can
+ * follow the file while the container runs, across rotations
+ * (`rotateLogFiles`: `<log>.1`, `.2`, … oldest last). It reads in bounded
+ * chunks and yields as it goes, so a huge log never sits in memory and a
+ * consumer that stops pulling (a slow client) stops the reading.
  */
 import { open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { watch } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export interface LogRecord {
-  /** nanoseconds since the epoch as a bigint-safe string pair */
+  /** the timestamp as conmon wrote it (RFC 3339, nanoseconds) */
   time: string;
   timeMs: number;
   stream: 'stdout' | 'stderr';
   partial: boolean;
-  text: string;
+  /** the output bytes of this line, without the newline */
+  data: Buffer;
 }
 
-export function parseLogLine(line: string): LogRecord | undefined {
-  const a = line.indexOf(' ');
-  if (a < 0) return undefined;
-  const b = line.indexOf(' ', a + 1);
+const SPACE = 0x20;
+const NL = 0x0a;
+
+/** One log line (without its newline) → a record; undefined for anything that is not one. */
+export function parseLogLine(line: Buffer | string): LogRecord | undefined {
+  const buf = typeof line === 'string' ? Buffer.from(line, 'utf8') : line;
+  const a = buf.indexOf(SPACE);
+  if (a < 0 || a > 64) return undefined;
+  const b = buf.indexOf(SPACE, a + 1);
   if (b < 0) return undefined;
-  const c = line.indexOf(' ', b + 1);
-  const time = line.slice(0, a);
-  const stream = line.slice(a + 1, b);
-  const tag = c < 0 ? line.slice(b + 1) : line.slice(b + 1, c);
+  const c = buf.indexOf(SPACE, b + 1);
+  const time = buf.toString('latin1', 0, a);
+  const stream = buf.toString('latin1', a + 1, b);
+  const tag = buf.toString('latin1', b + 1, c < 0 ? buf.length : c);
   if (stream !== 'stdout' && stream !== 'stderr') return undefined;
   const timeMs = Date.parse(time);
   if (Number.isNaN(timeMs)) return undefined;
-  return { time, timeMs, stream, partial: tag.split(':')[0] === 'P', text: c < 0 ? '' : line.slice(c + 1) };
+  return { time, timeMs, stream, partial: tag.split(':')[0] === 'P', data: c < 0 ? Buffer.alloc(0) : buf.subarray(c + 1) };
 }
 
 /** Docker's timestamp form for `logs -t`: RFC 3339 with nanoseconds, in UTC. */
@@ -90,6 +100,54 @@ export async function rotateLogFiles(path: string, maxFile: number): Promise<voi
   else await rm(path, { force: true });
 }
 
+const CHUNK = 256 * 1024;
+
+/**
+ * Reads one file from an offset in bounded chunks and yields the complete
+ * lines it finds; an incomplete last line is kept (`rest`) until more of
+ * it arrives.
+ */
+class LineReader {
+  offset: number;
+  private rest: Buffer = Buffer.alloc(0);
+  private readonly buf = Buffer.allocUnsafe(CHUNK);
+
+  constructor(readonly fh: FileHandle, readonly ino: number, offset: number) { this.offset = offset; }
+
+  /** Every complete record from the offset to the file's current end. */
+  async *records(keep: (r: LogRecord) => boolean): AsyncGenerator<LogRecord> {
+    for (;;) {
+      const { bytesRead } = await this.fh.read(this.buf, 0, CHUNK, this.offset);
+      if (bytesRead === 0) return;
+      this.offset += bytesRead;
+      // the records below keep slices of `data`: copy out of the reused read buffer
+      const data = this.rest.length ? Buffer.concat([this.rest, this.buf.subarray(0, bytesRead)]) : Buffer.from(this.buf.subarray(0, bytesRead));
+      let start = 0;
+      let nl: number;
+      while ((nl = data.indexOf(NL, start)) >= 0) {
+        const rec = parseLogLine(data.subarray(start, nl));
+        start = nl + 1;
+        if (rec && keep(rec)) yield rec;
+      }
+      this.rest = data.subarray(start);
+    }
+  }
+
+  close(): Promise<void> { return this.fh.close(); }
+}
+
+async function openReader(path: string, at: number | 'end'): Promise<LineReader | undefined> {
+  let fh: FileHandle;
+  try { fh = await open(path, 'r'); } catch { return undefined; }
+  try {
+    const st = await fh.stat();
+    return new LineReader(fh, st.ino, at === 'end' ? st.size : at);
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+}
+
 /**
  * Yield log records; with `follow`, keeps reading until `stopped` resolves
  * (then drains) or the signal aborts. Reading from the start takes the
@@ -97,89 +155,64 @@ export async function rotateLogFiles(path: string, maxFile: number): Promise<voi
  * file) and, after draining the old one, goes on with the new one.
  */
 export async function* readLog(path: string, o: ReadLogOptions = {}): AsyncGenerator<LogRecord> {
-  const emitFilter = (r: LogRecord) => (o.sinceMs === undefined || r.timeMs >= o.sinceMs) && (o.untilMs === undefined || r.timeMs <= o.untilMs);
-  let rest = '';
-  let fh: FileHandle | undefined;
-  let ino = -1;
-  let offset = 0;
-
-  async function openCurrent(at: number): Promise<boolean> {
-    try { fh = await open(path, 'r'); } catch { fh = undefined; return false; }
-    ino = (await fh.stat()).ino;
-    offset = at;
-    rest = '';
-    return true;
-  }
-
-  async function drain(h: FileHandle, from: number): Promise<{ recs: LogRecord[]; end: number }> {
-    const recs: LogRecord[] = [];
-    const buf = Buffer.alloc(256 * 1024);
-    let at = from;
-    for (;;) {
-      const { bytesRead } = await h.read(buf, 0, buf.length, at);
-      if (bytesRead === 0) break;
-      at += bytesRead;
-      rest += buf.subarray(0, bytesRead).toString('utf8');
-      let nl;
-      while ((nl = rest.indexOf('\n')) >= 0) {
-        const rec = parseLogLine(rest.slice(0, nl));
-        rest = rest.slice(nl + 1);
-        if (rec && emitFilter(rec)) recs.push(rec);
-      }
-    }
-    return { recs, end: at };
-  }
+  const keep = (r: LogRecord) => (o.sinceMs === undefined || r.timeMs >= o.sinceMs) && (o.untilMs === undefined || r.timeMs <= o.untilMs);
+  let cur: LineReader | undefined;
 
   /** What is new: the rest of the open file, then (after a rotation) the new one. */
-  async function readNew(): Promise<LogRecord[]> {
-    if (!fh && !(await openCurrent(0))) return [];
-    const out: LogRecord[] = [];
+  async function* readNew(): AsyncGenerator<LogRecord> {
+    if (!cur && !(cur = await openReader(path, 0))) return;
     for (let hops = 0; hops < 4; hops++) {
-      const { recs, end } = await drain(fh!, offset);
-      out.push(...recs);
-      offset = end;
+      yield* cur.records(keep);
       let now: number;
-      try { now = (await stat(path)).ino; } catch { break; } // renamed, not yet reopened
-      if (now === ino) break;
-      await fh!.close();
-      if (!(await openCurrent(0))) break;
+      try { now = (await stat(path)).ino; } catch { return; } // renamed, not yet reopened
+      if (now === cur.ino) return;
+      await cur.close();
+      cur = await openReader(path, 0);
+      if (!cur) return;
     }
-    return out;
+  }
+
+  /** Everything there is now: the rotated files, then the current one. */
+  async function* existing(): AsyncGenerator<LogRecord> {
+    if (o.fromOffset === undefined && !o.fromEnd) {
+      for (const old of await rotatedLogs(path)) {
+        const r = await openReader(old, 0);
+        if (!r) continue;
+        try { yield* r.records(keep); } finally { await r.close(); }
+      }
+    }
+    cur = await openReader(path, o.fromOffset ?? (o.fromEnd ? 'end' : 0));
+    if (cur) yield* readNew();
   }
 
   try {
-    let first: LogRecord[] = [];
-    if (o.fromOffset === undefined && !o.fromEnd) {
-      for (const old of await rotatedLogs(path)) {
-        let h: FileHandle | undefined;
-        try { h = await open(old, 'r'); } catch { continue; }
-        try { first.push(...(await drain(h, 0)).recs); } finally { await h.close(); }
-        rest = '';
-      }
+    if (o.tail !== undefined && o.tail >= 0) {
+      // the last N only: a ring of N records, never the whole log
+      const n = o.tail;
+      const ring: LogRecord[] = [];
+      let seen = 0;
+      if (n > 0) for await (const r of existing()) ring[seen++ % n] = r;
+      const count = Math.min(seen, n);
+      for (let i = seen - count; i < seen; i++) yield ring[i % n];
+    } else {
+      yield* existing();
     }
-    if (await openCurrent(0)) {
-      if (o.fromOffset !== undefined) offset = o.fromOffset;
-      else if (o.fromEnd) offset = (await fh!.stat()).size;
-      first.push(...(await readNew()));
-    }
-    if (o.tail !== undefined && o.tail >= 0) first = o.tail === 0 ? [] : first.slice(-o.tail);
-    for (const r of first) yield r;
     if (!o.follow) return;
 
     let stopped = false;
-    o.stopped?.then(() => { stopped = true; });
+    void o.stopped?.then(() => { stopped = true; });
     let wake: (() => void) | undefined;
     const poke = () => { wake?.(); };
     let watcher: ReturnType<typeof watch> | undefined;
     // watch the directory: the file itself is replaced on rotation
-    try { watcher = watch(dirname(path), poke); } catch { watcher = undefined; }
+    try { watcher = watch(dirname(path), poke); watcher.on('error', () => { watcher?.close(); watcher = undefined; }); } catch { watcher = undefined; }
     o.signal?.addEventListener('abort', poke);
-    o.stopped?.then(poke);
+    void o.stopped?.then(poke);
     try {
       for (;;) {
         if (o.signal?.aborted) return;
         const wasStopped = stopped;
-        for (const r of await readNew()) yield r;
+        yield* readNew();
         if (wasStopped) return;
         await new Promise<void>((resolve) => {
           wake = resolve;
@@ -192,6 +225,6 @@ export async function* readLog(path: string, o: ReadLogOptions = {}): AsyncGener
       o.signal?.removeEventListener('abort', poke);
     }
   } finally {
-    await fh?.close();
+    await cur?.close();
   }
 }

@@ -24,9 +24,9 @@ function must(id: string): string {
   return id;
 }
 const lines: LogLine[] = [
-  { stream: 'stdout', text: 'hello', partial: false, timestamp: '2024-01-01T00:00:00.000000001Z' },
-  { stream: 'stderr', text: 'oops', partial: false, timestamp: '2024-01-01T00:00:01.000000000Z' },
-  { stream: 'stdout', text: 'part', partial: true, timestamp: '2024-01-01T00:00:02.000000000Z' },
+  { stream: 'stdout', data: Buffer.from('hello'), partial: false, timestamp: '2024-01-01T00:00:00.000000001Z' },
+  { stream: 'stderr', data: Buffer.from('oops'), partial: false, timestamp: '2024-01-01T00:00:01.000000000Z' },
+  { stream: 'stdout', data: Buffer.from('part'), partial: true, timestamp: '2024-01-01T00:00:02.000000000Z' },
 ];
 async function* gen(id: string): AsyncIterable<LogLine> { must(id); yield* lines; }
 

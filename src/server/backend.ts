@@ -8,7 +8,8 @@ import type { AuthConfig, JSONMessage } from '../api/types.js';
 
 export interface LogLine {
   stream: 'stdout' | 'stderr';
-  text: string;
+  /** the bytes of the line (binary-safe), without its newline */
+  data: Buffer;
   partial: boolean;
   /** RFC 3339 with nanoseconds, for `timestamps=1` */
   timestamp: string;
@@ -114,7 +115,7 @@ export interface BuildRequestOptions {
 export interface BuildsBackend {
   /** Accept the context and parse the Dockerfile; throws (→ HTTP status) before anything streams. */
   prepare(context: Readable, opts: BuildRequestOptions): Promise<{
-    run(out: { stream(text: string): void; aux(v: unknown): void }, signal: AbortSignal): Promise<string>;
+    run(out: { stream(text: string): void | Promise<void>; aux(v: unknown): void }, signal: AbortSignal): Promise<string>;
     discard(): Promise<void>;
   }>;
   /** The errorDetail code of a failed build (a RUN step's exit code, else 1). */
