@@ -16,6 +16,7 @@ import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { invalidArgument } from '../errdefs/errors.js';
 import { secureJoin, secureMkdirAll } from '../lib/secure-join.js';
+import { guard } from '../lib/stream-guard.js';
 
 export interface ExtractOptions {
   /** chown every entry (ADD --chown) */
@@ -56,6 +57,7 @@ export async function extractTar(source: Readable, root: string, opts: ExtractOp
   let count = 0;
   const what = opts.what ?? 'archive';
   ex.on('entry', (header, stream, next) => {
+    guard(stream);
     void (async () => {
       const clean = posix.normalize('/' + header.name).slice(1).replace(/\/$/, '');
       const norm = posix.normalize(header.name);

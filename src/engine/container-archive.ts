@@ -12,10 +12,12 @@
 import { lstat, mkdir, readdir, readlink, rm, symlink, link, lchown, lutimes, open, type FileHandle } from 'node:fs/promises';
 import { constants, type Stats } from 'node:fs';
 import { posix } from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 import { BerthError, invalidArgument, notFound } from '../errdefs/errors.js';
 import type { ContainerFs } from './container-fs.js';
+import { tarWriter, type TarWriter, type TarHeader } from '../lib/tar-writer.js';
+import { guard } from '../lib/stream-guard.js';
 
 /** The stat Docker sends base64-encoded in X-Docker-Container-Path-Stat. */
 export interface PathStat { name: string; size: number; mode: number; mtime: string; linkTarget: string }
@@ -91,29 +93,22 @@ export async function statPath(fs: ContainerFs, path: string, container: string)
 export async function archivePath(fs: ContainerFs, path: string, container: string): Promise<{ stat: PathStat; tar: Readable; done: Promise<void> }> {
   const stat = await statPath(fs, path, container);
   const r = await resolvePath(fs, path, container);
-  const pack = tar.pack();
-  const out = new PassThrough();
-  // failures surface to the reader through the destroyed stream (pipeline rejects); never as an unhandled 'error'
-  out.on('error', () => {});
-  pack.on('error', () => {});
-  pack.pipe(out);
+  const pack = tarWriter();
+  // failures surface to the reader through the destroyed stream (pipeline rejects); a reader
+  // going away destroys the archive, which fails the entry being written and ends the walk
   const done = (async () => {
     try {
       await packTree(fs, pack, r.resolved, stat.name === '/' ? '.' : stat.name, r.st, fs.hostPath(r.resolved), new Map());
       pack.finalize();
     } catch (err) {
       pack.destroy(err as Error);
-      out.destroy(err as Error);
     }
   })();
-  return { stat, tar: out, done };
+  return { stat, tar: pack.stream, done };
 }
 
-function entry(pack: tar.Pack, header: Partial<tar.Header> & { name: string }, body?: Readable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const w = pack.entry(header as tar.Header, (err) => (err ? reject(err) : resolve()));
-    if (body) { body.on('error', (e) => { w.destroy(e); reject(e); }); body.pipe(w); } else w.end(Buffer.alloc(0));
-  });
+function entry(pack: TarWriter, header: TarHeader, body?: Readable): Promise<void> {
+  return pack.entry(header, body);
 }
 
 /**
@@ -136,7 +131,7 @@ function childAt(fs: ContainerFs, dirFd: number, ctrChild: string, name: string)
 }
 
 /** `links` maps dev:ino of files already archived to their entry name: later names become hard-link entries, as Docker's tar. */
-async function packTree(fs: ContainerFs, pack: tar.Pack, ctrPath: string, name: string, st: Stats, at: string, links: Map<string, string>): Promise<void> {
+async function packTree(fs: ContainerFs, pack: TarWriter, ctrPath: string, name: string, st: Stats, at: string, links: Map<string, string>): Promise<void> {
   const common = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
   if (st.isDirectory()) {
     const dir = await open(at, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
@@ -306,12 +301,13 @@ export async function extractArchive(fs: ContainerFs, path: string, container: s
   };
   await new Promise<void>((resolve, reject) => {
     extract.on('entry', (h, stream, next) => {
+      guard(stream);
       handle(h, stream as unknown as Readable).then(() => next(), (err) => { (stream as unknown as Readable).resume(); extract.destroy(err); });
     });
     extract.on('finish', resolve);
-    extract.on('error', (e) => reject(e instanceof BerthError ? e : invalidArgument(`invalid tar archive: ${e.message}`, 'INVALID_ARCHIVE', e)));
-    body.on('error', reject);
-    body.pipe(extract);
+    extract.on('error', (e) => { body.unpipe(extract as unknown as NodeJS.WritableStream); reject(e instanceof BerthError ? e : invalidArgument(`invalid tar archive: ${e.message}`, 'INVALID_ARCHIVE', e)); });
+    body.on('error', (e) => { extract.destroy(e); reject(e); });
+    body.pipe(extract as unknown as NodeJS.WritableStream);
   });
 }
 

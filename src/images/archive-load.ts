@@ -13,6 +13,7 @@ import { cleanEntryPath } from '../snapshots/apply-layer.js';
 import type { ImageConfig } from '../oci/image.js';
 import { parseReference, withDefaultTag, formatReference, familiarString } from '../oci/reference.js';
 import type { ImageStore } from './image-store.js';
+import { guard } from '../lib/stream-guard.js';
 
 interface ManifestEntry {
   Config: string;
@@ -31,6 +32,7 @@ export async function loadArchive(source: Readable, deps: { content: ContentStor
   const extract = tar.extract();
   await new Promise<void>((resolve, reject) => {
     extract.on('entry', (header, body, next) => {
+      guard(body);
       (async () => {
         if (header.type !== 'file' && header.type !== 'contiguous-file') { body.resume(); return; }
         const name = cleanEntryPath(header.name);
@@ -46,9 +48,9 @@ export async function loadArchive(source: Readable, deps: { content: ContentStor
       })().then(() => next(), (err) => { body.resume(); extract.destroy(err); });
     });
     extract.on('finish', resolve);
-    extract.on('error', (e) => reject(invalidArgument(`invalid archive: ${e.message}`, 'INVALID_ARCHIVE', e)));
-    source.on('error', reject);
-    source.pipe(extract);
+    extract.on('error', (e) => { source.unpipe(extract as unknown as NodeJS.WritableStream); reject(invalidArgument(`invalid archive: ${e.message}`, 'INVALID_ARCHIVE', e)); });
+    source.on('error', (e) => { extract.destroy(e); reject(e); });
+    source.pipe(extract as unknown as NodeJS.WritableStream);
   });
 
   const readSmall = async (name: string): Promise<Buffer> => {

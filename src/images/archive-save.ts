@@ -10,10 +10,10 @@
  * May import: content, snapshots, metadata, oci, lib, errdefs.
  */
 import { createHash } from 'node:crypto';
-import { PassThrough, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import * as tar from 'tar-stream';
+import { tarWriter } from '../lib/tar-writer.js';
+import { guard } from '../lib/stream-guard.js';
 import { notImplemented, systemError } from '../errdefs/errors.js';
 import type { ContentStore } from '../content/content-store.js';
 import { isGzipBlob } from '../content/blob-sniff.js';
@@ -33,12 +33,20 @@ const FIXED_MTIME = new Date(0);
 /** A layer's uncompressed tar: size (verified against its diff ID) and a way to stream it. */
 async function layerTar(content: ContentStore, blob: string, diffId: string): Promise<{ size: number; open: () => Readable }> {
   const gz = await isGzipBlob(content, blob);
-  const open = () => (gz ? content.read(blob).pipe(createGunzip()) : content.read(blob));
+  const open = () => {
+    if (!gz) return content.read(blob);
+    const raw = guard(content.read(blob));
+    const plain = raw.pipe(createGunzip());
+    raw.on('error', (e) => plain.destroy(e));
+    plain.on('close', () => raw.destroy());
+    return plain;
+  };
   const hash = createHash('sha256');
   let size = 0;
-  const src = content.read(blob);
+  const src = guard(content.read(blob));
   const plain = gz ? src.pipe(createGunzip()) : src;
   src.on('error', (e) => plain.destroy(e));
+  plain.on('close', () => src.destroy());
   for await (const c of plain) { hash.update(c as Buffer); size += (c as Buffer).length; }
   const got = `sha256:${hash.digest('hex')}`;
   if (got !== diffId) throw systemError(`layer ${blob} does not unpack to its diff ID ${diffId} (got ${got})`);
@@ -46,14 +54,9 @@ async function layerTar(content: ContentStore, blob: string, diffId: string): Pr
 }
 
 export function saveArchive(entries: SaveEntry[], deps: { content: ContentStore; layers: LayerStore }): Readable {
-  const pack = tar.pack();
-  const out = new PassThrough();
-  pack.pipe(out);
-  const put = (name: string, data: Buffer | string) => new Promise<void>((resolve, reject) => pack.entry({ name, mtime: FIXED_MTIME, mode: 0o644 }, data, (err) => (err ? reject(err) : resolve())));
-  const putStream = (name: string, size: number, src: Readable) => new Promise<void>((resolve, reject) => {
-    const sink = pack.entry({ name, size, mtime: FIXED_MTIME, mode: 0o644 }, (err) => (err ? reject(err) : resolve()));
-    pipeline(src, sink).catch(reject);
-  });
+  const pack = tarWriter();
+  const put = (name: string, data: Buffer | string) => pack.entry({ name, mtime: FIXED_MTIME, mode: 0o644 }, data);
+  const putStream = (name: string, size: number, src: Readable) => pack.entry({ name, size, mtime: FIXED_MTIME, mode: 0o644 }, src);
 
   (async () => {
     const written = new Set<string>();
@@ -97,6 +100,6 @@ export function saveArchive(entries: SaveEntry[], deps: { content: ContentStore;
     await put('manifest.json', JSON.stringify(manifestJson));
     if (Object.keys(repositories).length) await put('repositories', JSON.stringify(repositories));
     pack.finalize();
-  })().catch((err) => { pack.destroy(err as Error); out.destroy(err as Error); });
-  return out;
+  })().catch((err) => { pack.destroy(err as Error); });
+  return pack.stream;
 }

@@ -14,6 +14,7 @@ import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 import { BerthError, invalidArgument } from '../errdefs/errors.js';
 import { mknod, setOpaque } from './mounter.js';
+import { guard } from '../lib/stream-guard.js';
 
 const WH_PREFIX = '.wh.';
 const WH_OPAQUE = '.wh..wh..opq';
@@ -138,12 +139,13 @@ export async function applyLayer(root: string, tarStream: Readable): Promise<App
 
   await new Promise<void>((resolve, reject) => {
     extract.on('entry', (header, body, next) => {
+      guard(body);
       handle(header, body as unknown as Readable).then(() => next(), (err) => { body.resume(); extract.destroy(err); });
     });
     extract.on('finish', resolve);
     extract.on('error', (e) => reject(e instanceof BerthError ? e : invalidArgument(`invalid layer archive: ${e.message}`, 'INVALID_ARCHIVE', e)));
-    tarStream.on('error', (e) => reject(e instanceof BerthError ? e : invalidArgument(`invalid layer archive: ${e.message}`, 'INVALID_ARCHIVE', e)));
-    tarStream.pipe(extract);
+    tarStream.on('error', (e) => { extract.destroy(e); reject(e instanceof BerthError ? e : invalidArgument(`invalid layer archive: ${e.message}`, 'INVALID_ARCHIVE', e)); });
+    tarStream.pipe(extract as unknown as NodeJS.WritableStream);
   });
   // Directory mtimes last: writing children changes them.
   for (const d of dirTimes.reverse()) await utimes(d.path, d.mtime, d.mtime);

@@ -17,7 +17,7 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 import { createReadStream, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import * as tar from 'tar-stream';
+import { tarWriter, type TarHeader } from '../lib/tar-writer.js';
 import { listOpaqueDirs } from './mounter.js';
 
 export type UpperEntryKind = 'whiteout' | 'dir' | 'file' | 'symlink' | 'device' | 'fifo';
@@ -79,18 +79,16 @@ const minor = (rdev: number) => (rdev & 0xff) | ((rdev >> 12) & 0xfff00);
  * vanishing mid-pack) destroy the returned stream.
  */
 export function packUpper(root: string, entries: UpperEntry[], mtime?: Date): Readable {
-  const p = tar.pack();
+  const p = tarWriter();
   const seen = new Map<string, string>();
-  const base = (e: UpperEntry): Partial<tar.Header> & { name: string } => ({
+  const base = (e: UpperEntry): TarHeader => ({
     name: e.rel,
     mode: e.stat.mode & 0o7777,
     uid: e.stat.uid,
     gid: e.stat.gid,
     mtime: mtime ?? e.stat.mtime,
   });
-  const put = (h: Partial<tar.Header> & { name: string }, body?: Buffer) => new Promise<void>((resolve, reject) => {
-    p.entry(h, body ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
-  });
+  const put = (h: TarHeader, body?: Buffer) => p.entry(h, body);
   void (async () => {
     for (const e of entries) {
       const slash = e.rel.lastIndexOf('/');
@@ -118,19 +116,14 @@ export function packUpper(root: string, entries: UpperEntry[], mtime?: Date): Re
           const first = e.stat.nlink > 1 ? seen.get(key) : undefined;
           if (first) { await put({ ...base(e), type: 'link', linkname: first }); break; }
           if (e.stat.nlink > 1) seen.set(key, e.rel);
-          await new Promise<void>((resolve, reject) => {
-            const entry = p.entry({ ...base(e), type: 'file', size: e.stat.size }, (err) => (err ? reject(err) : resolve()));
-            const src = createReadStream(join(root, e.rel));
-            src.on('error', (err) => { entry.destroy(err); reject(err); });
-            src.pipe(entry);
-          });
+          await p.entry({ ...base(e), type: 'file', size: e.stat.size }, createReadStream(join(root, e.rel)));
           break;
         }
       }
     }
     p.finalize();
   })().catch((err: Error) => p.destroy(err));
-  return p as unknown as Readable;
+  return p.stream;
 }
 
 export interface Change {
