@@ -2,6 +2,7 @@
 import { parseDaemonArgs, USAGE } from './config.js';
 import { startDaemon } from './daemon.js';
 import { BERTH_VERSION } from '../engine/system.js';
+import { isConnectionError } from '../lib/stream-guard.js';
 
 export async function main(argv: string[]): Promise<void> {
   let parsed;
@@ -27,4 +28,16 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('unhandledRejection', (e) => daemon.log.error('unhandled rejection', { err: e instanceof Error ? e.stack ?? e.message : String(e) }));
+  // Last resort, not the fix: every stream has its errors handled where it is made
+  // (lib/stream-guard), and the torture harness fails on this line appearing. A
+  // connection's failure that still escapes ends that connection only (its stream
+  // is already destroyed; no daemon state lives in it), so berthd keeps serving;
+  // anything else may have broken an invariant: log it and exit (state is crash-safe,
+  // containers keep running, the next start reconciles).
+  process.on('uncaughtException', (err) => {
+    const fields = { err: err.stack ?? err.message, code: (err as { code?: string }).code };
+    if (isConnectionError(err)) { daemon.log.error('uncaught exception from a connection (a bug; the daemon keeps running)', fields); return; }
+    daemon.log.error('uncaught exception (a bug; the daemon exits)', fields);
+    process.exit(70);
+  });
 }

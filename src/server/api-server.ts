@@ -13,6 +13,7 @@ import type { Duplex } from 'node:stream';
 import { chmod, rm, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { notFound, BerthError } from '../errdefs/errors.js';
+import { guard, isConnectionError } from '../lib/stream-guard.js';
 import { MIN_API_VERSION, MAX_API_VERSION } from '../api/version.js';
 import type { Logger } from '../lib/log.js';
 import { Router, splitVersion, type RequestContext } from './router.js';
@@ -73,18 +74,53 @@ export class ApiServer {
 
   /** One node:http server per listen address, all sharing the router. */
   private newServer(tls?: { cert: Buffer; key: Buffer; ca?: Buffer; verify: boolean }): Server {
-    const handler = (req: IncomingMessage, res: ServerResponse) => void this.dispatch(req, res);
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      // a client going away mid-request or mid-response ends its own request, nothing else
+      guard(req, (err) => this.connectionError('request', err));
+      guard(res, (err) => this.connectionError('response', err));
+      void this.dispatch(req, res);
+    };
+    // Limits (the README's reliability section): headers within 60 s and
+    // 64 KiB; no limit on the whole request (a `docker load` upload may
+    // take long), as dockerd.
+    const limits = { keepAlive: true, headersTimeout: 60_000, requestTimeout: 0, maxHeaderSize: 64 * 1024 };
     const srv: Server = tls
-      ? createTlsServer({ keepAlive: true, allowHalfOpen: true, cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: tls.verify, rejectUnauthorized: tls.verify, minVersion: 'TLSv1.2' }, handler)
-      : createServer({ keepAlive: true }, handler);
+      ? createTlsServer({ ...limits, allowHalfOpen: true, cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: tls.verify, rejectUnauthorized: tls.verify, minVersion: 'TLSv1.2' }, handler)
+      : createServer(limits, handler);
+    srv.maxHeadersCount = 1000;
     srv.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // node hands the socket over without its own error handling: ours, before anything else
+      guard(socket, (err) => this.connectionError('hijacked connection', err));
+      guard(req);
       const res = new ServerResponse(req);
+      guard(res);
       res.assignSocket(socket as never);
       void this.dispatch(req, res, { socket, head });
     });
-    srv.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
+    srv.on('connection', (s: Duplex) => {
+      guard(s, (err) => this.connectionError('connection', err));
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    // Malformed requests (bad request line, headers too large or too many, timeouts): answer as node
+    // would, in Docker's JSON, and close only that connection.
+    srv.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
+      this.connectionError('bad request', err);
+      if (!socket.writable || (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) { socket.destroy(); return; }
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      const body = JSON.stringify({ message: status === 431 ? 'request header too large' : status === 408 ? 'request timeout' : `bad request: ${err.code ?? err.message}` });
+      socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      setTimeout(() => socket.destroy(), 1000).unref();
+    });
+    guard(srv, (err) => this.o.log.error('API server error', { err: err.message }));
     this.servers.push(srv);
     return srv;
+  }
+
+  /** A connection-level failure: expected when a client goes away (debug), else worth a warning. */
+  private connectionError(what: string, err: Error): void {
+    if (isConnectionError(err)) this.o.log.debug(`${what} closed by the client`, { err: err.message });
+    else this.o.log.warn(`${what} failed`, { err: err.message });
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse, upgrade?: { socket: Duplex; head: Buffer }): Promise<void> {
@@ -105,7 +141,7 @@ export class ApiServer {
       await m.handler(ctx);
     } catch (err) {
       const status = statusOf(err);
-      if (status >= 500) this.o.log.error('handler failed', { method: req.method, path: url.pathname, err: messageOf(err) });
+      if (status >= 500 && !(isConnectionError(err) && (res.destroyed || upgrade?.socket.destroyed))) this.o.log.error('handler failed', { method: req.method, path: url.pathname, err: messageOf(err) });
       if (upgrade && res.headersSent === false && !upgrade.socket.destroyed) {
         const body = JSON.stringify({ message: messageOf(err) });
         upgrade.socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nApi-Version: ${MAX_API_VERSION}\r\n\r\n${body}`);

@@ -49,3 +49,35 @@ test('DetachScanner: passes input, swallows the sequence, releases broken prefix
   for (const [name, chunks, out, det] of cases) assert.deepEqual(await scan(k, chunks), { out, detached: det }, name);
   assert.deepEqual(await scan([], [`${P}${Q}`]), { out: `${P}${Q}`, detached: false }, 'no keys');
 });
+
+test('DetachScanner: input after the sequence is dropped, never an error (it crashed berthd: push after EOF)', async () => {
+  const s = new DetachScanner([16, 17]);
+  const errors: Error[] = [];
+  s.on('error', (e) => errors.push(e));
+  const got: Buffer[] = [];
+  s.on('data', (d: Buffer) => got.push(d));
+  const ended = new Promise((r) => s.on('end', r));
+  s.write(Buffer.from('ok\x10\x11after'));
+  for (let i = 0; i < 50; i++) s.write(Buffer.from(`more \x10\x11 ${i}`));
+  s.end();
+  await ended;
+  await new Promise((r) => setImmediate(r));
+  assert.equal(Buffer.concat(got).toString(), 'ok');
+  assert.equal(s.detached, true);
+  assert.deepEqual(errors, []);
+});
+
+test('DetachScanner: 5 MB of random bytes with the sequence only where it is whole', async () => {
+  // every byte but the completed sequence comes through, in order
+  const rnd = Buffer.alloc(5_000_000);
+  for (let i = 0; i < rnd.length; i++) rnd[i] = (i * 2654435761) >>> 24;
+  for (let i = 0; i + 1 < rnd.length; i++) if (rnd[i] === 16 && rnd[i + 1] === 17) rnd[i + 1] = 18;
+  const s = new DetachScanner([16, 17]);
+  const got: Buffer[] = [];
+  s.on('data', (d: Buffer) => got.push(d));
+  const ended = new Promise((r) => s.on('end', r));
+  for (let at = 0; at < rnd.length; at += 65536) s.write(rnd.subarray(at, at + 65536));
+  s.end();
+  await ended;
+  assert.ok(Buffer.concat(got).equals(rnd));
+});

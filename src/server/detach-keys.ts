@@ -4,7 +4,8 @@
  * passes input bytes through until the whole sequence is typed. Bytes that
  * start the sequence are held back until it is complete (detach: they are
  * swallowed) or broken (they are released in order), as moby's
- * term.EscapeProxy does. Pure; imports node:stream and errdefs.
+ * term.EscapeProxy does. Used for TTY sessions only (server/hijack).
+ * Pure; imports node:stream and errdefs.
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { invalidArgument } from '../errdefs/errors.js';
@@ -31,10 +32,12 @@ export function parseDetachKeys(spec: string | undefined | null): number[] {
 
 /**
  * Transform: input bytes through, except the detach sequence. Emits
- * 'detach' (and ends) when the sequence is complete.
+ * 'detach' and ends its output when the sequence is complete; whatever is
+ * written after that is dropped (never pushed after the end).
  */
 export class DetachScanner extends Transform {
   #matched = 0;
+  #detached = false;
   readonly #keys: number[];
 
   constructor(keys: number[]) {
@@ -42,32 +45,44 @@ export class DetachScanner extends Transform {
     this.#keys = keys;
   }
 
+  get detached(): boolean { return this.#detached; }
+
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    if (this.#detached) { cb(); return; }
     if (!this.#keys.length) { cb(null, chunk); return; }
-    const out: number[] = [];
+    let from = 0;
+    const out: Buffer[] = [];
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i];
       if (b === this.#keys[this.#matched]) {
+        if (this.#matched === 0 && i > from) out.push(chunk.subarray(from, i));
         this.#matched++;
+        from = i + 1;
         if (this.#matched === this.#keys.length) {
-          if (out.length) this.push(Buffer.from(out));
           this.#matched = 0;
-          this.emit('detach');
+          this.#detached = true;
+          if (out.length) this.push(Buffer.concat(out));
           this.push(null);
+          this.emit('detach');
           cb();
           return;
         }
         continue;
       }
-      // Broken sequence: release what was held, then look at this byte afresh.
-      if (this.#matched) { out.push(...this.#keys.slice(0, this.#matched)); this.#matched = 0; i--; continue; }
-      out.push(b);
+      if (this.#matched) {
+        // broken sequence: release what was held, then look at this byte afresh
+        out.push(Buffer.from(this.#keys.slice(0, this.#matched)));
+        this.#matched = 0;
+        from = i;
+        i--;
+      }
     }
-    cb(null, out.length ? Buffer.from(out) : undefined);
+    if (!this.#matched && from < chunk.length) out.push(chunk.subarray(from));
+    cb(null, out.length ? Buffer.concat(out) : undefined);
   }
 
   override _flush(cb: TransformCallback): void {
-    if (this.#matched) this.push(Buffer.from(this.#keys.slice(0, this.#matched)));
+    if (this.#matched && !this.#detached) this.push(Buffer.from(this.#keys.slice(0, this.#matched)));
     cb();
   }
 }

@@ -4,7 +4,7 @@
  * and a tar), PUT (extract a tar into a directory; `noOverwriteDirNonDir`,
  * `copyUIDGID`). The docker CLI's `cp` drives all three.
  */
-import { pipeline } from 'node:stream/promises';
+import { sendBody } from '../wire-writer.js';
 import type { Router } from '../router.js';
 import { boolParam } from '../router.js';
 import type { ArchiveBackend, PathStatView } from '../backend.js';
@@ -27,7 +27,7 @@ export function archiveRoutes(r: Router, b: ArchiveBackend): void {
     }
     await b.get(params.id, path, async (stat, tar) => {
       res.writeHead(200, { [STAT_HEADER]: statHeader(stat), 'Content-Type': 'application/x-tar' });
-      await pipeline(tar, res);
+      await sendBody(res, tar);
     });
   });
 

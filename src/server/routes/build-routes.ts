@@ -6,6 +6,7 @@
  * context, Dockerfile) get an HTTP status; later ones go into the stream.
  */
 import { invalidArgument, notImplemented } from '../../errdefs/errors.js';
+import { WireWriter } from '../wire-writer.js';
 import type { Router } from '../router.js';
 import { boolParam, sendJson } from '../router.js';
 import { messageOf } from '../http-errors.js';
@@ -40,23 +41,25 @@ export function buildRoutes(r: Router, b: BuildsBackend): void {
       platform: query.get('platform') || undefined,
     });
     res.writeHead(200, { 'Content-Type': 'application/json' });
-    const write = (o: unknown) => { if (!res.writableEnded && !res.destroyed) res.write(JSON.stringify(o) + '\r\n'); };
+    // RUN output can be large: a slow client holds the step's output back rather than berthd buffering it
+    const wire = new WireWriter(res, signal);
+    const write = (o: unknown) => wire.write(JSON.stringify(o) + '\r\n').then(() => undefined);
     // -q: the docker CLI prints only the ID (from aux); the output is replayed if the build fails.
     const held: string[] = [];
     try {
       const id = await prepared.run({
-        stream: (t) => { if (quiet) held.push(t); else write({ stream: t }); },
-        aux: (v) => write({ aux: v }),
+        stream: (t) => { if (quiet) held.push(t); else return write({ stream: t }); },
+        aux: (v) => { void write({ aux: v }); },
       }, signal);
       // As dockerd: with q=1 the output is just the image ID.
-      if (quiet) write({ stream: `${id}\n` });
+      if (quiet) await write({ stream: `${id}\n` });
     } catch (err) {
-      if (quiet) for (const t of held) write({ stream: t });
+      if (quiet) for (const t of held) await write({ stream: t });
       const message = messageOf(err);
       const code = b.errorCode(err);
-      write({ errorDetail: { code, message }, error: message });
+      await write({ errorDetail: { code, message }, error: message });
     }
-    res.end();
+    wire.end();
   });
 
   r.add('POST', '/build/prune', async ({ res, query }) => {

@@ -4,6 +4,7 @@
  * `GET /containers/{id}/export` (a tar of the whole filesystem).
  */
 import { invalidArgument } from '../../errdefs/errors.js';
+import { sendBody } from '../wire-writer.js';
 import type { Router } from '../router.js';
 import { readJson, sendJson } from '../router.js';
 import type { CommitsBackend } from '../backend.js';
@@ -31,8 +32,6 @@ export function commitRoutes(r: Router, b: CommitsBackend): void {
   r.add('GET', '/containers/{id}/export', async ({ res, params }) => {
     const tar = await b.export(params.id);
     res.writeHead(200, { 'Content-Type': 'application/x-tar' });
-    tar.on('error', () => res.destroy());
-    tar.pipe(res);
-    await new Promise<void>((resolve) => { res.on('close', () => resolve()); });
+    await sendBody(res, tar);
   });
 }

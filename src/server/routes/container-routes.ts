@@ -3,11 +3,11 @@
  * the request, call the backend and write Docker's response shapes, plus
  * the streaming endpoints (logs, attach, wait).
  */
-import type { ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { invalidArgument } from '../../errdefs/errors.js';
 import { encodeFrame } from '../../api/stdcopy.js';
-import { DetachScanner, parseDetachKeys } from '../detach-keys.js';
+import { parseDetachKeys } from '../detach-keys.js';
+import { hijack, type HijackedSession } from '../hijack.js';
+import { WireWriter } from '../wire-writer.js';
 import type { Router, RequestContext } from '../router.js';
 import { boolParam, intParam, readJson, readUpgradeBody, sendEmpty, sendJson } from '../router.js';
 import type { ContainersBackend, LogLine } from '../backend.js';
@@ -28,10 +28,14 @@ function tailParam(v: string | null): number | undefined {
   return parseInt(v, 10);
 }
 
-/** One log line as it goes on the wire: raw text with a TTY, else an 8-byte-header frame. */
-export function wireChunk(l: LogLine, o: { tty: boolean; timestamps: boolean }): string | Buffer {
-  const text = (o.timestamps ? `${l.timestamp} ` : '') + l.text + (l.partial ? '' : '\n');
-  return o.tty ? text : encodeFrame(l.stream === 'stdout' ? 1 : 2, text);
+const NEWLINE = Buffer.from('\n');
+
+/** One log line as it goes on the wire: the raw bytes with a TTY, else an 8-byte-header frame. Binary-safe. */
+export function wireChunk(l: LogLine, o: { tty: boolean; timestamps: boolean }): Buffer {
+  const parts = o.timestamps ? [Buffer.from(`${l.timestamp} `), l.data] : [l.data];
+  if (!l.partial) parts.push(NEWLINE);
+  const payload = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  return o.tty ? payload : encodeFrame(l.stream === 'stdout' ? 1 : 2, payload);
 }
 
 export function containerRoutes(r: Router, b: ContainersBackend): void {
@@ -110,12 +114,13 @@ export function containerRoutes(r: Router, b: ContainersBackend): void {
     const first = await it.next(); // errors (404) surface before the headers
     res.writeHead(200, { 'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream' });
     res.flushHeaders();
-    let cur = first;
-    while (!cur.done) {
-      res.write(wireChunk(cur.value, { tty, timestamps }));
-      cur = await it.next();
+    const out = new WireWriter(res, signal);
+    try {
+      for (let cur = first; !cur.done; cur = await it.next()) if (!(await out.write(wireChunk(cur.value, { tty, timestamps })))) break;
+    } finally {
+      await it.return?.(undefined);
+      out.end();
     }
-    res.end();
   });
 
   r.add('POST', '/containers/{id}/attach', async (ctx) => attach(ctx, b));
@@ -133,39 +138,40 @@ async function attach(ctx: RequestContext, b: ContainersBackend): Promise<void> 
   const stderr = boolParam(query, 'stderr');
   const keys = parseDetachKeys(query.get('detachKeys'));
   const contentType = tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
-  let out: Duplex | ServerResponse;
   const ac = new AbortController();
-  signal.addEventListener('abort', () => ac.abort());
+  const abort = () => ac.abort();
+  signal.addEventListener('abort', abort);
+  let session: HijackedSession | undefined;
+  let out: WireWriter;
   let input: Promise<void> | undefined;
   if (ctx.upgrade) {
     // dockerode sends its options as a JSON body: dockerd never reads it as stdin
     await readUpgradeBody(ctx.req.headers['content-length'], ctx.upgrade);
-    const sock = ctx.upgrade.socket;
-    sock.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
-    sock.on('error', () => {});
-    out = sock;
+    session = hijack(ctx.upgrade, contentType, { signal: ac.signal });
+    out = session.out;
     if (stdin) {
-      // Client bytes → detach-key scanner → the container's stdin. The client
-      // half-closing its side is EOF for the process; the detach sequence ends the attach.
-      const scanner = new DetachScanner(keys);
-      scanner.on('detach', () => ac.abort());
-      if (ctx.upgrade.head.length) scanner.write(ctx.upgrade.head);
-      sock.pipe(scanner);
-      input = b.attachStdin(id, scanner, ac.signal).catch(() => {});
+      // Docker applies detach keys to TTY sessions only: non-TTY stdin is passed on verbatim.
+      // The client half-closing its side is EOF for the process (StdinOnce).
+      const source = session.input({ detachKeys: tty ? keys : [], onDetach: abort });
+      input = b.attachStdin(id, source, ac.signal).catch(() => {});
     }
   } else {
     ctx.res.writeHead(200, { 'Content-Type': contentType });
     ctx.res.flushHeaders();
-    out = ctx.res;
+    out = new WireWriter(ctx.res, ac.signal);
   }
-  if (logs && (stdout || stderr)) {
-    for await (const l of b.logs(id, { stdout, stderr, signal: ac.signal })) out.write(wireChunk(l, { tty, timestamps: false }));
+  try {
+    if (logs && (stdout || stderr)) {
+      for await (const l of b.logs(id, { stdout, stderr, signal: ac.signal })) if (!(await out.write(wireChunk(l, { tty, timestamps: false })))) break;
+    }
+    if (stream && (stdout || stderr) && !out.gone) {
+      for await (const l of b.attachOutput(id, { stdout, stderr, signal: ac.signal })) if (!(await out.write(wireChunk(l, { tty, timestamps: false })))) break;
+    } else if (stream && input) {
+      await Promise.race([input, new Promise((r) => ac.signal.addEventListener('abort', r))]);
+    }
+  } finally {
+    signal.removeEventListener('abort', abort);
+    ac.abort();
+    if (session) session.finish(); else out.end();
   }
-  if (stream && (stdout || stderr)) {
-    for await (const l of b.attachOutput(id, { stdout, stderr, signal: ac.signal })) out.write(wireChunk(l, { tty, timestamps: false }));
-  } else if (stream && input) {
-    await Promise.race([input, new Promise((r) => ac.signal.addEventListener('abort', r))]);
-  }
-  ac.abort();
-  out.end();
 }

@@ -4,6 +4,7 @@
  * the client goes away. since/until/filters are passed through raw; the
  * engine parses and validates them (bad input → 400 before any output).
  */
+import { WireWriter } from '../wire-writer.js';
 import type { Router } from '../router.js';
 import type { EventsBackend } from '../backend.js';
 
@@ -16,13 +17,15 @@ export function eventRoutes(r: Router, b: EventsBackend): void {
     let cur = first;
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.flushHeaders();
+    const out = new WireWriter(res, signal);
     try {
       for (let v = await cur; !v.done; v = await cur) {
-        res.write(JSON.stringify(v.value) + '\n');
+        if (!(await out.write(JSON.stringify(v.value) + '\n'))) break;
         cur = it.next();
       }
     } finally {
-      res.end();
+      await it.return?.(undefined);
+      out.end();
     }
   });
 }

@@ -3,10 +3,10 @@
  * POST /exec/{id}/start (detached, or hijacked with the multiplexed / raw
  * TTY stream and stdin), POST /exec/{id}/resize, GET /exec/{id}/json.
  */
-import type { Duplex } from 'node:stream';
-import type { ServerResponse } from 'node:http';
 import { invalidArgument } from '../../errdefs/errors.js';
-import { DetachScanner, parseDetachKeys } from '../detach-keys.js';
+import { parseDetachKeys } from '../detach-keys.js';
+import { hijack, type HijackedSession } from '../hijack.js';
+import { WireWriter } from '../wire-writer.js';
 import type { Router } from '../router.js';
 import { intParam, readJson, readUpgradeBody, sendEmpty, sendJson } from '../router.js';
 import type { ExecBackend } from '../backend.js';
@@ -36,44 +36,42 @@ export function execRoutes(r: Router, b: ExecBackend): void {
     if (body.Detach) { await b.start(params.id); sendEmpty(res, 200); return; }
     const tty = info.ProcessConfig.tty;
     const contentType = tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
-    // Docker hijacks first, then starts: a failed start is reported in the stream (and by ExitCode).
-    // The 101 must go out before the process can print: docker-py reads the
-    // response head through a buffered reader and then reads the raw socket,
-    // so output arriving in the same read as the head was lost (a fast
-    // `exec_run` returned b'' now and then).
-    if (ctx.upgrade) {
-      const sock = ctx.upgrade.socket;
-      sock.on('error', () => {});
-      sock.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
-      try { await b.start(params.id); } catch (err) {
-        const msg = `OCI runtime exec failed: ${messageOf(err).replace(/^failed to create task for container: /, '')}\r\n`;
-        sock.end(tty ? msg : encodeFrame(1, msg));
-        return;
-      }
-    } else {
-      await b.start(params.id);
-    }
     const ac = new AbortController();
-    signal.addEventListener('abort', () => ac.abort());
-    let out: Duplex | ServerResponse;
-    if (ctx.upgrade) {
-      const sock = ctx.upgrade.socket;
-      out = sock;
-      if (info.OpenStdin) {
-        const scanner = new DetachScanner(keys);
-        scanner.on('detach', () => ac.abort());
-        if (ctx.upgrade.head.length) scanner.write(ctx.upgrade.head);
-        sock.pipe(scanner);
-        void b.attachStdin(params.id, scanner, ac.signal).catch(() => {});
+    const abort = () => ac.abort();
+    signal.addEventListener('abort', abort);
+    let session: HijackedSession | undefined;
+    let out: WireWriter | undefined;
+    try {
+      // Docker hijacks first, then starts: a failed start is reported in the stream (and by ExitCode).
+      // The 101 must go out before the process can print: docker-py reads the
+      // response head through a buffered reader and then reads the raw socket,
+      // so output arriving in the same read as the head was lost (a fast
+      // `exec_run` returned b'' now and then).
+      if (ctx.upgrade) {
+        session = hijack(ctx.upgrade, contentType, { signal: ac.signal });
+        out = session.out;
+        try { await b.start(params.id); } catch (err) {
+          const msg = `OCI runtime exec failed: ${messageOf(err).replace(/^failed to create task for container: /, '')}\r\n`;
+          await session.out.write(tty ? msg : encodeFrame(1, msg));
+          return;
+        }
+        if (info.OpenStdin) {
+          // detach keys apply to TTY sessions only, as in Docker
+          const source = session.input({ detachKeys: tty ? keys : [], onDetach: abort });
+          void b.attachStdin(params.id, source, ac.signal).catch(() => {});
+        }
+      } else {
+        await b.start(params.id);
+        res.writeHead(200, { 'Content-Type': contentType });
+        res.flushHeaders();
+        out = new WireWriter(res, ac.signal);
       }
-    } else {
-      res.writeHead(200, { 'Content-Type': contentType });
-      res.flushHeaders();
-      out = res;
+      for await (const l of b.output(params.id, { stdout: info.OpenStdout, stderr: info.OpenStderr, signal: ac.signal })) if (!(await out!.write(wireChunk(l, { tty, timestamps: false })))) break;
+    } finally {
+      signal.removeEventListener('abort', abort);
+      ac.abort();
+      if (session) session.finish(); else out?.end();
     }
-    for await (const l of b.output(params.id, { stdout: info.OpenStdout, stderr: info.OpenStderr, signal: ac.signal })) out.write(wireChunk(l, { tty, timestamps: false }));
-    ac.abort();
-    out.end();
   });
 }
 

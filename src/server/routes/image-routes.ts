@@ -1,5 +1,6 @@
 /** server/routes/image-routes — /images/*: list, inspect, import, load, tag, delete. */
 import { notImplemented, invalidArgument } from '../../errdefs/errors.js';
+import { sendBody } from '../wire-writer.js';
 import type { Router } from '../router.js';
 import { boolParam, sendJson, sendEmpty } from '../router.js';
 import type { ImagesBackend } from '../backend.js';
@@ -51,9 +52,7 @@ export function imageRoutes(r: Router, b: ImagesBackend): void {
   const sendArchive = (res: import('node:http').ServerResponse, names: string[]) => {
     const tar = b.save(names);
     res.writeHead(200, { 'Content-Type': 'application/x-tar' });
-    tar.on('error', () => res.destroy());
-    tar.pipe(res);
-    return new Promise<void>((resolve) => { res.on('close', () => resolve()); });
+    return sendBody(res, tar);
   };
   r.add('GET', '/images/get', ({ res, query }) => sendArchive(res, query.getAll('names').flatMap((n) => n.split(',')).filter(Boolean)));
   r.add('GET', '/images/{name*}/get', ({ res, params }) => sendArchive(res, [params.name]));
