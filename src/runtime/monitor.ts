@@ -33,13 +33,21 @@ export async function launchMonitor(conmonPath: string, opts: ConmonOptions, tim
   const sync = child.stdio[3] as Readable;
   const start = child.stdio[4] as Writable;
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-8192); });
+  // a failed spawn (ENOENT, EAGAIN under load) must fail this start, not reach process as an unhandled 'error'
+  let spawnError: Error | undefined;
+  let onSpawnError: ((e: Error) => void) | undefined;
+  child.on('error', (e) => { spawnError = e; onSpawnError?.(e); });
+  child.stderr?.on('error', () => {});
+  sync.on('error', () => {});
   start.on('error', () => {});
   start.end('0');
   try {
     const msg = await new Promise<{ data: number; message?: string }>((resolve, reject) => {
       let buf = '';
       const timer = setTimeout(() => reject(systemError(`conmon did not report within ${timeoutMs} ms`)), timeoutMs);
+      onSpawnError = (e) => { clearTimeout(timer); reject(systemError(`cannot start conmon: ${e.message}`, e)); };
+      if (spawnError) onSpawnError(spawnError);
       sync.on('data', (d: Buffer) => {
         buf += d.toString();
         const nl = buf.indexOf('\n');
