@@ -14,6 +14,7 @@ import type { Snapshotter } from '../snapshots/snapshotter.js';
 import type { LayerRecords } from '../metadata/layer-records.js';
 import { applyLayer } from '../snapshots/apply-layer.js';
 import { chainIds } from '../oci/image.js';
+import { guard } from '../lib/stream-guard.js';
 
 export interface RegisteredLayer {
   chainId: string;
@@ -38,8 +39,9 @@ export class LayerStore {
     const tmp = await this.deps.snapshots.prepareLayer();
     try {
       const hash = createHash('sha256');
-      let raw: Readable = this.deps.content.read(digest);
-      if (gz) raw = raw.pipe(createGunzip());
+      const blob = guard(this.deps.content.read(digest));
+      let raw: Readable = blob;
+      if (gz) { raw = blob.pipe(createGunzip()); blob.on('error', (e) => raw.destroy(e)); raw.on('close', () => blob.destroy()); }
       const tee = new PassThrough();
       raw.on('error', (e) => tee.destroy(e));
       raw.on('data', (c: Buffer) => hash.update(c));

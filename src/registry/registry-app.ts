@@ -12,6 +12,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import { OciError } from './oci-errors.js';
 import { checkName, checkDigest, checkReference } from './names.js';
@@ -223,9 +224,8 @@ export function createRegistryApp(o: RegistryAppOptions): (req: IncomingMessage,
       if (range) headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
       res.writeHead(range ? 206 : 200, { 'Docker-Distribution-API-Version': 'registry/2.0', ...headers, 'Content-Length': length });
       if (method === 'HEAD' || length === 0) { res.end(); return; }
-      const stream = createReadStream(storage.blobPath(digest), { start, end, highWaterMark: 1 << 20 });
-      stream.on('error', (e) => res.destroy(e));
-      stream.pipe(res);
+      // pipeline: a client going away closes the file too (pipe() would leave it open, paused)
+      await pipeline(createReadStream(storage.blobPath(digest), { start, end, highWaterMark: 1 << 20 }), res).catch(() => res.destroy());
       return;
     }
     if (method === 'DELETE') {
@@ -316,6 +316,9 @@ export function createRegistryApp(o: RegistryAppOptions): (req: IncomingMessage,
   }
 
   return (req, res) => {
+    // a client going away ends its own request only
+    req.on('error', () => {});
+    res.on('error', () => {});
     handle(req, res).catch((err) => {
       const e = err instanceof OciError ? err : new OciError('UNKNOWN', (err as Error).message ?? 'internal error');
       if (!(err instanceof OciError)) o.log?.('request failed', { method: req.method, url: req.url, err: (err as Error).message });
