@@ -106,6 +106,9 @@ export function eventMatches(ev: EventMessage, f: Map<string, string[]>): boolea
 
 type Listener = (ev: EventMessage) => void;
 
+/** Events queued for one subscriber that has not read them before it is dropped. */
+const MAX_QUEUED = 10_000;
+
 export class EventsService implements EventPublisher {
   private readonly ring: EventMessage[] = [];
   private readonly listeners = new Set<Listener>();
@@ -161,7 +164,15 @@ export class EventsService implements EventPublisher {
     let wake: (() => void) | undefined;
     let ended = false;
     const end = () => { ended = true; wake?.(); };
-    const listener: Listener = (ev) => { queue.push(ev); wake?.(); };
+    // Only what this subscriber wants is queued, and at most MAX_QUEUED: a client that
+    // stops reading is dropped (as dockerd's pubsub evicts slow subscribers) rather than
+    // holding every event in memory.
+    const listener: Listener = (ev) => {
+      if (!eventMatches(ev, f)) return;
+      if (queue.length >= MAX_QUEUED) { end(); return; }
+      queue.push(ev);
+      wake?.();
+    };
     // Subscribe before snapshotting the ring so nothing falls between them.
     this.listeners.add(listener);
     const replay = o.sinceNs !== undefined || o.untilNs !== undefined ? [...this.ring] : [];
