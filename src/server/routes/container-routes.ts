@@ -4,13 +4,13 @@
  * the streaming endpoints (logs, attach, wait).
  */
 import { invalidArgument } from '../../errdefs/errors.js';
-import { encodeFrame } from '../../api/stdcopy.js';
+import { wireChunk, coalesce } from '../output-lines.js';
 import { parseDetachKeys } from '../detach-keys.js';
 import { hijack, type HijackedSession } from '../hijack.js';
 import { WireWriter } from '../wire-writer.js';
 import type { Router, RequestContext } from '../router.js';
 import { boolParam, intParam, readJson, readUpgradeBody, sendEmpty, sendJson } from '../router.js';
-import type { ContainersBackend, LogLine } from '../backend.js';
+import type { ContainersBackend } from '../backend.js';
 import { messageOf } from '../http-errors.js';
 
 /** Docker's since/until: unix seconds with an optional fraction, or an RFC 3339 time. */
@@ -26,16 +26,6 @@ function tailParam(v: string | null): number | undefined {
   if (v === null || v === '' || v === 'all') return undefined;
   if (!/^\d+$/.test(v)) throw invalidArgument(`invalid value for "tail": "${v}"`);
   return parseInt(v, 10);
-}
-
-const NEWLINE = Buffer.from('\n');
-
-/** One log line as it goes on the wire: the raw bytes with a TTY, else an 8-byte-header frame. Binary-safe. */
-export function wireChunk(l: LogLine, o: { tty: boolean; timestamps: boolean }): Buffer {
-  const parts = o.timestamps ? [Buffer.from(`${l.timestamp} `), l.data] : [l.data];
-  if (!l.partial) parts.push(NEWLINE);
-  const payload = parts.length === 1 ? parts[0] : Buffer.concat(parts);
-  return o.tty ? payload : encodeFrame(l.stream === 'stdout' ? 1 : 2, payload);
 }
 
 export function containerRoutes(r: Router, b: ContainersBackend): void {
@@ -165,7 +155,7 @@ async function attach(ctx: RequestContext, b: ContainersBackend): Promise<void> 
       for await (const l of b.logs(id, { stdout, stderr, signal: ac.signal })) if (!(await out.write(wireChunk(l, { tty, timestamps: false })))) break;
     }
     if (stream && (stdout || stderr) && !out.gone) {
-      for await (const l of b.attachOutput(id, { stdout, stderr, signal: ac.signal })) if (!(await out.write(wireChunk(l, { tty, timestamps: false })))) break;
+      for await (const l of coalesce(b.attachOutput(id, { stdout, stderr, signal: ac.signal }))) if (!(await out.write(wireChunk(l, { tty, timestamps: false })))) break;
     } else if (stream && input) {
       await Promise.race([input, new Promise((r) => ac.signal.addEventListener('abort', r))]);
     }

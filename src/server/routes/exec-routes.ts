@@ -10,7 +10,7 @@ import { WireWriter } from '../wire-writer.js';
 import type { Router } from '../router.js';
 import { intParam, readJson, readUpgradeBody, sendEmpty, sendJson } from '../router.js';
 import type { ExecBackend } from '../backend.js';
-import { wireChunk } from './container-routes.js';
+import { wireChunk, coalesce } from '../output-lines.js';
 import { messageOf } from '../http-errors.js';
 import { encodeFrame } from '../../api/stdcopy.js';
 
@@ -66,7 +66,7 @@ export function execRoutes(r: Router, b: ExecBackend): void {
         res.flushHeaders();
         out = new WireWriter(res, ac.signal);
       }
-      for await (const l of b.output(params.id, { stdout: info.OpenStdout, stderr: info.OpenStderr, signal: ac.signal })) if (!(await out!.write(wireChunk(l, { tty, timestamps: false })))) break;
+      for await (const l of coalesce(b.output(params.id, { stdout: info.OpenStdout, stderr: info.OpenStderr, signal: ac.signal }))) if (!(await out!.write(wireChunk(l, { tty, timestamps: false })))) break;
     } finally {
       signal.removeEventListener('abort', abort);
       ac.abort();
