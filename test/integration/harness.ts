@@ -53,7 +53,8 @@ export interface ApiResponse { status: number; headers: Record<string, string | 
 export function api(socketPath: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
   return new Promise((resolvePromise, reject) => {
     const data = body === undefined ? undefined : Buffer.isBuffer(body) ? body : typeof body === 'string' ? Buffer.from(body) : Buffer.from(JSON.stringify(body));
-    const req = request({ socketPath, method, path, headers: { ...(data ? { 'Content-Type': 'application/json', 'Content-Length': String(data.length) } : {}), ...headers } }, (res) => {
+    // agent: false — a fresh connection per call: a pooled keep-alive socket the daemon closed while this process was blocked (execFileSync) would be reused and fail with EPIPE
+    const req = request({ socketPath, method, path, agent: false, headers: { ...(data ? { 'Content-Type': 'application/json', 'Content-Length': String(data.length) } : {}), ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
