@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# docker-compose: Debian's v1 (1.29, Python) — the compose compatibility test drives it unmodified
-pkgs=(runc conmon busybox-static attr iptables containernetworking-plugins tini socat tmux docker-registry skopeo openssl docker-compose)
+# docker-compose: Debian's v1 (1.29, Python) — the compose compatibility test drives it unmodified;
+# gcc + libc6-dev build the seccomp test's static syscall probe, seccomp's scmp_sys_resolver names syscall numbers as runc's libseccomp does
+pkgs=(runc conmon busybox-static attr iptables containernetworking-plugins tini socat tmux docker-registry skopeo openssl docker-compose gcc libc6-dev seccomp)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 # Debian's docker.io brings the real engine (dockerd 20.10 + containerd), which

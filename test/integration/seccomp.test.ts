@@ -8,13 +8,32 @@
  * `systempaths=unconfined` unmasks /proc; bad options are 400 with nothing
  * created; `info` shows the profile; berthd's `--seccomp-profile` sets the
  * default. With the docker CLI and berth.
+ *
+ * The built-in profile is an allow-list (Docker's default profile, moby
+ * profiles/seccomp v0.2.3: default action ERRNO with EPERM), seen from
+ * inside a container by test/fixtures/syscall-probe.c, a static program
+ * built here with gcc that makes raw syscalls and prints the errno each
+ * answers. Numbers above the highest syscall the filter names that the
+ * host's libseccomp knows (scmp_sys_resolver asks the same libseccomp runc
+ * links) answer ENOSYS: runc's -ENOSYS stub, as under dockerd.
+ *
+ * dockerd as the reference, checked by hand on this host (Debian's
+ * docker.io 20.10.24, the same runc 1.1.5 and libseccomp 2.5.4): given this
+ * profile as `--security-opt seccomp=FILE` it answers every probe below as
+ * berth does, with the default capabilities, SYS_ADMIN, SYS_PTRACE and
+ * SYS_NICE. Its own built-in profile is moby's of 2022: it names nothing
+ * from 450 on (so 450–469 all answer ENOSYS), still allows io_uring and
+ * every socket family, and refuses process_vm_readv and name_to_handle_at;
+ * moby's profile changed those since.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestDaemon, type RunResult } from './harness.js';
+import { TestDaemon, REPO, type RunResult } from './harness.js';
+import { BUILTIN_SECCOMP_PROFILE } from '../../src/runtime/seccomp-default.js';
 
 const d = new TestDaemon();
 const dir = mkdtempSync(join(tmpdir(), 'berth-test-seccomp-'));
@@ -29,7 +48,17 @@ writeFileSync(NO_MKDIR, JSON.stringify({
   ],
 }, null, 2));
 
-before(async () => { await d.start(); await d.importBusybox(); });
+// the built-in profile written out in Docker's format, for --security-opt seccomp=FILE
+const BUILTIN_FILE = join(dir, 'builtin.json');
+writeFileSync(BUILTIN_FILE, JSON.stringify(BUILTIN_SECCOMP_PROFILE, null, 2));
+const PROBE = join(dir, 'syscall-probe');
+
+before(async () => {
+  // gcc, libc6-dev (the static libc) and seccomp (scmp_sys_resolver) come with scripts/install-deps.sh
+  execFileSync('gcc', ['-static', '-O2', '-Wall', '-Werror', '-o', PROBE, join(REPO, 'test', 'fixtures', 'syscall-probe.c')]);
+  await d.start();
+  await d.importBusybox();
+});
 after(async () => { await d.cleanup(); rmSync(dir, { recursive: true, force: true }); });
 
 const seccompMode = (out: string) => /^Seccomp:\s+(\d)/m.exec(out)?.[1];
@@ -138,4 +167,116 @@ test('info shows the seccomp profile; berthd --seccomp-profile unconfined makes 
   } finally {
     await u.cleanup();
   }
+});
+
+// ---- the built-in profile as an allow-list, syscall by syscall (x86_64 numbers) ----
+
+/** Run the probe in a container; spec → what it answered ("ok", "EPERM", …). */
+async function probe(flags: string[], specs: string[]): Promise<Map<string, string>> {
+  const r = await d.docker(['run', '--rm', '-v', `${PROBE}:/probe:ro`, ...flags, 'busybox', '/probe', ...specs]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = new Map(r.stdout.trim().split('\n').map((l) => l.split(' ', 2) as [string, string]));
+  assert.equal(out.size, specs.reduce((n, s) => n + (/^\d+-\d+$/.test(s) ? Number(s.split('-')[1]) - Number(s.split('-')[0]) + 1 : 1), 0), r.stdout);
+  return out;
+}
+
+const NEW = Array.from({ length: 20 }, (_, i) => 450 + i);
+/** Of syscalls 450–469, those Docker's default profile allows (moby profiles/seccomp), and those it allows with a capability. */
+const DOCKER_ALLOWS = new Set(['cachestat', 'fchmodat2', 'map_shadow_stack', 'futex_wake', 'futex_wait', 'futex_requeue', 'statmount', 'listmount', 'mseal',
+  'setxattrat', 'getxattrat', 'listxattrat', 'removexattrat']);
+const DOCKER_ALLOWS_WITH: Record<string, string[]> = { CAP_SYS_NICE: ['set_mempolicy_home_node'], CAP_SYS_ADMIN: ['lsm_get_self_attr', 'lsm_set_self_attr', 'lsm_list_modules'] };
+/** x86_64 syscall number → name as the host's libseccomp (the one runc links) knows it; undefined when it does not. */
+const LIBSECCOMP_NAME = new Map(NEW.map((n) => {
+  const name = execFileSync('scmp_sys_resolver', ['-a', 'x86_64', String(n)]).toString().trim();
+  return [n, name === 'UNKNOWN' ? undefined : name];
+}));
+const GETPID = '39';
+const GETPMSG = '181'; // in no profile, unimplemented by the kernel (ENOSYS from the kernel itself)
+const KEYCTL = '250:0:-3:0'; // KEYCTL_GET_KEYRING_ID of the session keyring
+const ADD_KEY = '248';
+const IO_URING_SETUP = '425';
+const UNSHARE_USERNS = '272:0x10000000';
+const CLONE_USERNS = '56:0x10000000';
+const MOUNT = '165'; // all-NULL arguments: the kernel answers EFAULT (it reads them before checking CAP_SYS_ADMIN)
+const CLONE3 = '435';
+const PERSONA_LINUX32 = '135:8';
+const PERSONA_BSD = '135:6';
+const PROCESS_VM_READV = '310:self';
+const NAME_TO_HANDLE_AT = '303';
+const KCMP = '312:self:self:0:0:0';
+const SOCKET_INET = '41:2:1:0';
+const SOCKET_ALG = '41:38:5:0';
+const SOCKET_VSOCK = '41:40:1:0';
+const ALL = [GETPID, '450-469', GETPMSG, KEYCTL, ADD_KEY, IO_URING_SETUP, UNSHARE_USERNS, MOUNT, CLONE3, PERSONA_LINUX32, PERSONA_BSD, PROCESS_VM_READV, NAME_TO_HANDLE_AT, KCMP,
+  SOCKET_INET, SOCKET_ALG, SOCKET_VSOCK];
+
+/**
+ * What dockerd answers on this host for 450–469 in a container holding `caps`:
+ * runc skips rules whose names its libseccomp does not know, and answers
+ * ENOSYS above the highest number the filter still names; below it, what
+ * the profile allows reaches the kernel (the answer `unconfined` gets),
+ * the rest is EPERM.
+ */
+function assertNewSyscalls(out: Map<string, string>, kernel: Map<string, string>, caps: string[], what: string) {
+  const allows = new Set([...DOCKER_ALLOWS, ...caps.flatMap((c) => DOCKER_ALLOWS_WITH[c] ?? [])]);
+  const named = NEW.filter((n) => allows.has(LIBSECCOMP_NAME.get(n) ?? ''));
+  // futex_waitv (449, kernel 5.16) is the profile's highest syscall before these
+  const last = Math.max(...named, 449);
+  // the syscalls of kernels 6.15–6.17 are past every Docker profile: ENOSYS whatever the libseccomp
+  assert.ok(last < 467, `${what}: highest named ${last}`);
+  for (const n of NEW) {
+    const want = n > last ? 'ENOSYS' : allows.has(LIBSECCOMP_NAME.get(n)!) ? kernel.get(String(n)) : 'EPERM';
+    assert.equal(out.get(String(n)), want, `${what}: ${n} (${LIBSECCOMP_NAME.get(n) ?? 'unknown to libseccomp'})`);
+  }
+}
+
+/** What dockerd's default profile answers on this host for a container with Docker's default capabilities. */
+function assertDockerDefault(out: Map<string, string>, kernel: Map<string, string>, what: string) {
+  const is = (spec: string, want: string) => assert.equal(out.get(spec), want, `${what}: ${spec}`);
+  is(GETPID, 'ok');
+  assertNewSyscalls(out, kernel, [], what);
+  // below that line, what no rule allows is EPERM — even a syscall the kernel does not implement
+  is(GETPMSG, 'EPERM');
+  for (const spec of [KEYCTL, ADD_KEY, IO_URING_SETUP, UNSHARE_USERNS, MOUNT, PERSONA_BSD, KCMP, SOCKET_ALG, SOCKET_VSOCK]) is(spec, 'EPERM');
+  is(CLONE3, 'ENOSYS');
+  is(PERSONA_LINUX32, 'ok');
+  is(PROCESS_VM_READV, 'ok'); // allowed on kernels ≥ 4.8 without CAP_SYS_PTRACE
+  is(NAME_TO_HANDLE_AT, 'EFAULT'); // allowed (reaches the kernel, which finds the NULL path)
+  is(SOCKET_INET, 'ok');
+}
+
+test('the built-in profile is an allow-list: syscalls newer than it answer ENOSYS, unlisted ones EPERM, listed ones reach the kernel (as dockerd)', async () => {
+  // unconfined, every call reaches the kernel: the kernel's own answers
+  const kernel = await probe(['--security-opt', 'seccomp=unconfined'], ALL);
+  // open_tree_attr, file_getattr, file_setattr (kernel 6.15/6.17, in no Docker profile) exist here: NULL arguments get the kernel's errors
+  for (const n of ['467', '468', '469']) assert.match(kernel.get(n)!, /^E(FAULT|INVAL|BADF)$/, n);
+  assert.equal(kernel.get(GETPMSG), 'ENOSYS', 'getpmsg is not implemented by the kernel');
+  assert.notEqual(kernel.get(KEYCTL), 'EPERM');
+  assert.equal(kernel.get(ADD_KEY), 'EFAULT');
+  assert.equal(kernel.get(MOUNT), 'EFAULT');
+  assert.equal(kernel.get(UNSHARE_USERNS), 'ok');
+  assert.equal(kernel.get(PERSONA_BSD), 'ok');
+  assert.equal(kernel.get(CLONE3), 'EINVAL');
+
+  const out = await probe([], [...ALL, CLONE_USERNS]);
+  assertDockerDefault(out, kernel, 'builtin');
+  assert.equal(out.get(CLONE_USERNS), 'EPERM', 'clone with a namespace flag');
+  assertDockerDefault(await probe(['--security-opt', 'seccomp=builtin'], ALL), kernel, 'seccomp=builtin');
+  // the same profile given as a Docker-format file (archMap, caps/arches/minKernel conditions, args) answers the same
+  assertDockerDefault(await probe(['--security-opt', `seccomp=${BUILTIN_FILE}`], ALL), kernel, 'the built-in profile as a file');
+});
+
+test('a gating capability lets its syscalls through, the rest of the allow-list unchanged (as dockerd)', async () => {
+  const kernel = await probe(['--security-opt', 'seccomp=unconfined'], ['450-469']);
+  const admin = await probe(['--cap-add', 'SYS_ADMIN'], ALL);
+  assert.equal(admin.get(MOUNT), 'EFAULT', 'mount reaches the kernel');
+  assert.equal(admin.get(UNSHARE_USERNS), 'ok');
+  assert.equal(admin.get(CLONE3), 'EINVAL', 'clone3 reaches the kernel (size 0)');
+  assertNewSyscalls(admin, kernel, ['CAP_SYS_ADMIN'], 'SYS_ADMIN');
+  for (const spec of [KEYCTL, ADD_KEY, GETPMSG, KCMP]) assert.equal(admin.get(spec), 'EPERM', spec);
+  const ptrace = await probe(['--cap-add', 'SYS_PTRACE'], [KCMP, MOUNT]);
+  assert.equal(ptrace.get(KCMP), 'ok', 'kcmp of fd 0 with itself');
+  assert.equal(ptrace.get(MOUNT), 'EPERM');
+  // set_mempolicy_home_node (450) with CAP_SYS_NICE
+  assertNewSyscalls(await probe(['--cap-add', 'SYS_NICE'], ['450-469']), kernel, ['CAP_SYS_NICE'], 'SYS_NICE');
 });
