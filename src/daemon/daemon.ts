@@ -28,7 +28,7 @@ import { NetnsStore } from '../network/netns.js';
 import { PortReservations } from '../network/port-reservations.js';
 import { BridgeFirewall } from '../network/bridge-firewall.js';
 import { Iptables } from '../network/iptables.js';
-import { deleteLink, hostRoutes } from '../network/links.js';
+import { createBridge, deleteLink, hostRoutes, inspectLink, linkAlias, linkHasAddress, listLinks, removeLinkAddress, setLinkAlias } from '../network/links.js';
 import { parseCidr, networkOf } from '../network/cidr.js';
 import { NetworkService } from '../engine/networks.js';
 import { ContainerNetworking } from '../engine/container-network.js';
@@ -136,7 +136,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     ipamDir,
     firewall: new BridgeFirewall(net.prefix),
     hostRoutes,
-    removeBridge: deleteLink,
+    devices: { inspect: inspectLink, create: createBridge, setAlias: setLinkAlias, remove: deleteLink, list: listLinks, alias: linkAlias, hasAddress: linkHasAddress, removeAddress: removeLinkAddress },
     log: log.child({ module: 'networks' }),
     events,
   });

@@ -219,6 +219,8 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     const ifname = this.nextIfname(rec.net!);
     const ip = ep.IPAMConfig?.IPv4Address;
     const rt = { containerId: rec.id, netns: rec.net!.sandboxKey!, ifname, args: ip ? `IgnoreUnknown=1;IP=${ip}` : undefined };
+    // the bridge plugin makes a missing bridge unmarked: one berth made is made again by berth first
+    await this.o.networks.ensureBridge(n);
     let result;
     try {
       // Docker takes a given --ip anywhere in the subnet, not only in --ip-range: host-local then gets the whole subnet

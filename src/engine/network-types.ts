@@ -21,6 +21,15 @@ export interface NetworkRecord {
   labels: Record<string, string>;
   /** Linux bridge name (bridge driver). */
   bridge?: string;
+  /**
+   * berth made the bridge (at create, marked with its alias; engine/network-bridges)
+   * and deletes it with the network; false: the bridge existed and is adopted,
+   * left in place at rm as dockerd does. Absent only on records of an older
+   * berth until the next daemon start decides it.
+   */
+  bridgeCreated?: boolean;
+  /** An adopted bridge had the gateway address before (berth leaves it on at rm; else it takes it back). */
+  bridgeHadGateway?: boolean;
   /** the predefined bridge/host/none networks. */
   predefined?: boolean;
 }

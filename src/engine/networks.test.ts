@@ -11,22 +11,46 @@ import { BerthError } from '../errdefs/errors.js';
 import { NetworkService } from './networks.js';
 import type { NetworkRecord } from './network-types.js';
 import type { BridgeFirewall } from '../network/bridge-firewall.js';
+import type { LinkState } from '../network/links.js';
+import type { BridgeDevices } from './network-bridges.js';
 
-async function service(t: { after: (fn: () => Promise<void>) => void }, routes: string[] = []) {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-nets-'));
+/** The host's links in memory: name → kind, alias, IPv4 addresses. */
+class FakeLinks implements BridgeDevices {
+  readonly links = new Map<string, { kind: 'bridge' | 'other'; alias: string; addrs: string[]; mtu?: number }>();
+  readonly removed: string[] = [];
+  async inspect(name: string): Promise<LinkState> {
+    const l = this.links.get(name);
+    return !l ? { kind: 'none' } : l.kind === 'bridge' ? { kind: 'bridge', alias: l.alias } : { kind: 'other' };
+  }
+  async create(name: string, o: { alias: string; mtu?: number }): Promise<boolean> {
+    if (this.links.has(name)) return false;
+    this.links.set(name, { kind: 'bridge', alias: o.alias, addrs: [], mtu: o.mtu });
+    return true;
+  }
+  async setAlias(name: string, alias: string): Promise<void> { this.links.get(name)!.alias = alias; }
+  async remove(name: string): Promise<void> { this.links.delete(name); this.removed.push(name); }
+  async list(): Promise<string[]> { return [...this.links.keys()]; }
+  async alias(name: string): Promise<string> { return this.links.get(name)?.alias ?? ''; }
+  hasAddress(name: string, cidr: string): boolean { return !!this.links.get(name)?.addrs.includes(cidr); }
+  async removeAddress(name: string, cidr: string): Promise<void> { const l = this.links.get(name); if (l) l.addrs = l.addrs.filter((a) => a !== cidr); }
+}
+
+async function service(t: { after: (fn: () => Promise<void>) => void }, routes: string[] = [], o: { links?: FakeLinks; dir?: string } = {}) {
+  const dir = o.dir ?? await mkdtemp(join(tmpdir(), 'berth-nets-'));
   const db = openDatabase(join(dir, 'db'));
-  t.after(async () => { db.close(); await rm(dir, { recursive: true, force: true }); });
+  t.after(async () => { db.close(); if (!o.dir) await rm(dir, { recursive: true, force: true }); });
   const synced: string[][] = [];
-  const removed: string[] = [];
+  const links = o.links ?? new FakeLinks();
+  const dnsStopped: string[] = [];
   const firewall = { sync: async (b: { bridge: string; icc?: boolean }[]) => { synced.push(b.map((x) => `${x.bridge}${x.icc === false ? ':noicc' : ''}`)); } } as unknown as BridgeFirewall;
   const svc = new NetworkService({
     records: new NetworkRecords<NetworkRecord>(db), prefix: 'tst', defaultBridge: { bridge: 'tst0', bip: '10.50.0.1/24' },
     pools: [{ base: parseCidr('10.60.0.0/22'), size: 24 }], ipamDir: join(dir, 'ipam'), firewall,
-    hostRoutes: async () => routes.map((r) => parseCidr(r)), removeBridge: async (b) => { removed.push(b); }, log: createLogger({ level: 'error' }),
+    hostRoutes: async () => routes.map((r) => parseCidr(r)), devices: links, dns: { stop: async (id) => { dnsStopped.push(id); } }, log: createLogger({ level: 'error' }),
   });
   svc.setContainers({ list: () => [], connect: async () => {}, disconnect: async () => {} });
   await svc.init();
-  return { svc, synced, removed };
+  return { svc, synced, removed: links.removed, links, dnsStopped, db };
 }
 
 const kindOf = (e: unknown) => (e as BerthError).kind;
@@ -89,8 +113,9 @@ test('lookup by name, ID and prefix; remove and prune; predefined ones stay', as
   assert.equal(svc.get(Id.slice(0, 8)).name, 'one');
   assert.throws(() => svc.get('nope'), /network nope not found/);
   await assert.rejects(svc.remove('bridge'), /pre-defined/);
+  const one = svc.get('one');
   assert.deepEqual((await svc.prune(JSON.stringify({ label: ['keep=no'] }))).NetworksDeleted, ['one']);
-  assert.equal(removed.length, 1);
+  assert.deepEqual(removed, [one.bridge]);
   await svc.remove('two');
   assert.deepEqual((await svc.prune()).NetworksDeleted, []);
   assert.deepEqual(svc.listView(JSON.stringify({ type: ['custom'] })), []);
@@ -105,4 +130,104 @@ test('bridge driver options: enable_icc reaches the firewall, enable_ip_masquera
   assert.equal(bridge.ipMasq, false);
   assert.equal(bridge.mtu, 1400);
   assert.ok(synced.at(-1)!.includes(`${n.bridge}:noicc`), JSON.stringify(synced.at(-1)));
+});
+
+// ---- bridge ownership (dockerd's BridgeIfaceCreator) --------------------------------
+
+test('create makes a missing bridge, marked for the network; rm deletes it and closes the network\'s DNS listener', async (t) => {
+  const { svc, links, dnsStopped } = await service(t);
+  const { Id } = await svc.create({ Name: 'mine', Options: { 'com.docker.network.driver.mtu': '1400' } });
+  const n = svc.get(Id);
+  assert.equal(n.bridgeCreated, true);
+  assert.deepEqual(links.links.get(n.bridge!), { kind: 'bridge', alias: `berth:tst:${Id}`, addrs: [], mtu: 1400 });
+  await svc.remove('mine');
+  assert.equal(links.links.has(n.bridge!), false);
+  assert.deepEqual(dnsStopped, [Id]);
+});
+
+test('an existing bridge named by bridge.name is adopted and survives rm and prune (only the gateway address berth gave it goes), as with dockerd', async (t) => {
+  const { svc, links, removed } = await service(t);
+  links.links.set('hostbr', { kind: 'bridge', alias: '', addrs: [] });
+  const { Id } = await svc.create({ Name: 'adopt', IPAM: { Config: [{ Subnet: '10.80.0.0/24' }] }, Options: { 'com.docker.network.bridge.name': 'hostbr' } });
+  assert.equal(svc.get(Id).bridgeCreated, false);
+  assert.equal(links.links.get('hostbr')!.alias, '', 'not marked');
+  links.links.get('hostbr')!.addrs.push('10.80.0.1/24', '192.0.2.1/24'); // the bridge plugin's gateway, and one of the host's
+  await svc.remove('adopt');
+  assert.deepEqual(links.links.get('hostbr'), { kind: 'bridge', alias: '', addrs: ['192.0.2.1/24'] });
+  // a bridge that had the gateway address before keeps it; prune leaves the bridge too
+  links.links.set('hostbr2', { kind: 'bridge', alias: '', addrs: ['10.81.0.1/24'] });
+  await svc.create({ Name: 'adopt2', IPAM: { Config: [{ Subnet: '10.81.0.0/24' }] }, Options: { 'com.docker.network.bridge.name': 'hostbr2' } });
+  assert.deepEqual((await svc.prune()).NetworksDeleted, ['adopt2']);
+  assert.deepEqual(links.links.get('hostbr2')!.addrs, ['10.81.0.1/24']);
+  assert.deepEqual(removed, []);
+});
+
+test('a non-bridge device as bridge.name is refused in dockerd\'s words, leaving no record and the device', async (t) => {
+  const { svc, links } = await service(t);
+  links.links.set('veth0', { kind: 'other', alias: '', addrs: [] });
+  await assert.rejects(svc.create({ Name: 'v', Options: { 'com.docker.network.bridge.name': 'veth0' } }), (e: unknown) => kindOf(e) === 'invalid-argument' && (e as Error).message === 'existing interface veth0 is not a bridge');
+  assert.equal(svc.tryGet('v'), undefined);
+  assert.deepEqual(links.links.get('veth0'), { kind: 'other', alias: '', addrs: [] });
+});
+
+test('a bridge berth made that was replaced by a same-named one is left at rm; a vanished one is made again before an attach', async (t) => {
+  const { svc, links, removed } = await service(t);
+  const a = svc.get((await svc.create({ Name: 'a' })).Id);
+  links.links.delete(a.bridge!);
+  await svc.ensureBridge(a);
+  assert.equal(links.links.get(a.bridge!)!.alias, `berth:tst:${a.id}`, 'made again, marked');
+  links.links.set(a.bridge!, { kind: 'bridge', alias: 'someone else', addrs: [] });
+  await svc.remove('a');
+  assert.equal(links.links.get(a.bridge!)!.alias, 'someone else');
+  // an adopted bridge that vanished is not made by berth (the bridge plugin would, and it stays the host's)
+  links.links.set('hostbr', { kind: 'bridge', alias: '', addrs: [] });
+  const b = svc.get((await svc.create({ Name: 'b', Options: { 'com.docker.network.bridge.name': 'hostbr' } })).Id);
+  links.links.delete('hostbr');
+  await svc.ensureBridge(b);
+  assert.equal(links.links.has('hostbr'), false);
+  assert.deepEqual(removed, []);
+});
+
+test('daemon start: the default bridge is made or adopted (a non-bridge refused); marked bridges of gone networks are swept, nothing else', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-nets-'));
+  t.after(async () => { await rm(dir, { recursive: true, force: true }); });
+  const links = new FakeLinks();
+  const first = await service(t, [], { links, dir });
+  const def = first.svc.get('bridge');
+  assert.equal(def.bridgeCreated, true);
+  assert.equal(links.links.get('tst0')!.alias, `berth:tst:${def.id}`);
+  const kept = first.svc.get((await first.svc.create({ Name: 'kept' })).Id);
+  first.db.close();
+  // what a kill -9 between a record's delete and its bridge's (or a bridge's creation and its record) leaves
+  const gone = 'f'.repeat(64);
+  links.links.set('tst-orphan', { kind: 'bridge', alias: `berth:tst:${gone}`, addrs: [] });
+  links.links.set('other-orphan', { kind: 'bridge', alias: `berth:other:${gone}`, addrs: [] }); // another daemon's prefix
+  links.links.set('tst-unmarked', { kind: 'bridge', alias: '', addrs: [] });
+  links.links.set('tst-dummy', { kind: 'other', alias: `berth:tst:${gone}`, addrs: [] });
+  const again = await service(t, [], { links, dir });
+  assert.deepEqual(links.removed, ['tst-orphan']);
+  assert.equal(again.svc.get('bridge').bridgeCreated, true, 'the default bridge stays berth\'s across restarts');
+  assert.ok(links.links.has(kept.bridge!) && links.links.has('tst0'));
+  again.db.close();
+  // -b naming the host's own bridge: adopted; naming another kind of device: the start fails in dockerd's words
+  links.links.set('tst0', { kind: 'bridge', alias: '', addrs: [] });
+  const adopted = await service(t, [], { links, dir });
+  assert.equal(adopted.svc.get('bridge').bridgeCreated, false);
+  adopted.db.close();
+  links.links.set('tst0', { kind: 'other', alias: '', addrs: [] });
+  await assert.rejects(service(t, [], { links, dir }), (e: unknown) => kindOf(e) === 'invalid-argument' && (e as Error).message === 'existing interface tst0 is not a bridge');
+});
+
+test('records of an older berth: a bridge under berth\'s generated name becomes berth\'s (and marked), a bridge.name one adopted', async (t) => {
+  const { svc, links, db } = await service(t);
+  const gen = svc.get((await svc.create({ Name: 'gen' })).Id);
+  const named = svc.get((await svc.create({ Name: 'named', IPAM: { Config: [{ Subnet: '10.82.0.0/24' }] }, Options: { 'com.docker.network.bridge.name': 'custom0' } })).Id);
+  const records = new NetworkRecords<NetworkRecord>(db);
+  for (const n of [gen, named]) { const { bridgeCreated: _c, bridgeHadGateway: _g, ...old } = n; records.update(old); links.links.set(n.bridge!, { kind: 'bridge', alias: '', addrs: ['10.82.0.1/24'] }); }
+  await svc.init();
+  assert.equal(svc.get('gen').bridgeCreated, true);
+  assert.equal(links.links.get(gen.bridge!)!.alias, `berth:tst:${gen.id}`);
+  assert.deepEqual([svc.get('named').bridgeCreated, svc.get('named').bridgeHadGateway], [false, true]);
+  await svc.remove('named');
+  assert.deepEqual(links.links.get('custom0'), { kind: 'bridge', alias: '', addrs: ['10.82.0.1/24'] }, 'left exactly as it was');
 });

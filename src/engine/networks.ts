@@ -7,6 +7,8 @@
  * `--bip`, `--fixed-cidr`). User-defined bridge networks get a subnet from
  * the default address pools unless given one, a Linux bridge named
  * `<prefix>-<id…>` (≤ 15 chars) and a CNI network `<prefix>-<id12>`.
+ * Bridges are made (or adopted, or refused) at create and deleted at rm
+ * only when berth made them: engine/network-bridges.
  *
  * May import: network, metadata, lib, errdefs.
  */
@@ -24,6 +26,7 @@ import { parseFilters, matchLabel } from './container-views.js';
 import type { ContainerRecord } from './container-types.js';
 import type { IpamConfig, NetworkRecord } from './network-types.js';
 import type { EventPublisher } from './events.js';
+import { NetworkBridges, gatewayCidr, type BridgeDevices } from './network-bridges.js';
 
 export interface DefaultBridgeConfig { bridge: string; bip: string; fixedCidr?: string; mtu?: number }
 
@@ -43,7 +46,10 @@ export interface NetworkServiceOptions {
   ipamDir: string;
   firewall: BridgeFirewall;
   hostRoutes: () => Promise<Cidr[]>;
-  removeBridge: (name: string) => Promise<void>;
+  /** The host's links (network/links): bridges are made, marked and deleted through it. */
+  devices: BridgeDevices;
+  /** The embedded DNS: a network's resolver listener closes with the network. */
+  dns?: { stop(networkId: string): Promise<void> };
   log: Logger;
   events?: EventPublisher;
 }
@@ -73,12 +79,20 @@ const MASQ_OPT = 'com.docker.network.bridge.enable_ip_masquerade';
 export class NetworkService {
   private containers?: NetworkContainers;
   private readonly lock = new KeyedMutex();
+  private readonly bridges: NetworkBridges;
 
-  constructor(private readonly o: NetworkServiceOptions) {}
+  constructor(private readonly o: NetworkServiceOptions) {
+    this.bridges = new NetworkBridges({ prefix: o.prefix, devices: o.devices, log: o.log });
+  }
 
   setContainers(c: NetworkContainers): void { this.containers = c; }
 
-  /** Create or update the predefined networks, then program the firewall. */
+  /**
+   * Create or update the predefined networks (the default bridge made or
+   * adopted; a non-bridge device under its name stops the start, as with
+   * dockerd), decide the bridge ownership of records from an older berth,
+   * delete berth's bridges whose network is gone, then program the firewall.
+   */
   async init(): Promise<void> {
     const db = this.o.defaultBridge;
     const gw = parseCidr(db.bip, 'bip');
@@ -100,14 +114,17 @@ export class NetworkService {
     };
     const cfg: IpamConfig = { Subnet: formatCidr(subnet), Gateway: formatIp(gw.ip), ...(ipRange ? { IPRange: ipRange } : {}) };
     const existing = this.o.records.getByName('bridge');
+    const bridgeId = existing?.id ?? newId();
+    const claim = await this.bridges.claim(db.bridge, bridgeId, { gateway: `${cfg.Gateway}/${subnet.prefix}`, mtu: db.mtu });
     if (existing) {
       existing.bridge = db.bridge;
       existing.ipam.Config = [cfg];
       existing.options = bridgeOptions;
+      Object.assign(existing, claim);
       this.o.records.update(existing);
     } else {
-      this.o.records.insert({ id: newId(), name: 'bridge', created: new Date().toISOString(), driver: 'bridge', internal: false, attachable: false,
-        ipam: { Driver: 'default', Options: null, Config: [cfg] }, options: bridgeOptions, labels: {}, bridge: db.bridge, predefined: true });
+      this.o.records.insert({ id: bridgeId, name: 'bridge', created: new Date().toISOString(), driver: 'bridge', internal: false, attachable: false,
+        ipam: { Driver: 'default', Options: null, Config: [cfg] }, options: bridgeOptions, labels: {}, bridge: db.bridge, predefined: true, ...claim });
     }
     for (const [name, driver] of [['host', 'host'], ['none', 'null']] as const) {
       if (!this.o.records.getByName(name)) {
@@ -115,8 +132,15 @@ export class NetworkService {
           ipam: { Driver: 'default', Options: null, Config: [] }, options: {}, labels: {}, predefined: true });
       }
     }
+    for (const n of this.list()) {
+      if (n.driver === 'bridge' && n.bridge && !n.predefined && n.bridgeCreated === undefined) this.o.records.update(await this.bridges.migrate(n, n.bridge === this.bridgeName(n.id)));
+    }
+    await this.bridges.sweep(this.list());
     await this.syncFirewall();
   }
+
+  /** Before an attachment to `n`: a bridge berth made that has vanished is made again (marked). */
+  async ensureBridge(n: NetworkRecord): Promise<void> { await this.bridges.ensure(n); }
 
   async syncFirewall(): Promise<void> {
     const bridges = this.list().filter((n) => n.driver === 'bridge' && n.bridge).map((n) => ({ bridge: n.bridge!, internal: n.internal, icc: n.options[ICC_OPT] !== 'false', subnet: n.ipam.Config[0]?.Subnet, masquerade: n.options[MASQ_OPT] !== 'false' }));
@@ -194,9 +218,12 @@ export class NetworkService {
         id, name, created: new Date().toISOString(), driver: 'bridge', internal: !!req.Internal, attachable: !!req.Attachable,
         ipam: { Driver: 'default', Options: req.IPAM?.Options ?? null, Config: [cfg] }, options, labels: { ...(req.Labels ?? {}) }, bridge,
       };
+      // last of the checks, first of the changes: a kill -9 from here on leaves a marked bridge the start-up sweep deletes
+      Object.assign(rec, await this.bridges.claim(bridge, id, { gateway: gatewayCidr(rec), mtu: Number(options[MTU_OPT] ?? 0) || undefined }));
       try {
         this.o.records.insert(rec);
       } catch (err) {
+        await this.bridges.release(rec).catch((e) => this.o.log.warn('bridge removal failed', { bridge, err: (e as Error).message }));
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw conflict(`network with name ${name} already exists`, 'NETWORK_EXISTS');
         throw err;
       }
@@ -205,6 +232,7 @@ export class NetworkService {
       } catch (err) {
         this.o.records.delete(id);
         await this.syncFirewall().catch(() => {});
+        await this.bridges.release(rec).catch((e) => this.o.log.warn('bridge removal failed', { bridge, err: (e as Error).message }));
         throw err;
       }
       this.o.events?.publish('network', 'create', id, { name, type: 'bridge' });
@@ -342,7 +370,8 @@ export class NetworkService {
   private async destroy(n: NetworkRecord): Promise<void> {
     this.o.records.delete(n.id);
     await this.syncFirewall();
-    if (n.bridge) await this.o.removeBridge(n.bridge).catch((e) => this.o.log.warn('bridge removal failed', { bridge: n.bridge, err: (e as Error).message }));
+    await this.o.dns?.stop(n.id).catch((e) => this.o.log.warn('closing the network\'s DNS listener failed', { network: n.name, err: (e as Error).message }));
+    await this.bridges.release(n).catch((e) => this.o.log.warn('bridge removal failed', { bridge: n.bridge, err: (e as Error).message }));
     await rm(join(this.o.ipamDir, this.cniName(n)), { recursive: true, force: true });
     this.o.events?.publish('network', 'destroy', n.id, { name: n.name, type: n.driver });
   }

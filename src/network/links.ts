@@ -1,23 +1,90 @@
 /**
- * network/links — the adapter for ip(8) link operations berth needs beyond
- * what the CNI plugins do (deleting a network's bridge), and read-only
- * listing from /sys/class/net. The one place berth spawns `ip`.
+ * network/links — the adapter for ip(8) link and address operations berth
+ * needs beyond what the CNI plugins do (making and deleting a network's
+ * bridge, marking it, taking back an address), and read-only facts about
+ * links from /sys/class/net and the host's interface table. The one place
+ * berth spawns `ip`.
+ *
+ * Vocabulary: a link's `alias` is its ifalias (/sys/class/net/<name>/ifalias),
+ * the free-text label berth writes on the bridges it makes (its "mark").
  *
  * May import: errdefs.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
 import { systemError } from '../errdefs/errors.js';
 
 const run = promisify(execFile);
+const SYS = '/sys/class/net';
+
+/** What is at a link name now: nothing, a Linux bridge (with its alias), or a device of another kind. */
+export type LinkState = { kind: 'none' } | { kind: 'bridge'; alias: string } | { kind: 'other' };
 
 export async function linkExists(name: string): Promise<boolean> {
   return (await listLinks()).includes(name);
 }
 
 export async function listLinks(): Promise<string[]> {
-  return readdir('/sys/class/net').catch(() => [] as string[]);
+  return readdir(SYS).catch(() => [] as string[]);
+}
+
+/** A link's state from sysfs: a bridge has a `bridge/` directory (veth, dummy, vlan… have none). */
+export async function inspectLink(name: string): Promise<LinkState> {
+  if (!(await stat(join(SYS, name)).then(() => true, () => false))) return { kind: 'none' };
+  if (!(await stat(join(SYS, name, 'bridge')).then(() => true, () => false))) return { kind: 'other' };
+  return { kind: 'bridge', alias: await linkAlias(name) };
+}
+
+export async function linkAlias(name: string): Promise<string> {
+  return (await readFile(join(SYS, name, 'ifalias'), 'utf8').catch(() => '')).trim();
+}
+
+/**
+ * Make bridge `name` (down, no address: the CNI bridge plugin brings it up
+ * and gives it the gateway at the first attachment) carrying `alias`.
+ * Both steps run in one `ip -batch` process, so a berthd killed meanwhile
+ * cannot leave the bridge unmarked (the kernel ignores an alias given to
+ * `link add`); `ip` stops at the first failing line, so a name someone
+ * else took is never marked. Returns false when a device of that name
+ * exists (it appeared since the caller looked): not ours.
+ */
+export async function createBridge(name: string, o: { alias: string; mtu?: number }): Promise<boolean> {
+  if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(name) || !/^[\w.:-]{1,200}$/.test(o.alias)) throw systemError(`invalid bridge name or alias: ${name} ${o.alias}`);
+  const script = `link add name ${name}${o.mtu ? ` mtu ${o.mtu}` : ''} type bridge\nlink set dev ${name} alias ${o.alias}\n`;
+  try {
+    await ipBatch(script);
+    return true;
+  } catch (err) {
+    if ((await inspectLink(name)).kind !== 'none') {
+      // ours if the add went through and only the alias failed: then it carries no mark and stays (logged by the caller as not ours)
+      return false;
+    }
+    throw systemError(`creating bridge ${name}`, err);
+  }
+}
+
+/** Write `alias` on link `name` (marks a bridge an older berth made before it marked them). */
+export async function setLinkAlias(name: string, alias: string): Promise<void> {
+  try { await run('ip', ['link', 'set', 'dev', name, 'alias', alias], { timeout: 10000 }); } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw systemError(`ip link set ${name} alias: ${(e.stderr || e.message).trim()}`, err);
+  }
+}
+
+function ipBatch(script: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ip', ['-batch', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdin.on('error', () => { /* reported by the exit status */ });
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('close', (code) => { clearTimeout(timer); if (code === 0) resolve(); else reject(new Error(`ip -batch: ${stderr.trim() || `exit ${code}`}`)); });
+    child.stdin.end(script);
+  });
 }
 
 export async function deleteLink(name: string): Promise<void> {
@@ -29,9 +96,23 @@ export async function deleteLink(name: string): Promise<void> {
   }
 }
 
+/** Does link `name` carry the IPv4 address `cidr` (a.b.c.d/len)? */
+export function linkHasAddress(name: string, cidr: string): boolean {
+  return (networkInterfaces()[name] ?? []).some((a) => a.family === 'IPv4' && a.cidr === cidr);
+}
+
+/** Take the IPv4 address `cidr` off link `name` (gone already: nothing to do). */
+export async function removeLinkAddress(name: string, cidr: string): Promise<void> {
+  if (!linkHasAddress(name, cidr)) return;
+  try { await run('ip', ['addr', 'del', cidr, 'dev', name], { timeout: 10000 }); } catch (err) {
+    if (!linkHasAddress(name, cidr)) return;
+    const e = err as { stderr?: string; message: string };
+    throw systemError(`ip addr del ${cidr} dev ${name}: ${(e.stderr || e.message).trim()}`, err);
+  }
+}
+
 /** IPv4 routes of the host's main table as [network, prefix] (from /proc/net/route), default route excluded. */
 export async function hostRoutes(): Promise<{ ip: number; prefix: number }[]> {
-  const { readFile } = await import('node:fs/promises');
   const text = await readFile('/proc/net/route', 'utf8').catch(() => '');
   const out: { ip: number; prefix: number }[] = [];
   for (const line of text.split('\n').slice(1)) {
