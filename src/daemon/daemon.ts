@@ -32,7 +32,7 @@ import { createBridge, deleteLink, hostRoutes, inspectLink, linkAlias, linkHasAd
 import { parseCidr, networkOf } from '../network/cidr.js';
 import { NetworkService } from '../engine/networks.js';
 import { ContainerNetworking } from '../engine/container-network.js';
-import { EmbeddedDnsServer } from '../network/dns-server.js';
+import { EmbeddedDnsServer, type DnsAnswerSource } from '../network/dns-server.js';
 import type { NetworkRecord } from '../engine/network-types.js';
 import { BuildCacheRecords } from '../metadata/build-cache-records.js';
 import { BuildService } from '../engine/builds.js';
@@ -124,7 +124,18 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   const net = cfg.network;
   const ipamDir = join(cfg.dataRoot, 'network', 'ipam');
   await mkdir(ipamDir, { recursive: true, mode: 0o700 });
-  const networks = new NetworkService({
+  // the embedded DNS: one listener per user network at its gateway, opened as containers attach;
+  // its port is kept across restarts, so running containers' redirects stay valid
+  const dnsPortFile = join(cfg.execRoot, 'dns-port');
+  const dnsLog = log.child({ module: 'dns' });
+  const dnsSource: DnsAnswerSource = { lookup: (ip) => networking.lookup(ip) };
+  const dns: EmbeddedDnsServer = new EmbeddedDnsServer({
+    source: dnsSource,
+    log: dnsLog,
+    port: Number((await readFile(dnsPortFile, 'utf8').catch(() => '0')).trim()) || 0,
+    onPort: (p) => { writeFile(dnsPortFile, String(p)).catch((e) => dnsLog.warn('could not keep the embedded DNS port', { err: (e as Error).message })); },
+  });
+  const networks: NetworkService = new NetworkService({
     records: new NetworkRecords<NetworkRecord>(db),
     prefix: net.prefix,
     defaultBridge: { bridge: net.bridge, bip: net.bip, fixedCidr: net.fixedCidr },
@@ -137,26 +148,22 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     firewall: new BridgeFirewall(net.prefix),
     hostRoutes,
     devices: { inspect: inspectLink, create: createBridge, setAlias: setLinkAlias, remove: deleteLink, list: listLinks, alias: linkAlias, hasAddress: linkHasAddress, removeAddress: removeLinkAddress },
+    dns,
     log: log.child({ module: 'networks' }),
     events,
   });
   const ports = new PortReservations();
-  const networking = new ContainerNetworking({
+  const networking: ContainerNetworking = new ContainerNetworking({
     networks,
     cni: new PluginCniExecutor({ pluginDirs: net.cniPath }),
     netns: new NetnsStore({ dir: join(cfg.execRoot, 'netns'), unmount: (p) => unmount(p), isMounted: isMountPoint }),
     ports,
     iptables: (ns?: string) => new Iptables(ns),
+    dns,
     log: log.child({ module: 'network' }),
     events,
   });
   networks.setContainers(networking);
-  // the embedded DNS keeps its port across restarts, so running containers' redirects stay valid
-  const dns = new EmbeddedDnsServer({ source: networking, log: log.child({ module: 'dns' }) });
-  const dnsPortFile = join(cfg.execRoot, 'dns-port');
-  const dnsPort = await dns.start(Number((await readFile(dnsPortFile, 'utf8').catch(() => '0')).trim()) || 0);
-  await writeFile(dnsPortFile, String(dnsPort));
-  networking.setDns(dns);
 
   const containers = new ContainerService({
     events,

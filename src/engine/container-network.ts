@@ -8,15 +8,15 @@
  * - start: `setup()` pins a network namespace under the exec root, brings
  *   up loopback, binds (reserves) the published host ports, runs the CNI
  *   list (bridge + host-local + portmap) for each endpoint (eth0, eth1, …),
- *   and turns on the embedded DNS redirect on user-defined networks; all
- *   or nothing;
+ *   and on user-defined networks opens the network's embedded DNS listener
+ *   at its gateway and turns on the redirect to it; all or nothing;
  * - exit / rm: `teardown()` runs CNI DEL (veth, IPAM lease, NAT and DNAT
  *   rules), releases the ports and unpins the namespace; idempotent;
  * - `connect()` / `disconnect()` add or remove an attachment, hot when the
  *   container runs;
- * - daemon start: `reconcile()` re-takes the ports of running containers,
- *   tears down what dead ones left, and sweeps leases, namespaces and rules
- *   nobody owns.
+ * - daemon start: `reconcile()` re-takes the ports and DNS listeners of
+ *   running containers, tears down what dead ones left, and sweeps leases,
+ *   namespaces and rules nobody owns.
  *
  * May import: network, engine types, lib, errdefs.
  */
@@ -54,8 +54,10 @@ export interface ContainerAccess {
 
 /** The embedded DNS server as the networking code sees it (see network/dns-server). */
 export interface EmbeddedDns {
-  /** Send 127.0.0.11:53 in the namespace to the resolver reachable at `gateway`. */
-  redirect(netnsPath: string, gateway: string): Promise<void>;
+  /** Make the resolver listen for network `networkId` at its `gateway` (on the host); returns the port. Idempotent. */
+  serve(networkId: string, gateway: string): Promise<number>;
+  /** Send 127.0.0.11:53 in the namespace to the resolver at `gateway`:`port`. */
+  redirect(netnsPath: string, gateway: string, port: number): Promise<void>;
 }
 
 export interface ContainerNetworkingOptions {
@@ -84,7 +86,6 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
   constructor(private readonly o: ContainerNetworkingOptions) {}
 
   setContainers(c: ContainerAccess): void { this.containers = c; }
-  setDns(dns: EmbeddedDns): void { this.o.dns = dns; }
   list(): ContainerRecord[] { return this.containers?.list() ?? []; }
 
   // ---- create -----------------------------------------------------------------
@@ -232,7 +233,14 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     const e = endpointFromResult(result, ifname);
     ep.live = { EndpointID: newId(), ifname, ip: e.ip, prefixLen: e.prefixLen, gateway: e.gateway, mac: e.mac, cni: result, ports, netNat: true };
     this.o.events?.publish('network', 'connect', n.id, { name: n.name, type: n.driver, container: rec.id });
-    if (this.o.dns && this.o.networks.isUserDefined(n) && e.gateway) await this.o.dns.redirect(rec.net!.sandboxKey!, e.gateway);
+    if (this.o.networks.isUserDefined(n) && e.gateway) await this.pointDns(rec.net!.sandboxKey!, n.id, e.gateway);
+  }
+
+  /** 127.0.0.11 in the namespace → network `networkId`'s resolver at its gateway (opened if need be). */
+  private async pointDns(netnsPath: string, networkId: string, gateway: string): Promise<void> {
+    if (!this.o.dns) return;
+    const port = await this.o.dns.serve(networkId, gateway);
+    await this.o.dns.redirect(netnsPath, gateway, port);
   }
 
   /** Undo one endpoint (CNI DEL). */
@@ -302,7 +310,7 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
       delete cur.net!.endpoints[n.name];
       // 127.0.0.11 may have pointed at that network's gateway: point it at a remaining user network's
       const other = Object.values(cur.net!.endpoints).find((e) => e.live && this.o.networks.isUserDefined(this.o.networks.tryGet(e.NetworkID) ?? n));
-      if (this.o.dns && other?.live && cur.net!.sandboxKey && running(cur)) await this.o.dns.redirect(cur.net!.sandboxKey, other.live.gateway);
+      if (other?.live && cur.net!.sandboxKey && running(cur)) await this.pointDns(cur.net!.sandboxKey, other.NetworkID, other.live.gateway);
       if (cur.hostConfig.NetworkMode === n.name) {
         // Docker: the mode keeps naming the network; a start without any endpoint gets loopback only
       }
@@ -415,8 +423,9 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
         for (const f of failed) this.o.log.warn('could not re-take published port', { id: rec.id.slice(0, 12), port: f.hostPort });
         for (const [name, ep] of Object.entries(rec.net.endpoints)) {
           const n = ep.live && this.o.networks.tryGet(ep.NetworkID);
-          if (n && this.o.dns && this.o.networks.isUserDefined(n) && rec.net.sandboxKey) {
-            await this.o.dns.redirect(rec.net.sandboxKey, ep.live!.gateway).catch((e) => this.o.log.warn('dns redirect failed', { id: rec.id.slice(0, 12), network: name, err: (e as Error).message }));
+          if (n && this.o.networks.isUserDefined(n) && rec.net.sandboxKey && ep.live!.gateway) {
+            // re-adopt: the listener at the gateway again (a restart or kill -9 closed it), and the redirect to its port
+            await this.pointDns(rec.net.sandboxKey, n.id, ep.live!.gateway).catch((e) => this.o.log.warn('embedded DNS for a running container failed', { id: rec.id.slice(0, 12), network: name, err: (e as Error).message }));
           }
         }
       } else {

@@ -1,14 +1,25 @@
 /**
  * network/dns-server — berth's embedded DNS server (Docker's 127.0.0.11).
- * One UDP + TCP listener per daemon on the host (all addresses, one port);
- * inside each container on a user-defined network, 127.0.0.11:53 is DNATed
- * to the network's gateway address and that port (see `redirect()`), so the
- * server sees the container's own address as the source. A query from an
- * address the engine knows is answered from the container's networks
- * (names, aliases, short IDs → A records); anything else that source asks is
- * forwarded to its upstream resolvers (the container's --dns, else the
+ * dockerd keeps its resolver inside each container's namespace; berthd
+ * (one Node process, which cannot enter namespaces) listens on the host,
+ * but only where containers reach it: one UDP + TCP listener per
+ * user-defined network, bound to that network's gateway address (the host
+ * side of its bridge), never on a wildcard, loopback or external address.
+ * A listener is opened when a container attaches to the network (the
+ * bridge has its gateway address by then) or is re-adopted at daemon start,
+ * and closed when the network goes. Inside each container, 127.0.0.11:53
+ * is DNATed to the gateway and the listener's port (see `redirect()`), so
+ * the server sees the container's own address as the source. A query from
+ * an address the engine knows is answered from the container's networks
+ * (names, aliases, short IDs → A records); anything else that source asks
+ * is forwarded to its upstream resolvers (the container's --dns, else the
  * host's resolv.conf) and the answer relayed. Sources the engine does not
- * know get REFUSED, so the port is no open resolver.
+ * know get REFUSED, so no listener is an open resolver.
+ *
+ * Vocabulary: `key` names a listener (the network ID); every listener tries
+ * the server's `port` first (kept across daemon restarts by the caller, so
+ * running containers' redirects stay valid), another one if it is taken.
+ * Socket errors are logged, never thrown at the process.
  *
  * May import: errdefs, lib, network/iptables.
  */
@@ -72,46 +83,41 @@ export async function forwardUdp(query: Buffer, upstreams: string[], timeoutMs =
   return undefined;
 }
 
-export class EmbeddedDnsServer {
+type Forward = (q: Buffer, upstreams: string[]) => Promise<Buffer | undefined>;
+
+/** One UDP + TCP listener on one address and port. */
+class Listener {
   private udp?: Socket;
   private tcp?: Server;
   private readonly conns = new Set<TcpSocket>();
   port = 0;
 
-  constructor(private readonly o: { source: DnsAnswerSource; log: Logger; forward?: (q: Buffer, upstreams: string[]) => Promise<Buffer | undefined> }) {}
+  constructor(readonly address: string, private readonly handle: (m: Buffer, from: string) => Promise<Buffer | undefined>, private readonly log: Logger) {}
 
-  /** Listen on `port` (0 = any) for UDP and TCP on every host address; falls back to a new port when `port` is taken. */
-  async start(port = 0): Promise<number> {
-    // UDP picks a free port, TCP may find that port taken: try again with another
-    let lastErr: unknown;
-    for (let attempt = 0; attempt < 20; attempt++) {
-      try { await this.listen(attempt === 0 ? port : 0); return this.port; } catch (err) {
-        lastErr = err;
-        if (attempt === 0 && port) this.o.log.info('embedded DNS port taken; using a new one', { port });
-        await this.close();
-      }
+  /** Bind UDP then TCP on address:port (0 = any); throws (with both closed) when either is taken. */
+  async listen(port: number): Promise<void> {
+    try {
+      const udp = createSocket({ type: 'udp4' });
+      this.udp = udp;
+      await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind({ port, address: this.address, exclusive: true }, () => { udp.removeListener('error', reject); resolve(); }); });
+      this.port = udp.address().port;
+      udp.on('error', (e) => this.log.warn('embedded DNS (udp) error', { address: this.address, err: e.message }));
+      udp.on('message', (m, rinfo) => {
+        void this.handle(m, rinfo.address).then((out) => {
+          if (!out || this.udp !== udp) return;
+          try { udp.send(out, rinfo.port, rinfo.address, (e) => { if (e) this.log.debug('embedded DNS reply not sent', { to: rinfo.address, err: e.message }); }); } catch (e) {
+            this.log.debug('embedded DNS reply not sent', { to: rinfo.address, err: (e as Error).message }); // closed meanwhile
+          }
+        });
+      });
+      const tcp = createServer((c) => this.serveTcp(c));
+      this.tcp = tcp;
+      await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen({ port: this.port, host: this.address, exclusive: true }, () => { tcp.removeListener('error', reject); resolve(); }); });
+      tcp.on('error', (e) => this.log.warn('embedded DNS (tcp) error', { address: this.address, err: e.message }));
+    } catch (err) {
+      await this.close();
+      throw err;
     }
-    throw lastErr;
-  }
-
-  private async listen(port: number): Promise<void> {
-    const udp = createSocket({ type: 'udp4' });
-    this.udp = udp;
-    await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind({ port, address: '0.0.0.0', exclusive: true }, () => { udp.removeListener('error', reject); resolve(); }); });
-    this.port = udp.address().port;
-    udp.on('error', (e) => this.o.log.warn('embedded DNS (udp) error', { err: e.message }));
-    udp.on('message', (m, rinfo) => {
-      void this.handle(m, rinfo.address).then((out) => { if (out) udp.send(out, rinfo.port, rinfo.address); });
-    });
-    const tcp = createServer((c) => this.serveTcp(c));
-    await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen({ port: this.port, host: '0.0.0.0', exclusive: true }, () => { tcp.removeListener('error', reject); resolve(); }); });
-    tcp.on('error', (e) => this.o.log.warn('embedded DNS (tcp) error', { err: e.message }));
-    this.tcp = tcp;
-  }
-
-  private handle(m: Buffer, from: string): Promise<Buffer | undefined> {
-    this.o.log.debug('dns query', { from });
-    return answer(m, from.replace(/^::ffff:/, ''), this.o.source, this.o.forward ?? forwardUdp).catch((e) => { this.o.log.warn('embedded DNS answer failed', { err: (e as Error).message }); return undefined; });
   }
 
   /** DNS over TCP: 2-byte length-prefixed messages. */
@@ -134,28 +140,107 @@ export class EmbeddedDnsServer {
   }
 
   async close(): Promise<void> {
-    for (const c of this.conns) c.destroy();
-    await new Promise<void>((r) => (this.tcp ? this.tcp.close(() => r()) : r()));
-    await new Promise<void>((r) => { if (!this.udp) return r(); try { this.udp.close(() => r()); } catch { r(); } });
+    const { tcp, udp } = this;
     this.tcp = undefined;
     this.udp = undefined;
+    for (const c of this.conns) c.destroy();
+    await new Promise<void>((r) => (tcp?.listening ? tcp.close(() => r()) : r()));
+    await new Promise<void>((r) => { if (!udp) return r(); try { udp.close(() => r()); } catch { r(); } });
+  }
+}
+
+export class EmbeddedDnsServer {
+  private readonly listeners = new Map<string, Promise<Listener>>();
+  /** The port every listener tries first: given (kept by the daemon) or the first one a listener got. */
+  port: number;
+
+  constructor(private readonly o: { source: DnsAnswerSource; log: Logger; forward?: Forward; port?: number; onPort?: (port: number) => void }) {
+    this.port = o.port ?? 0;
+  }
+
+  /**
+   * Make sure listener `key` listens on `address` (a gateway address on the
+   * host); returns its port. Idempotent, and concurrent calls share one
+   * listener. Tries the server's port, then new ones (UDP may get a port
+   * whose TCP side is taken).
+   */
+  async serve(key: string, address: string): Promise<number> {
+    const cur = this.listeners.get(key);
+    if (cur) {
+      const l = await cur.catch(() => undefined);
+      if (l && l.address === address) return l.port;
+      if (this.listeners.get(key) === cur) { this.listeners.delete(key); await l?.close(); }
+      return this.serve(key, address);
+    }
+    const p = this.open(address);
+    this.listeners.set(key, p);
+    try { return (await p).port; } catch (err) {
+      if (this.listeners.get(key) === p) this.listeners.delete(key);
+      throw err;
+    }
+  }
+
+  private async open(address: string): Promise<Listener> {
+    const l = new Listener(address, (m, from) => this.handle(m, from), this.o.log);
+    let lastErr: unknown;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const want = attempt === 0 ? this.port : 0;
+      try {
+        await l.listen(want);
+        if (!this.port) { this.port = l.port; this.o.onPort?.(l.port); }
+        if (want && l.port !== want) this.o.log.info('embedded DNS port taken on this address; using a new one', { address, port: want, now: l.port });
+        return l;
+      } catch (err) {
+        lastErr = err;
+        if ((err as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') break; // the address is not on the host (yet)
+      }
+    }
+    throw lastErr;
+  }
+
+  /** The port of listener `key`, if it listens. */
+  async portOf(key: string): Promise<number | undefined> {
+    return (await this.listeners.get(key)?.catch(() => undefined))?.port;
+  }
+
+  /** Close listener `key` (its network is gone). */
+  async stop(key: string): Promise<void> {
+    const p = this.listeners.get(key);
+    if (!p) return;
+    this.listeners.delete(key);
+    await (await p.catch(() => undefined))?.close();
+  }
+
+  /** Close every listener (daemon stop). */
+  async close(): Promise<void> {
+    for (const key of [...this.listeners.keys()]) await this.stop(key);
+  }
+
+  private handle(m: Buffer, from: string): Promise<Buffer | undefined> {
+    this.o.log.debug('dns query', { from });
+    try {
+      return answer(m, from.replace(/^::ffff:/, ''), this.o.source, this.o.forward ?? forwardUdp).catch((e) => { this.o.log.warn('embedded DNS answer failed', { err: (e as Error).message }); return undefined; });
+    } catch (e) {
+      this.o.log.warn('embedded DNS answer failed', { err: (e as Error).message });
+      return Promise.resolve(undefined);
+    }
   }
 
   /**
    * Inside the namespace at `netnsPath`: send 127.0.0.11:53 (udp and tcp) to
-   * `gateway`:port, with the container's own address as the source
+   * `gateway`:`port` (the listener `serve()` opened there), with the container's own address as the source
    * (route_localnet lets a 127/8-sourced packet leave through eth0 before
    * POSTROUTING rewrites it). Idempotent: the namespace's chains are rebuilt.
    */
-  async redirect(netnsPath: string, gateway: string): Promise<void> {
+  async redirect(netnsPath: string, gateway: string, port: number): Promise<void> {
     const ipt = new Iptables(netnsPath);
     await ipt.sysctl('net.ipv4.conf.all.route_localnet', '1');
     const out = `${DNS_CHAIN}-OUT`;
     const post = `${DNS_CHAIN}-POST`;
     for (const c of [out, post]) { await ipt.ensureChain('nat', c); await ipt.flush('nat', c); }
     for (const proto of ['udp', 'tcp']) {
-      await ipt.append('nat', out, ['-d', '127.0.0.11/32', '-p', proto, '--dport', '53', '-j', 'DNAT', '--to-destination', `${gateway}:${this.port}`]);
-      await ipt.append('nat', post, ['-s', '127.0.0.0/8', '-d', `${gateway}/32`, '-p', proto, '--dport', String(this.port), '-j', 'MASQUERADE']);
+      await ipt.append('nat', out, ['-d', '127.0.0.11/32', '-p', proto, '--dport', '53', '-j', 'DNAT', '--to-destination', `${gateway}:${port}`]);
+      await ipt.append('nat', post, ['-s', '127.0.0.0/8', '-d', `${gateway}/32`, '-p', proto, '--dport', String(port), '-j', 'MASQUERADE']);
     }
     await ipt.ensureInserted('nat', 'OUTPUT', ['-j', out]);
     await ipt.ensureInserted('nat', 'POSTROUTING', ['-j', post]);
