@@ -35,6 +35,9 @@ import { containerOpsRoutes } from './routes/container-ops-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { absentFeatureRoutes } from './routes/absent-feature-routes.js';
 
+/** The most header bytes a request may have: dockerd's (Go's http.DefaultMaxHeaderBytes, 1 MiB, plus its 4 KiB slack). */
+export const MAX_HEADER_BYTES = (1 << 20) + 4096;
+
 /** dockerd's --tlscert/--tlskey/--tlscacert and --tlsverify, as file paths. */
 export interface TlsFiles { cert: string; key: string; ca?: string; verify: boolean }
 
@@ -80,10 +83,11 @@ export class ApiServer {
       guard(res, (err) => this.connectionError('response', err));
       void this.dispatch(req, res);
     };
-    // Limits (the README's reliability section): headers within 60 s and
-    // 64 KiB; no limit on the whole request (a `docker load` upload may
-    // take long), as dockerd.
-    const limits = { keepAlive: true, headersTimeout: 60_000, requestTimeout: 0, maxHeaderSize: 64 * 1024 };
+    // Limits (the README's reliability section): headers within 60 s and up
+    // to dockerd's 1 MiB (Go's DefaultMaxHeaderBytes: X-Registry-Auth and
+    // X-Registry-Config can be large), at most 1000 of them; no limit on the
+    // whole request (a `docker load` upload may take long), as dockerd.
+    const limits = { keepAlive: true, headersTimeout: 60_000, requestTimeout: 0, maxHeaderSize: MAX_HEADER_BYTES };
     const srv: Server = tls
       ? createTlsServer({ ...limits, allowHalfOpen: true, cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: tls.verify, rejectUnauthorized: tls.verify, minVersion: 'TLSv1.2' }, handler)
       : createServer(limits, handler);
