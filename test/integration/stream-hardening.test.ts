@@ -194,3 +194,17 @@ test('the daemon log names no crash', () => {
   assert.doesNotMatch(d.stderr, /uncaught exception|Emitted 'error' event|ERR_STREAM_PUSH_AFTER_EOF/);
   assert.ok(readFileSync(`/proc/${d.pid}/status`, 'utf8').includes('State:'));
 });
+
+test('logs?follow=1 of a quiet container answers its headers at once, as dockerd (they waited for the first line)', async () => {
+  assert.equal((await d.docker(['run', '-d', '--name', 'quiet1', 'busybox', 'sleep', '300'])).code, 0);
+  const t0 = Date.now();
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request({ socketPath: d.sock, path: '/containers/quiet1/logs?stdout=1&stderr=1&follow=1' }, (res) => { resolve(res.statusCode ?? 0); req.destroy(); });
+    req.on('error', (e) => (/socket hang up|ECONNRESET/.test(e.message) ? undefined : reject(e)));
+    req.end();
+  });
+  assert.equal(status, 200);
+  assert.ok(Date.now() - t0 < 2000, `headers after ${Date.now() - t0} ms`);
+  assert.equal((await d.api('GET', '/containers/nosuch/logs?stdout=1&follow=1')).status, 404, 'errors still get their status');
+  await d.docker(['rm', '-f', 'quiet1']);
+});

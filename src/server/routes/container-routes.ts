@@ -101,12 +101,17 @@ export function containerRoutes(r: Router, b: ContainersBackend): void {
       stdout, stderr, follow: boolParam(query, 'follow'), tail: tailParam(query.get('tail')),
       sinceMs: parseTimeParam(query.get('since')), untilMs: parseTimeParam(query.get('until')), signal,
     })[Symbol.asyncIterator]();
-    const first = await it.next(); // errors (404) surface before the headers
+    // Errors (404, a driver that cannot be read) surface before the headers; with nothing
+    // to send yet (following a quiet container) the headers go out at once, as dockerd's
+    // do — clients wait for them before they look for output (Testcontainers' log wait).
+    const firstP = it.next();
+    const ready = await Promise.race([firstP.then(() => true), new Promise<false>((r) => setImmediate(() => r(false)))]);
+    const first = ready ? await firstP : undefined;
     res.writeHead(200, { 'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream' });
     res.flushHeaders();
     const out = new WireWriter(res, signal);
     try {
-      for (let cur = first; !cur.done; cur = await it.next()) if (!(await out.write(wireChunk(cur.value, { tty, timestamps })))) break;
+      for (let cur = first ?? await firstP; !cur.done; cur = await it.next()) if (!(await out.write(wireChunk(cur.value, { tty, timestamps })))) break;
     } finally {
       await it.return?.(undefined);
       out.end();
