@@ -319,7 +319,7 @@ export function overlapsRoute(ip: number, prefix: number, routes: [number, numbe
  * test daemons (of any helper) and a real berthd (10.209/16, 10.210/15)
  * never share a subnet.
  */
-function pickSubnets(): { bip: string; pool: string } {
+export function pickSubnets(): { bip: string; pool: string } {
   const routes = hostRoutes();
   const ip = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
   for (let i = 0; i < 200; i++) {
