@@ -4,12 +4,14 @@
 # that the same berthd is alive, answers /_ping and logged no crash. Builds nothing: run
 # `npx tsc -p tsconfig.json` first. Removes every trace of the daemon at the end (containers, volumes,
 # networks, images, mounts, cgroups, bridge, iptables rules of its prefix, temp dirs); keeps the logs.
+# The body is one { } block, so bash reads it whole before running: editing this file during a run is safe.
+{
 set -u
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 
 usage() {
   cat <<EOF
-usage: scripts/peers.sh docker-py|dockerode|all [--runs N] [--strict] [-- RUNNER-ARGS...]
+usage: scripts/peers.sh docker-py|dockerode|all [--runs N] [--strict] [--debug] [-- RUNNER-ARGS...]
 
   Starts a fresh berthd ($REPO/dist/bin/berthd.js) on temporary roots with its own socket, cgroup parent,
   network prefix, bridge, --bip and address pool, imports busybox:latest, runs the suite(s) N times
@@ -18,6 +20,10 @@ usage: scripts/peers.sh docker-py|dockerode|all [--runs N] [--strict] [-- RUNNER
   RUNNER-ARGS go to the runner(s): pytest args for docker-py (-k NAME, --deselect ID), mocha args for
   dockerode (--grep NAME; this sets FULL=1 for it, as the runner's own exclusion is a --grep too);
   SPECS="test/container.js" picks dockerode files.
+
+  --debug starts berthd with -D (every request's method, path, status in its log).
+  Each run's full output, junit.xml / mocha.log and a .failures file (distinct counts, every failing
+  test with a one-line reason, the test where the daemon was lost) are kept beside the berthd log.
 
   Exit status: 0 the daemon survived every run; 1 it died or logged a crash (or traces were left);
   2 usage or setup error; 3 (only with --strict) it survived but tests failed.
@@ -34,7 +40,7 @@ Environment:
 EOF
 }
 
-SUITES=() RUNS=1 STRICT=0 EXTRA=()
+SUITES=() RUNS=1 STRICT=0 EXTRA=() DEBUG=()
 while [ $# -gt 0 ]; do
   case "$1" in
     docker-py|dockerode) SUITES+=("$1") ;;
@@ -42,6 +48,7 @@ while [ $# -gt 0 ]; do
     --runs) RUNS="${2:-}"; shift ;;
     --runs=*) RUNS="${1#--runs=}" ;;
     --strict) STRICT=1 ;;
+    --debug) DEBUG=(-D) ;;
     -h|--help) usage; exit 0 ;;
     --) shift; EXTRA=("$@"); break ;;
     *) echo "peers: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
@@ -132,7 +139,7 @@ echo '{}' >"$ROOT/daemon.json"
 # its own session, so a ^C reaches the runner only and berthd is stopped by finish()
 setsid node "$BERTHD" -H "unix://$SOCK" --data-root "$DATA_ROOT" --exec-root "$EXEC_ROOT" --cgroup-parent "$CGROUP_PARENT" \
   --config-file "$ROOT/daemon.json" --network-prefix "$NET_PREFIX" --bridge "$BRIDGE" --bip "$BIP" \
-  --default-address-pool "base=$POOL,size=24" </dev/null >>"$LOG" 2>&1 &
+  --default-address-pool "base=$POOL,size=24" "${DEBUG[@]}" </dev/null >>"$LOG" 2>&1 &
 PID=$!
 for _ in $(seq 300); do
   ping_ok && break
@@ -168,6 +175,13 @@ run_suite() { # SUITE RUN
     [ -f "$f" ] && cp "$f" "$LOGDIR/$s-run$i.$(basename "$f")"
   done
   rm -rf "$tmp"
+  # distinct counts, each failing test with a one-line reason, the test where the daemon was lost
+  local src="$LOGDIR/$s-run$i.junit.xml"
+  [ "$s" = dockerode ] && src="$LOGDIR/$s-run$i.mocha.log"
+  if [ -f "$src" ] && node "$HELPER" report "$s" "$src" >"$LOGDIR/$s-run$i.failures" 2>&1; then
+    grep -v '^FAILED ' "$LOGDIR/$s-run$i.failures" | sed 's/^/peers: /'
+    echo "peers: failing tests with reasons: $LOGDIR/$s-run$i.failures"
+  fi
   closing="$(grep -E "^$s: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped" "$out" | tail -n 1)"
   [ -n "$closing" ] || closing="$s: no closing line (runner exit status $rc)"
   [ "$rc" = 0 ] || TESTS_FAILED=1
@@ -180,6 +194,10 @@ run_suite() { # SUITE RUN
   else
     state="$state, no crash lines"
   fi
+  # anything else berthd wrote outside its logger (node warnings such as MaxListenersExceededWarning): shown, not fatal
+  local other
+  other="$(tail -c +"$((off + 1))" "$LOG" | grep -v -e '^time="' | grep -v -E -- "$CRASH_RE" | grep -v -e '^(Use `node --trace' -e '^$')"
+  [ -z "$other" ] || { echo "peers: berthd also wrote (not a crash):"; echo "$other" | sort | uniq -c | head -n 10 | sed 's/^/    /'; }
   echo "peers: run $i/$RUNS $closing — $state"
   SUMMARY+=("run $i/$RUNS $closing — $state")
 }
@@ -196,3 +214,4 @@ if [ "$LEFT" = 1 ]; then echo "peers: FAIL: berthd survived, but something was l
 if [ "$STRICT" = 1 ] && [ "$TESTS_FAILED" = 1 ]; then echo "peers: berthd survived; tests failed"; exit 3; fi
 echo "peers: berthd survived every run"
 exit 0
+}

@@ -9,12 +9,17 @@
  *   node dist/test/peers/peers-daemon.js plan [BIP POOL]     shell assignments for peers.sh (eval)
  *   node dist/test/peers/peers-daemon.js clear SOCK          remove every container, network, volume, image
  *   node dist/test/peers/peers-daemon.js cleanup ROOT CGROUP NETPREFIX
+ *   node dist/test/peers/peers-daemon.js report docker-py JUNIT.xml | dockerode MOCHA.log
+ *       distinct tests passed/failed/skipped (pytest's junit lists a test twice when its teardown errs
+ *       too), each failing test with a one-line reason, and where the daemon was lost: the first test
+ *       that failed with a connection error and the one before it.
  *
  * BERTH_TEST_PREFIX (peers.sh: berth-pe-) names the roots, cgroup parent and network marker.
  */
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import {
   TEST_PREFIX, NET_MARK, api, pickSubnets, hostRoutes, overlapsRoute, leftoverCleanup,
   mountsUnder, processesMentioning, cgroupsNamed, linksNamed, iptablesRulesMentioning,
@@ -101,13 +106,90 @@ function cleanup(root: string, cgroupParent: string, netPrefix: string): void {
   process.exitCode = 1;
 }
 
-const [cmd, ...args] = process.argv.slice(2);
-try {
-  if (cmd === 'plan') plan(args[0], args[1]);
-  else if (cmd === 'clear' && args[0]) await clear(args[0]);
-  else if (cmd === 'cleanup' && args.length === 3) cleanup(args[0], args[1], args[2]);
-  else { process.stderr.write('usage: peers-daemon.js plan [BIP POOL] | clear SOCK | cleanup ROOT CGROUP NETPREFIX\n'); process.exitCode = 2; }
-} catch (e) {
-  process.stderr.write(`peers-daemon ${cmd}: ${(e as Error).message}\n`);
-  process.exitCode = 1;
+type Outcome = 'passed' | 'skipped' | 'failed';
+interface TestResult { id: string; outcome: Outcome; reason: string }
+
+/** A refused, reset or vanished connection to the daemon (as docker-py and docker-modem report it). */
+const LOST = /ConnectionRefusedError|ConnectionResetError|Connection aborted|FileNotFoundError\(2|ECONNREFUSED|ECONNRESET|socket hang up|connect ENOENT/;
+
+const unxml = (s: string) => s.replace(/&#(\d+);/g, (_m, n) => String.fromCharCode(Number(n))).replace(/&quot;/g, '"').replace(/&apos;/g, "'")
+  .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const oneLine = (s: string) => { const l = s.split('\n').map((x) => x.trim()).find((x) => x) ?? ''; return l.length > 200 ? `${l.slice(0, 197)}...` : l; };
+
+/** pytest's junit.xml (one testcase per phase that failed) → one result per test, in run order. */
+export function parseJunit(xml: string): TestResult[] {
+  const byId = new Map<string, TestResult>();
+  for (const m of xml.matchAll(/<testcase classname="([^"]*)" name="([^"]*)"[^>]*?(?:\/>|>([\s\S]*?)<\/testcase>)/g)) {
+    const cls = unxml(m[1]).split('.');
+    const id = `${cls.slice(0, -1).join('/')}.py::${cls[cls.length - 1]}::${unxml(m[2])}`;
+    const body = m[3] ?? '';
+    const f = /<(failure|error)(?: [^>]*?message="([^"]*)")?/.exec(body);
+    const r: TestResult = f ? { id, outcome: 'failed', reason: (f[1] === 'error' ? 'error: ' : '') + oneLine(unxml(f[2] ?? '')) }
+      : /<skipped/.test(body) ? { id, outcome: 'skipped', reason: oneLine(unxml(/message="([^"]*)"/.exec(body)?.[1] ?? '')) }
+        : { id, outcome: 'passed', reason: '' };
+    const prev = byId.get(id);
+    if (!prev || (prev.outcome !== 'failed' && r.outcome === 'failed')) byId.set(id, r);
+  }
+  return [...byId.values()];
 }
+
+/** mocha's spec reporter: the numbered failure blocks after "N failing" (passes and pending counted from the summary). */
+export function parseMocha(log: string): { failed: TestResult[]; passed: number; pending: number } {
+  const num = (re: RegExp) => Number(re.exec(log)?.[1] ?? 0);
+  const failed: TestResult[] = [];
+  const at = log.search(/^\s+\d+ failing/m);
+  if (at >= 0) {
+    for (const block of log.slice(at).split(/\n(?=\s{2}\d+\) )/).slice(1)) {
+      const lines = block.split('\n');
+      const title: string[] = [];
+      let i = 0;
+      for (; i < lines.length; i++) {
+        const t = lines[i].trim().replace(/^\d+\) /, '');
+        if (!t) continue;
+        if (t.endsWith(':')) { title.push(t.slice(0, -1)); i++; break; }
+        title.push(t);
+      }
+      const reason = oneLine(lines.slice(i).filter((l) => !/^\s+at /.test(l)).join('\n'));
+      failed.push({ id: title.join(' > '), outcome: 'failed', reason });
+    }
+  }
+  return { failed, passed: num(/^\s+(\d+) passing/m), pending: num(/^\s+(\d+) pending/m) };
+}
+
+function report(suite: string, file: string): void {
+  const text = readFileSync(file, 'utf8');
+  let failed: TestResult[];
+  let counts: string;
+  let before: (t: TestResult) => string | undefined = () => undefined;
+  if (suite === 'docker-py') {
+    const all = parseJunit(text);
+    failed = all.filter((t) => t.outcome === 'failed');
+    const n = (o: Outcome) => all.filter((t) => t.outcome === o).length;
+    counts = `${n('passed')} passed, ${failed.length} failed, ${n('skipped')} skipped of ${all.length}`;
+    before = (t) => all[all.indexOf(t) - 1]?.id;
+  } else {
+    const m = parseMocha(text);
+    failed = m.failed;
+    counts = `${m.passed} passed, ${failed.length} failed, ${m.pending} pending of ${m.passed + failed.length + m.pending}`;
+  }
+  process.stdout.write(`distinct tests: ${counts}\n`);
+  const lost = failed.find((t) => LOST.test(t.reason));
+  if (lost) process.stdout.write(`daemon lost during or just before: ${lost.id}${before(lost) ? ` (previous test: ${before(lost)})` : ''}\n`);
+  for (const t of failed) process.stdout.write(`FAILED ${t.id} — ${t.reason}\n`);
+}
+
+async function main(cmd: string | undefined, args: string[]): Promise<void> {
+  try {
+    if (cmd === 'plan') plan(args[0], args[1]);
+    else if (cmd === 'clear' && args[0]) await clear(args[0]);
+    else if (cmd === 'cleanup' && args.length === 3) cleanup(args[0], args[1], args[2]);
+    else if (cmd === 'report' && (args[0] === 'docker-py' || args[0] === 'dockerode') && args[1]) report(args[0], args[1]);
+    else { process.stderr.write('usage: peers-daemon.js plan [BIP POOL] | clear SOCK | cleanup ROOT CGROUP NETPREFIX | report docker-py|dockerode FILE\n'); process.exitCode = 2; }
+  } catch (e) {
+    process.stderr.write(`peers-daemon ${cmd}: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+// run as a program (peers.sh), not when the test imports the parsers
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main(process.argv[2], process.argv.slice(3));
