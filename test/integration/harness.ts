@@ -165,6 +165,8 @@ export class TestDaemon {
   }
 
   get pid(): number | undefined { return this.child?.pid; }
+  /** The berthd process of the last start (the torture harness watches its exit). */
+  get childProcess(): ReturnType<typeof spawn> | undefined { return this.child; }
 
   docker(args: string[], opts: { input?: string | Buffer; timeoutMs?: number; cwd?: string } = {}) { return run(DOCKER, args, { env: this.env, ...opts }); }
   berth(args: string[], opts: { input?: string | Buffer; timeoutMs?: number; cwd?: string } = {}) { return run(process.execPath, [BERTH, ...args], { env: this.env, ...opts }); }
