@@ -25,8 +25,25 @@ export function rssMbOf(pid: number | undefined): number | undefined {
   } catch { return undefined; }
 }
 
-/** The interesting part of a crashed node process's stderr: everything that is not a berthd log line, from the first error line on. */
+/** The fields of one berthd log line (logfmt: key=value, values quoted as JSON strings when needed). */
+export function logFields(line: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of line.matchAll(/(\w+)=("(?:[^"\\]|\\.)*"|\S*)/g)) out[m[1]] = m[2].startsWith('"') ? JSON.parse(m[2]) as string : m[2];
+  return out;
+}
+
+/**
+ * The interesting part of a crashed berthd's stderr: its own last words
+ * (the "uncaught exception" log line's err, a stack) or else node's report
+ * of an uncaught error (everything that is not a log line, from the first
+ * error line on).
+ */
 export function crashStack(stderr: string): { headline: string; stack: string } {
+  const last = stderr.split('\n').filter((l) => /msg="uncaught exception \(a bug; the daemon exits\)"/.test(l)).slice(-1)[0];
+  if (last) {
+    const err = logFields(last).err ?? '';
+    return { headline: err.split('\n')[0], stack: err };
+  }
   const lines = stderr.split('\n').filter((l) => !l.startsWith('time="'));
   const tail = lines.slice(-80);
   const first = tail.findIndex((l) => /^(\w*Error\b|\w+ \[ERR_\w+\]|Uncaught|FATAL|#|\s*throw )/.test(l));
@@ -177,14 +194,15 @@ export class DaemonUnderTest {
    */
   scanLog(): void {
     for (const line of this.d.stderr.split('\n')) {
-      if (line.includes('level=debug')) continue;
-      const m = /level=(error|fatal) msg=("(?:[^"\\]|\\.)*")(.*)$/.exec(line);
-      if (!m) continue;
-      const msg = JSON.parse(m[2]) as string;
-      const errField = /\berr=("(?:[^"\\]|\\.)*"|\S+)/.exec(m[3])?.[1];
-      const err = errField?.startsWith('"') ? JSON.parse(errField) as string : errField ?? '';
-      const path = /\bpath=(\S+)/.exec(m[3])?.[1];
-      this.report.anomaly({ phase: this.phase, kind: msg === 'unhandled rejection' ? 'unhandled-rejection' : 'daemon-log-error', message: `${msg}${path ? ` ${path}` : ''}: ${err.split('\n')[0]}`, stack: err.includes('\n') ? err : undefined });
+      if (!/level=(error|fatal) /.test(line)) continue;
+      const f = logFields(line);
+      const msg = f.msg ?? '';
+      const err = f.err ?? '';
+      // an uncaught error that berthd survived is a crash it hid; one it died of was reported as the crash
+      if (/uncaught exception \(a bug; the daemon exits\)/.test(msg)) continue;
+      const masked = /uncaught exception|unhandled rejection/.test(msg);
+      const finding = { phase: this.phase, kind: masked ? 'masked-crash' : 'daemon-log-error', message: `${msg}${f.path ? ` ${f.path}` : ''}: ${err.split('\n')[0]}`, stack: err.includes('\n') ? err : undefined };
+      if (masked) this.report.fail(finding); else this.report.anomaly(finding);
     }
   }
 

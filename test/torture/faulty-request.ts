@@ -63,7 +63,7 @@ export async function faultyRequest(env: RequestEnv, label: string, method: stri
   const fault = opts.fault ?? pickFault(rng, !!body);
   if (fault !== 'none') { report.count(phase, 'faultsInjected'); report.count(phase, `fault.${fault}`); }
   const epoch = dut.epoch;
-  const headers = { ...(opts.json !== undefined ? { 'Content-Type': 'application/json' } : {}), Connection: 'close', ...opts.headers };
+  const headers = { ...(opts.json !== undefined ? { 'Content-Type': 'application/json' } : {}), ...(rng.chance(0.5) ? { Connection: 'close' } : {}), ...opts.headers };
   const head = formatRequest(method, path, headers);
   let conn: HttpConn;
   try { conn = await HttpConn.open(dut.sock); } catch { return { result: 'daemon-down', fault, bytes: 0 }; }
@@ -91,6 +91,8 @@ export async function faultyRequest(env: RequestEnv, label: string, method: stri
     if (fault === 'half-close') conn.end();
     let h: Head;
     try { h = await conn.waitHead(HEAD_TIMEOUT_MS); } catch (err) {
+      // a connection dropped because berthd died: its exit may be noticed only now
+      if (!/within/.test((err as Error).message)) await dut.ready();
       if (crashed()) return { result: 'crashed', fault, bytes: 0 };
       // after a half-close berthd may take the request as abandoned (dockerd cancels it too)
       if (fault === 'half-close') return { result: 'no-head', fault, bytes: 0 };
@@ -145,6 +147,8 @@ export async function hijack(env: RequestEnv, label: string, path: string, opts:
     await conn.send(formatRequest('POST', path, { ...(body ? { 'Content-Type': 'application/json' } : {}), Connection: 'Upgrade', Upgrade: 'tcp' }, body));
     let h: Head;
     try { h = await conn.waitHead(HEAD_TIMEOUT_MS); } catch (err) {
+      // a connection dropped because berthd died: its exit may be noticed only now
+      if (!/within/.test((err as Error).message)) await dut.ready();
       if (crashed()) return { result: 'crashed', fault, bytes: 0 };
       if (/within/.test((err as Error).message)) env.onHang?.();
       report.fail({ phase, kind: /within/.test((err as Error).message) ? 'hang' : 'dropped-connection', message: `POST ${path.split('?')[0].replace(/[0-9a-f]{64}/, '<id>')} (hijack): ${(err as Error).message}`, op: `${label} [fault ${fault}]` });

@@ -18,7 +18,7 @@ const v = '/v1.47';
 const TAR = { 'Content-Type': 'application/x-tar' };
 
 async function createStarted(sock: string, name: string, cmd: string[]): Promise<string> {
-  const c = await call(sock, 'POST', `${v}/containers/create?name=${name}`, { Image: 'busybox', Cmd: cmd });
+  const c = await call(sock, 'POST', `${v}/containers/create?name=${name}`, { Image: 'busybox', Cmd: cmd, HostConfig: { NetworkMode: 'none' } });
   if (c.status !== 201) throw new Error(`create ${name}: ${c.status} ${c.body}`);
   const id = (JSON.parse(c.body.toString()) as { Id: string }).Id;
   const s = await call(sock, 'POST', `${v}/containers/${id}/start`);

@@ -61,7 +61,8 @@ export async function hostileCall(sock: string, method: string, path: string, op
   conn.noBody = method === 'HEAD';
   try {
     const body = opts.body;
-    const head = opts.rawHead ?? formatRequest(method, path, { Connection: 'close', ...(body ? { 'Content-Length': String(body.length) } : {}), ...opts.headers });
+    // keep-alive, as the docker CLI: berthd should read (or drain) a body it refuses before it closes
+    const head = opts.rawHead ?? formatRequest(method, path, { ...(body ? { 'Content-Length': String(body.length) } : {}), ...opts.headers });
     void (async () => {
       if (!(await conn.send(head))) return;
       if (body) for (let o = 0; o < body.length; o += 1 << 20) if (!(await conn.send(body.subarray(o, o + (1 << 20))))) return;

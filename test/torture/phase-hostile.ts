@@ -66,12 +66,19 @@ export async function runHostile(dut: DaemonUnderTest, report: Report, judge: Ho
   }
   await get('filters nested 100000 deep', 'GET', `${v}/containers/json?filters=${encodeURIComponent(nested(100000, '{"a":', '}', '"x"'))}`);
 
-  // --- headers -------------------------------------------------------------
+  // --- headers: dockerd (Go's net/http) reads up to 1 MiB of request head and answers 431 beyond --------
   const manyHeaders: Record<string, string> = {};
   for (let i = 0; i < 10000; i++) manyHeaders[`X-Torture-${i}`] = 'v';
-  await dut.track('D 10000 headers', async () => judge.judge('GET /_ping with 10,000 headers', await hostileCall(sock, 'GET', `${v}/containers/json`, { headers: manyHeaders }), '4xx'));
-  await dut.track('D 1 MB header', async () => judge.judge('GET with a 1 MB header', await hostileCall(sock, 'GET', `${v}/containers/json`, { headers: { 'X-Torture-Big': 'b'.repeat(1 << 20) } }), '4xx'));
-  await dut.track('D 1 MB URL', async () => judge.judge('GET with a 1 MB URL', await hostileCall(sock, 'GET', `${v}/containers/json?x=${'u'.repeat(1 << 20)}`), '4xx'));
+  const head = (input: string, path: string, headers: Record<string, string>, expect: Expect) =>
+    dut.track(`D ${input}`, async () => judge.judge(input, await hostileCall(sock, 'GET', path, { headers }), expect));
+  await head('GET with 10,000 headers (within 1 MiB)', `${v}/containers/json`, manyHeaders, 'no-5xx');
+  await head('GET with a 1 MB header (within 1 MiB)', `${v}/containers/json`, { 'X-Torture-Big': 'b'.repeat(1000000) }, 'no-5xx');
+  await head('GET with a 2 MB header', `${v}/containers/json`, { 'X-Torture-Big': 'b'.repeat(2 << 20) }, '4xx');
+  await head('GET with a 1 MB URL (within 1 MiB)', `${v}/containers/json?x=${'u'.repeat(1000000)}`, {}, 'no-5xx');
+  await head('GET with a 2 MB URL', `${v}/containers/json?x=${'u'.repeat(2 << 20)}`, {}, '4xx');
+  const many2: Record<string, string> = {};
+  for (let i = 0; i < 100000; i++) many2[`X-Torture-${i}`] = 'v';
+  await head('GET with 100,000 headers (over 1 MiB)', `${v}/containers/json`, many2, '4xx');
 
   // --- 200 slow half-open connections -----------------------------------
   await slowConnections(dut, report, o.holdMs);

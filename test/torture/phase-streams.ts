@@ -42,7 +42,9 @@ export async function runStreams(dut: DaemonUnderTest, report: Report, seed: str
     const epoch = dut.epoch;
     report.count('B', 'operations');
     report.count('B', 'streamCases');
+    const t0 = Date.now();
     const r = await dut.track(`B ${name}`, () => runStreamCase(dut.sock, c, `${seed}/B/${name}`));
+    report.count('B', 'ms.casesWithCleanup', Date.now() - t0);
     report.count('B', 'bytesChecked', r.bytesChecked);
     report.count('B', `ms.${name.replace(/ /g, '_')}`, r.ms);
     if (r.ok) { report.count('B', 'streamsIntact'); continue; }
@@ -51,51 +53,60 @@ export async function runStreams(dut: DaemonUnderTest, report: Report, seed: str
     const crashed = dut.epoch !== epoch;
     report.fail({ phase: 'B', kind: crashed ? 'stream-lost-to-crash' : 'stream-mismatch', message: `${name}: ${r.problems[0]}`, op: `${name}: ${r.problems.join('; ')}` });
   }
-  for (const reader of ['attach', 'logs', 'exec'] as const) {
-    if (!(await dut.ready())) return;
-    report.count('B', 'operations');
-    const epoch = dut.epoch;
-    await dut.track(`B back-pressure ${reader}`, () => backPressure(dut, report, reader, o)).catch(async (err: Error) => {
-      await dut.ready();
-      if (dut.epoch === epoch) report.fail({ phase: 'B', kind: 'back-pressure-error', message: `${reader}: ${err.message}` });
-    });
+  if (!(await dut.ready())) return;
+  report.count('B', 'operations');
+  const epoch = dut.epoch;
+  const t0 = Date.now();
+  await dut.track('B back-pressure (attach, logs, exec at once)', () => backPressure(dut, report, o)).catch(async (err: Error) => {
+    await dut.ready();
+    if (dut.epoch === epoch) report.fail({ phase: 'B', kind: 'back-pressure-error', message: err.message });
+  });
+  report.count('B', 'ms.backPressure', Date.now() - t0);
+}
+
+type Reader = 'attach' | 'logs' | 'exec';
+
+/** A flooding container and a reader of its output that has its response head and is about to stop reading. */
+async function slowReader(sock: string, reader: Reader): Promise<{ id: string; conn: HttpConn }> {
+  const flood = ['sh', '-c', 'yes torture-back-pressure-0123456789abcdefghijklmnopqrstuvwxyz'];
+  const c = await call(sock, 'POST', `${v}/containers/create`, { Image: 'busybox', Cmd: reader === 'exec' ? ['sleep', '600'] : flood, HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-size': '8m', 'max-file': '1' } } } });
+  if (c.status !== 201) throw new Error(`back-pressure create: ${c.status} ${c.body}`);
+  const id = (JSON.parse(c.body.toString()) as { Id: string }).Id;
+  const conn = await HttpConn.open(sock);
+  if (reader === 'attach') {
+    await conn.send(formatRequest('POST', `${v}/containers/${id}/attach?stream=1&stdout=1&stderr=1`, { Connection: 'Upgrade', Upgrade: 'tcp' }));
+    await conn.waitHead(30000);
+    await call(sock, 'POST', `${v}/containers/${id}/start`);
+  } else if (reader === 'logs') {
+    await call(sock, 'POST', `${v}/containers/${id}/start`);
+    await conn.send(formatRequest('GET', `${v}/containers/${id}/logs?follow=1&stdout=1&stderr=1`, { Connection: 'close' }));
+    await conn.waitHead(30000);
+  } else {
+    await call(sock, 'POST', `${v}/containers/${id}/start`);
+    const e = await call(sock, 'POST', `${v}/containers/${id}/exec`, { AttachStdout: true, AttachStderr: true, Cmd: flood });
+    const execId = (JSON.parse(e.body.toString()) as { Id: string }).Id;
+    await conn.send(formatRequest('POST', `${v}/exec/${execId}/start`, { 'Content-Type': 'application/json', Connection: 'Upgrade', Upgrade: 'tcp' }, Buffer.from('{"Detach":false,"Tty":false}')));
+    await conn.waitHead(30000);
   }
+  conn.pause();
+  return { id, conn };
 }
 
 /**
- * A container floods stdout; a client asks for the stream and stops
- * reading for `pauseMs`. berthd's RSS may not grow by more than the bound
- * (its buffers must follow the slow reader, not the flood). Then the reader
- * resumes and must still get data.
+ * Three containers flood stdout; a client asks for each one's stream
+ * (attach, logs?follow=1, exec) and stops reading for `pauseMs`. berthd's
+ * RSS may not grow by more than the bound: its buffers must follow the
+ * slow readers, not the floods. Then the readers resume and must get data.
  */
-async function backPressure(dut: DaemonUnderTest, report: Report, reader: 'attach' | 'logs' | 'exec', o: StreamsOptions): Promise<void> {
+async function backPressure(dut: DaemonUnderTest, report: Report, o: StreamsOptions): Promise<void> {
   const sock = dut.sock;
-  const flood = ['sh', '-c', 'yes torture-back-pressure-0123456789abcdefghijklmnopqrstuvwxyz'];
-  const c = await call(sock, 'POST', `${v}/containers/create`, { Image: 'busybox', Cmd: reader === 'exec' ? ['sleep', '600'] : flood, HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-size': '8m', 'max-file': '1' } } } });
-  if (c.status !== 201) { report.fail({ phase: 'B', kind: 'setup', message: `back-pressure create: ${c.status} ${c.body}` }); return; }
-  const id = (JSON.parse(c.body.toString()) as { Id: string }).Id;
-  let conn: HttpConn | undefined;
+  const readers: Reader[] = ['attach', 'logs', 'exec'];
+  const base = rssMbOf(dut.pid) ?? 0;
+  let t = Date.now();
+  const set = await Promise.allSettled(readers.map((r) => slowReader(sock, r)));
+  report.count('B', 'ms.backPressureSetup', Date.now() - t);
   try {
-    await sleep(300);
-    const base = rssMbOf(dut.pid) ?? 0;
-    conn = await HttpConn.open(sock);
-    if (reader === 'attach') {
-      await conn.send(formatRequest('POST', `${v}/containers/${id}/attach?stream=1&stdout=1&stderr=1`, { Connection: 'Upgrade', Upgrade: 'tcp' }));
-      await conn.waitHead(30000);
-      await call(sock, 'POST', `${v}/containers/${id}/start`);
-    } else if (reader === 'logs') {
-      await call(sock, 'POST', `${v}/containers/${id}/start`);
-      await conn.send(formatRequest('GET', `${v}/containers/${id}/logs?follow=1&stdout=1&stderr=1`, { Connection: 'close' }));
-      await conn.waitHead(30000);
-    } else {
-      await call(sock, 'POST', `${v}/containers/${id}/start`);
-      const e = await call(sock, 'POST', `${v}/containers/${id}/exec`, { AttachStdout: true, AttachStderr: true, Cmd: flood });
-      const execId = (JSON.parse(e.body.toString()) as { Id: string }).Id;
-      const body = Buffer.from('{"Detach":false,"Tty":false}');
-      await conn.send(formatRequest('POST', `${v}/exec/${execId}/start`, { 'Content-Type': 'application/json', Connection: 'Upgrade', Upgrade: 'tcp' }, body));
-      await conn.waitHead(30000);
-    }
-    conn.pause();
+    for (const [i, s] of set.entries()) if (s.status === 'rejected') report.fail({ phase: 'B', kind: 'back-pressure-error', message: `${readers[i]}: ${(s.reason as Error).message}` });
     let peak = base;
     const end = Date.now() + o.pauseMs;
     while (Date.now() < end) {
@@ -103,18 +114,26 @@ async function backPressure(dut: DaemonUnderTest, report: Report, reader: 'attac
       peak = Math.max(peak, rssMbOf(dut.pid) ?? 0);
       if (peak - base > o.rssBoundMb * 2) break; // clearly unbounded: no need to wait until memory runs out
     }
-    const readBefore = conn.received;
-    conn.resume();
+    const before = set.map((s) => (s.status === 'fulfilled' ? s.value.conn.received : 0));
+    for (const s of set) if (s.status === 'fulfilled') s.value.conn.resume();
     await sleep(1500);
-    const readAfter = conn.received - readBefore;
-    report.count('B', `rssGrowthMb.${reader}`, Math.round(peak - base));
-    report.count('B', `readAfterPauseKb.${reader}`, Math.round(readAfter / 1024));
-    report.count('B', 'slowReaders');
+    report.count('B', 'rssGrowthMb', Math.round(peak - base));
+    report.count('B', 'slowReaders', set.filter((s) => s.status === 'fulfilled').length);
     report.rss('B', peak);
-    if (peak - base > o.rssBoundMb) report.fail({ phase: 'B', kind: 'unbounded-buffering', message: `slow ${reader} reader of a flooding container: berthd RSS grew ${Math.round(peak - base)} MB in ${(o.pauseMs / 1000).toFixed(0)} s (bound ${o.rssBoundMb} MB; ${Math.round(base)} → ${Math.round(peak)} MB)` });
-    if (readAfter === 0 && dut.alive) report.fail({ phase: 'B', kind: 'stream-stalled', message: `slow ${reader} reader of a flooding container got nothing in 1.5 s after it resumed reading` });
+    if (peak - base > o.rssBoundMb) report.fail({ phase: 'B', kind: 'unbounded-buffering', message: `three slow readers (attach, logs, exec) of flooding containers: berthd RSS grew ${Math.round(peak - base)} MB in ${(o.pauseMs / 1000).toFixed(0)} s (bound ${o.rssBoundMb} MB; ${Math.round(base)} → ${Math.round(peak)} MB)` });
+    for (const [i, s] of set.entries()) {
+      if (s.status !== 'fulfilled') continue;
+      const got = s.value.conn.received - before[i];
+      report.count('B', `readAfterPauseKb.${readers[i]}`, Math.round(got / 1024));
+      if (got === 0 && dut.alive) report.fail({ phase: 'B', kind: 'stream-stalled', message: `slow ${readers[i]} reader of a flooding container got nothing in 1.5 s after it resumed reading` });
+    }
   } finally {
-    conn?.destroy();
-    await call(sock, 'DELETE', `${v}/containers/${id}?force=1`).catch(() => undefined);
+    t = Date.now();
+    await Promise.all(set.map(async (s) => {
+      if (s.status !== 'fulfilled') return;
+      s.value.conn.destroy();
+      await call(sock, 'DELETE', `${v}/containers/${s.value.id}?force=1`).catch(() => undefined);
+    }));
+    report.count('B', 'ms.backPressureCleanup', Date.now() - t);
   }
 }

@@ -24,6 +24,8 @@ export interface StreamResult { ok: boolean; problems: string[]; bytesChecked: n
 
 const v = '/v1.47';
 const CHUNK = 64 * 1024;
+/** Streams need no network: --network none keeps create, start and rm quick. */
+const NO_NET = { NetworkMode: 'none' };
 
 export const caseName = (c: StreamCase) => `${c.mode}${c.tty ? ' -t' : ''} ${c.direction} ${c.size >= 1e6 ? `${c.size / 1e6} MB` : `${c.size / 1e3} kB`}`;
 
@@ -58,13 +60,13 @@ export async function runStreamCase(sock: string, c: StreamCase, seed: string): 
   try {
     // --- the container and the hijacked connection -----------------------
     if (c.mode === 'exec') {
-      containerId = await created(sock, { Image: 'busybox', Cmd: ['sleep', '600'] });
+      containerId = await created(sock, { Image: 'busybox', Cmd: ['sleep', '600'], HostConfig: NO_NET });
       await started(sock, containerId);
       const e = await call(sock, 'POST', `${v}/containers/${containerId}/exec`, { AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: c.tty, Cmd: cmd });
       if (e.status !== 201) throw new Error(`exec create: ${e.status} ${e.body}`);
       execId = (JSON.parse(e.body.toString()) as { Id: string }).Id;
     } else {
-      containerId = await created(sock, { Image: 'busybox', Cmd: cmd, Tty: c.tty, OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true });
+      containerId = await created(sock, { Image: 'busybox', Cmd: cmd, Tty: c.tty, OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, HostConfig: NO_NET });
       if (c.mode === 'attach') {
         await started(sock, containerId);
         if (c.tty) await until(async () => (await call(sock, 'GET', `${v}/containers/${containerId}/logs?stdout=1`)).body.includes('READY'), 20000, 50);

@@ -87,13 +87,13 @@ export async function runTorture(o: TortureOptions, log: (s: string) => void = (
     }
   };
 
-  await phase('A', (dut) => runChaos(dut, report, o.seed, { clients: o.clients, durationMs: Math.max(15000, total * 0.3) }));
+  await phase('A', (dut) => runChaos(dut, report, o.seed, { clients: o.clients, durationMs: Math.max(12000, total * 0.3) }));
   await phase('B', (dut) => runStreams(dut, report, o.seed, { sizes: long ? [200_000, 5_000_000, 100_000_000] : [200_000, 5_000_000], pauseMs: long ? 20000 : 3000, rssBoundMb: 150, maxMs: Math.max(60000, total * 0.3) }));
   const registry = new LocalRegistry();
   cleanups.push(() => registry.stop());
   await phase('C', async (dut) => {
     await registry.start();
-    await runCrash(dut, report, o.seed, registry, { durationMs: Math.max(12000, total * 0.22), minCycles: 3, pullImages: long ? 3 : 2, layerMb: long ? 24 : 12 });
+    await runCrash(dut, report, o.seed, registry, { durationMs: Math.max(10000, total * 0.22), minCycles: 3, pullImages: long ? 3 : 2, layerMb: long ? 24 : 12 });
   }, { otherPids: () => [registry.pid ?? 0] });
   await registry.stop();
   const canary = new Canary();
