@@ -93,7 +93,7 @@ export async function runTorture(o: TortureOptions, log: (s: string) => void = (
   cleanups.push(() => registry.stop());
   await phase('C', async (dut) => {
     await registry.start();
-    await runCrash(dut, report, o.seed, registry, { durationMs: Math.max(10000, total * 0.22), minCycles: 3, pullImages: long ? 3 : 2, layerMb: long ? 24 : 12 });
+    await runCrash(dut, report, o.seed, registry, { durationMs: Math.max(10000, total * 0.22), minCycles: 3, pullImages: long ? 3 : 2, layerMb: long ? 24 : 8 });
   }, { otherPids: () => [registry.pid ?? 0] });
   await registry.stop();
   const canary = new Canary();
