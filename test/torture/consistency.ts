@@ -53,8 +53,9 @@ export async function checkConsistency(dut: DaemonUnderTest, report: Report, ack
     if (fact === 'unknown') continue;
     if (fact === 'removed') { if (c) fail('resurrected-container', `container ${name} was removed (204) but is listed again (${c.State.Status})`); continue; }
     if (!c) { fail('lost-container', `container ${name} was ${fact} (acknowledged) but is not listed`); continue; }
-    // a sleeper whose start was acknowledged must have been re-adopted
-    if (fact === 'started' && c.Config.Cmd?.[0] === 'sleep' && c.State.Status !== 'running') fail('not-readopted', `container ${name} (sleep) was started but is "${c.State.Status}"`);
+    // a container whose start was acknowledged is never "created" again; a sleeper must have been re-adopted
+    if (fact === 'started' && c.State.Status === 'created') fail('lost-start', `container ${name} was started (204) but is "created"`);
+    else if (fact === 'started' && c.Config.Cmd?.[0] === 'sleep' && c.State.Status !== 'running') fail('not-readopted', `container ${name} (sleep) was started but is "${c.State.Status}"`);
   }
 
   // --- images -------------------------------------------------------------

@@ -160,13 +160,12 @@ export async function hijack(env: RequestEnv, label: string, path: string, opts:
       return { status: h.status, body: b, result: 'ok', fault, bytes: 0 };
     }
     report.count(phase, 'status.1xx');
-    let got = 0;
-    conn.onData((b) => { got += b.length; });
+    conn.onData(() => { /* counted in conn.received */ });
     const stdin = opts.stdin;
     if (stdin) {
       if (fault === 'mid-hijack') {
         await conn.send(stdin.subarray(0, rng.int(0, stdin.length)));
-        return { status: 101, result: 'cut', fault, bytes: got };
+        return { status: 101, result: 'cut', fault, bytes: conn.received };
       }
       for (let o = 0; o < stdin.length;) { const n = rng.int(512, 32768); if (!(await conn.send(stdin.subarray(o, o + n)))) break; o += n; }
     }
