@@ -44,6 +44,7 @@ function classOf(status: number): string { return `${Math.floor(status / 100)}xx
 /** Record status and 5xx: an anomaly naming the op, the fault and berthd's message. */
 export function noteStatus(env: RequestEnv, label: string, fault: string, status: number, body: Buffer | undefined): void {
   env.report.count(env.phase, `status.${classOf(status)}`);
+  env.report.count(env.phase, `http.${status}`);
   if (status >= 500) env.report.anomaly({ phase: env.phase, kind: 'chaos-5xx', message: `${label.split(' ').slice(0, 2).join(' ')} → ${status}: ${dockerMessage(body ?? Buffer.alloc(0)) ?? body?.toString('utf8').slice(0, 200) ?? ''}`, op: `${label} [fault ${fault}]` });
 }
 
@@ -64,7 +65,8 @@ export async function faultyRequest(env: RequestEnv, label: string, method: stri
   if (fault !== 'none') { report.count(phase, 'faultsInjected'); report.count(phase, `fault.${fault}`); }
   const epoch = dut.epoch;
   const headers = { ...(opts.json !== undefined ? { 'Content-Type': 'application/json' } : {}), ...(rng.chance(0.5) ? { Connection: 'close' } : {}), ...opts.headers };
-  const head = formatRequest(method, path, headers);
+  // the head alone (with the body's length): the body goes out in its own writes, so it can be cut
+  const head = formatRequest(method, path, { ...(body ? { 'Content-Length': String(body.length) } : {}), ...headers });
   let conn: HttpConn;
   try { conn = await HttpConn.open(dut.sock); } catch { return { result: 'daemon-down', fault, bytes: 0 }; }
   env.conns?.add(conn);

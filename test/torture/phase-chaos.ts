@@ -111,6 +111,7 @@ export async function runChaos(dut: DaemonUnderTest, report: Report, seed: strin
         const name = newName();
         pool.kinds.set(name, kind);
         const r = await faultyRequest(env, `create ${kind} ${name}`, 'POST', `${v}/containers/create?name=${name}`, { json: { Image: 'busybox', ...KIND_CONFIG[kind] } });
+        if (r.status === 201) report.count('A', 'containersCreated');
         if (r.status === 201 && r.body?.length) { try { pool.add((JSON.parse(r.body.toString()) as { Id: string }).Id, name); } catch { /* cut body */ } }
         if (r.status === 201 && rng.chance(0.7)) {
           const id = pool.ids.find((c) => c.name === name)?.id ?? name;
