@@ -13,6 +13,20 @@ export function parseRamSize(s: string): number {
   return Math.floor(parseFloat(m[1]) * RAM[m[2].toLowerCase()]);
 }
 
+const SI: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, p: 1e15 };
+
+/**
+ * go-units' FromHumanSize (decimal: "10m" = 10 000 000), as dockerd's
+ * json-file and local log drivers read max-size: digits with an optional
+ * fraction, one optional space, an optional k/m/g/t/p, `i`, `b`. Anything
+ * else — a sign included — is "invalid size: '<s>'".
+ */
+export function parseHumanSize(s: string): number {
+  const m = /^(\d+(?:\.\d+)?) ?([kmgtp])?i?b?$/i.exec(s);
+  if (!m) throw invalidArgument(`invalid size: '${s}'`);
+  return Math.trunc(parseFloat(m[1]) * SI[(m[2] ?? '').toLowerCase()]);
+}
+
 const DUR: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
 
 /** Go duration string → milliseconds. */
