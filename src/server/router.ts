@@ -8,6 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { BerthError, invalidArgument } from '../errdefs/errors.js';
 import { compareApiVersions } from '../api/version.js';
+import { parseClientJson } from '../lib/client-json.js';
+import { decodeWire, type WireType } from './wire-decode.js';
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -73,28 +75,51 @@ export function intParam(q: URLSearchParams, name: string): number | undefined {
   return parseInt(v, 10);
 }
 
-export async function readBody(req: IncomingMessage, limit = 16 * 1024 * 1024): Promise<Buffer> {
+/** Request bodies taken whole (JSON): Docker's are a few KiB; a larger one is refused, not buffered. */
+export const MAX_JSON_BODY = 16 * 1024 * 1024;
+
+function tooLarge(limit: number): BerthError {
+  return invalidArgument(`request body too large: more than ${limit / (1024 * 1024)} MiB (${limit} bytes) is refused`, 'INVALID_JSON');
+}
+
+export async function readBody(req: IncomingMessage, limit = MAX_JSON_BODY): Promise<Buffer> {
+  // a declared length over the limit is refused before reading (the server drains the rest)
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge(limit);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > limit) throw invalidArgument(`request body too large (limit ${limit} bytes)`);
+    if (size > limit) throw tooLarge(limit);
     chunks.push(c as Buffer);
   }
   return Buffer.concat(chunks);
 }
 
-export async function readJson<T>(req: IncomingMessage, opts: { allowEmpty?: boolean } = {}): Promise<T | undefined> {
+/**
+ * The body as JSON (lib/client-json: nesting capped, `invalid JSON: …`
+ * errors). With `type`, checked against Docker's Go type at once
+ * (server/wire-decode), so no handler or engine code sees a field of the
+ * wrong JSON type.
+ */
+export async function readJson<T>(req: IncomingMessage, opts: { allowEmpty?: boolean; type?: WireType } = {}): Promise<T | undefined> {
   const body = await readBody(req);
   if (body.length === 0) {
     if (opts.allowEmpty) return undefined;
     throw invalidArgument('invalid JSON: request body is empty', 'INVALID_JSON');
   }
-  try {
-    return JSON.parse(body.toString('utf8')) as T;
-  } catch (err) {
-    throw new BerthError('INVALID_JSON', `invalid JSON: ${(err as Error).message}`, { cause: err });
-  }
+  return parseJsonBody<T>(body, opts.type);
+}
+
+/** Parse (and with `type`, check) a JSON body already read. */
+export function parseJsonBody<T>(body: Buffer, type?: WireType): T {
+  const v = parseClientJson(body.toString('utf8'));
+  return type ? decodeWire<T>(v, type) : (v as T);
+}
+
+/** A JSON body that must be an object (after the type check, which reports a wrong top-level kind in Go's words). */
+export function objectBody<T extends object>(v: unknown): T {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw invalidArgument('invalid JSON: expected an object', 'INVALID_JSON');
+  return v as T;
 }
 
 /**
