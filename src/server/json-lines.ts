@@ -6,6 +6,9 @@
 import type { ServerResponse } from 'node:http';
 import { invalidArgument } from '../errdefs/errors.js';
 import type { AuthConfig, JSONMessage } from '../api/types.js';
+import { parseClientJson } from '../lib/client-json.js';
+import { decodeWire } from './wire-decode.js';
+import { AUTH_CONFIG } from './wire-schemas.js';
 
 export interface JsonLinesWriter {
   readonly started: boolean;
@@ -33,9 +36,12 @@ export function registryAuth(header: string | string[] | undefined): AuthConfig 
   if (!h || !h.trim()) return undefined;
   const b64 = h.trim().replace(/-/g, '+').replace(/_/g, '/');
   let parsed: unknown;
-  try { parsed = JSON.parse(Buffer.from(b64, 'base64').toString('utf8')); } catch (e) {
-    throw invalidArgument(`invalid X-Registry-Auth header: ${(e as Error).message}`);
+  try { parsed = parseClientJson(Buffer.from(b64, 'base64').toString('utf8')); } catch (e) {
+    throw invalidArgument(`invalid X-Registry-Auth header: ${(e as Error).message.replace(/^invalid JSON: /, '')}`, 'INVALID_JSON', e);
   }
-  if (!parsed || typeof parsed !== 'object') return undefined;
-  return parsed as AuthConfig;
+  // dockerd decodes the header into its AuthConfig and, when that fails, pulls anonymously;
+  // berth refuses what it cannot read (garbage above, wrong field types here) rather than guess
+  const auth = decodeWire<AuthConfig | null>(parsed, AUTH_CONFIG, 'invalid X-Registry-Auth header: ');
+  if (!auth || typeof auth !== 'object' || Array.isArray(auth)) return undefined;
+  return auth;
 }

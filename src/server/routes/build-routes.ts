@@ -8,26 +8,36 @@
 import { invalidArgument, notImplemented } from '../../errdefs/errors.js';
 import { WireWriter } from '../wire-writer.js';
 import type { Router } from '../router.js';
-import { boolParam, sendJson } from '../router.js';
+import { boolParam, intParam, sendJson } from '../router.js';
+import { parseClientJson } from '../../lib/client-json.js';
+import { decodeWire, type WireType } from '../wire-decode.js';
+import { BUILD_ARGS, BUILD_CACHE_FROM, BUILD_LABELS, BUILD_ULIMITS } from '../wire-schemas.js';
 import { messageOf } from '../http-errors.js';
 import type { BuildsBackend } from '../backend.js';
 
-function jsonParam<T>(q: URLSearchParams, name: string): T | undefined {
+/**
+ * A query parameter carrying JSON, checked against the Go type dockerd
+ * reads it into; errors in dockerd's words ("error reading build args:
+ * json: cannot unmarshal …").
+ */
+function jsonParam<T>(q: URLSearchParams, name: string, what: string, type: WireType): T | undefined {
   const v = q.get(name);
   if (!v) return undefined;
-  try {
-    return JSON.parse(v) as T;
-  } catch {
-    throw invalidArgument(`invalid ${name} parameter: not JSON`);
-  }
+  let parsed: unknown;
+  try { parsed = parseClientJson(v); } catch (err) { throw invalidArgument(`error reading ${what}: ${messageOf(err)}`, 'INVALID_JSON', err); }
+  return decodeWire<T>(parsed, type, `error reading ${what}: `) ?? undefined;
 }
 
 export function buildRoutes(r: Router, b: BuildsBackend): void {
   r.add('POST', '/build', async ({ req, res, query, signal }) => {
     if (query.get('version') === '2') throw notImplemented('BuildKit (version=2) is not supported by berthd; use the legacy builder (DOCKER_BUILDKIT=0)');
     if (query.get('remote')) throw notImplemented('building from a remote context (URL or git) is not supported by berthd; send the context as a tar');
-    const buildArgs = jsonParam<Record<string, string | null>>(query, 'buildargs') ?? {};
-    const labels = jsonParam<Record<string, string>>(query, 'labels') ?? {};
+    const buildArgs = jsonParam<Record<string, string | null>>(query, 'buildargs', 'build args', BUILD_ARGS) ?? {};
+    const labels = jsonParam<Record<string, string>>(query, 'labels', 'labels', BUILD_LABELS) ?? {};
+    // read by dockerd, not used by berth's builder: still refused when malformed, as dockerd does
+    jsonParam(query, 'cachefrom', 'cache from', BUILD_CACHE_FROM);
+    jsonParam(query, 'ulimits', 'ulimit settings', BUILD_ULIMITS);
+    intParam(query, 'shmsize');
     const quiet = boolParam(query, 'q');
     const prepared = await b.prepare(req, {
       tags: query.getAll('t').filter(Boolean),

@@ -6,14 +6,16 @@
 import { invalidArgument } from '../../errdefs/errors.js';
 import { sendBody } from '../wire-writer.js';
 import type { Router } from '../router.js';
-import { readJson, sendJson } from '../router.js';
+import { objectBody, readJson, sendJson } from '../router.js';
+import { COMMIT_CONFIG } from '../wire-schemas.js';
 import type { CommitsBackend } from '../backend.js';
 
 export function commitRoutes(r: Router, b: CommitsBackend): void {
   r.add('POST', '/commit', async ({ req, res, query }) => {
     const container = query.get('container');
     if (!container) throw invalidArgument('container is required');
-    const config = await readJson<Record<string, unknown>>(req, { allowEmpty: true });
+    const raw = await readJson<unknown>(req, { allowEmpty: true, type: COMMIT_CONFIG });
+    const config = raw === undefined || raw === null ? undefined : objectBody<Record<string, unknown>>(raw);
     const id = await b.commit(container, {
       repo: query.get('repo') || undefined,
       tag: query.get('tag') || undefined,

@@ -6,7 +6,8 @@
  */
 import { invalidArgument } from '../../errdefs/errors.js';
 import type { Router } from '../router.js';
-import { boolParam, readJson, sendEmpty, sendJson } from '../router.js';
+import { boolParam, objectBody, readJson, sendEmpty, sendJson } from '../router.js';
+import { UPDATE_CONFIG } from '../wire-schemas.js';
 import type { ContainerOpsBackend } from '../backend.js';
 
 type Sample = Record<string, unknown> & { read: string; cpu_stats: unknown; id: string };
@@ -17,8 +18,7 @@ export function containerOpsRoutes(r: Router, b: ContainerOpsBackend): void {
   r.add('GET', '/containers/{id}/top', async ({ res, params, query }) => sendJson(res, 200, await b.top(params.id, query.get('ps_args') ?? '')));
 
   r.add('POST', '/containers/{id}/update', async ({ req, res, params }) => {
-    const body = await readJson<Record<string, unknown>>(req);
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('invalid JSON: expected an object', 'INVALID_JSON');
+    const body = objectBody<Record<string, unknown>>(await readJson(req, { type: UPDATE_CONFIG }));
     sendJson(res, 200, await b.update(params.id, body));
   });
 

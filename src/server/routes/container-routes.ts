@@ -9,7 +9,8 @@ import { parseDetachKeys } from '../detach-keys.js';
 import { hijack, type HijackedSession } from '../hijack.js';
 import { WireWriter } from '../wire-writer.js';
 import type { Router, RequestContext } from '../router.js';
-import { boolParam, intParam, readJson, readUpgradeBody, sendEmpty, sendJson } from '../router.js';
+import { boolParam, intParam, objectBody, readJson, readUpgradeBody, sendEmpty, sendJson } from '../router.js';
+import { CREATE_REQUEST } from '../wire-schemas.js';
 import type { ContainersBackend } from '../backend.js';
 import { messageOf } from '../http-errors.js';
 
@@ -34,8 +35,7 @@ export function containerRoutes(r: Router, b: ContainersBackend): void {
   });
 
   r.add('POST', '/containers/create', async ({ req, res, query }) => {
-    const body = await readJson<unknown>(req);
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('invalid JSON: expected an object', 'INVALID_JSON');
+    const body = objectBody(await readJson<unknown>(req, { type: CREATE_REQUEST }));
     sendJson(res, 201, await b.create(body, { name: query.get('name') || undefined }));
   });
 

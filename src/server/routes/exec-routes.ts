@@ -3,12 +3,12 @@
  * POST /exec/{id}/start (detached, or hijacked with the multiplexed / raw
  * TTY stream and stdin), POST /exec/{id}/resize, GET /exec/{id}/json.
  */
-import { invalidArgument } from '../../errdefs/errors.js';
 import { parseDetachKeys } from '../detach-keys.js';
 import { hijack, type HijackedSession } from '../hijack.js';
 import { WireWriter } from '../wire-writer.js';
 import type { Router } from '../router.js';
-import { intParam, readJson, readUpgradeBody, sendEmpty, sendJson } from '../router.js';
+import { intParam, objectBody, parseJsonBody, readBody, readJson, readUpgradeBody, sendEmpty, sendJson } from '../router.js';
+import { EXEC_CONFIG, EXEC_START } from '../wire-schemas.js';
 import type { ExecBackend } from '../backend.js';
 import { wireChunk, coalesce } from '../output-lines.js';
 import { messageOf } from '../http-errors.js';
@@ -16,8 +16,7 @@ import { encodeFrame } from '../../api/stdcopy.js';
 
 export function execRoutes(r: Router, b: ExecBackend): void {
   r.add('POST', '/containers/{id}/exec', async ({ req, res, params }) => {
-    const body = await readJson<Record<string, unknown>>(req);
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('invalid JSON: expected an object', 'INVALID_JSON');
+    const body = objectBody<Record<string, unknown>>(await readJson(req, { type: EXEC_CONFIG }));
     sendJson(res, 201, { Id: await b.create(params.id, body) });
   });
 
@@ -30,7 +29,8 @@ export function execRoutes(r: Router, b: ExecBackend): void {
 
   r.add('POST', '/exec/{id}/start', async (ctx) => {
     const { req, res, params, signal } = ctx;
-    const body = ctx.upgrade ? parseBody(await readUpgradeBody(req.headers['content-length'], ctx.upgrade)) : (await readJson<{ Detach?: boolean; Tty?: boolean }>(req, { allowEmpty: true })) ?? {};
+    const raw = ctx.upgrade ? await readUpgradeBody(req.headers['content-length'], ctx.upgrade) : await readBody(req);
+    const body = raw.length ? objectBody<{ Detach?: boolean | null; Tty?: boolean | null }>(parseJsonBody(raw, EXEC_START)) : {};
     const info = b.inspect(params.id) as { ProcessConfig: { tty: boolean }; OpenStdin: boolean; OpenStdout: boolean; OpenStderr: boolean; DetachKeys: string };
     const keys = parseDetachKeys(info.DetachKeys);
     if (body.Detach) { await b.start(params.id); sendEmpty(res, 200); return; }
@@ -73,11 +73,4 @@ export function execRoutes(r: Router, b: ExecBackend): void {
       if (session) session.finish(); else out?.end();
     }
   });
-}
-
-function parseBody(b: Buffer): { Detach?: boolean; Tty?: boolean } {
-  if (!b.length) return {};
-  try { return JSON.parse(b.toString('utf8')) as { Detach?: boolean; Tty?: boolean }; } catch (err) {
-    throw invalidArgument(`invalid JSON: ${(err as Error).message}`, 'INVALID_JSON');
-  }
 }

@@ -3,18 +3,17 @@
  * inspect, remove (`force`), prune (`filters`; before API 1.42 Docker
  * pruned named volumes too, so the version is passed on).
  */
-import { invalidArgument } from '../../errdefs/errors.js';
 import { compareApiVersions } from '../../api/version.js';
 import type { Router } from '../router.js';
-import { boolParam, readJson, sendEmpty, sendJson } from '../router.js';
+import { boolParam, objectBody, readJson, sendEmpty, sendJson } from '../router.js';
+import { VOLUME_CREATE } from '../wire-schemas.js';
 import type { VolumesBackend } from '../backend.js';
 
 export function volumeRoutes(r: Router, b: VolumesBackend): void {
   r.add('GET', '/volumes', ({ res, query }) => sendJson(res, 200, b.list(query.get('filters') ?? undefined)));
 
   r.add('POST', '/volumes/create', async ({ req, res }) => {
-    const body = await readJson<unknown>(req, { allowEmpty: true }) ?? {};
-    if (typeof body !== 'object' || Array.isArray(body) || body === null) throw invalidArgument('invalid JSON: expected an object', 'INVALID_JSON');
+    const body = objectBody(await readJson<unknown>(req, { allowEmpty: true, type: VOLUME_CREATE }) ?? {});
     sendJson(res, 201, await b.create(body));
   });
 
