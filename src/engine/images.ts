@@ -10,7 +10,7 @@ import type { ImageStore } from '../images/image-store.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
 import { loadArchive } from '../images/archive-load.js';
 import { saveArchive, type SaveEntry } from '../images/archive-save.js';
-import { parseReference, formatReference, familiarString, familiarName, repositoryName } from '../oci/reference.js';
+import { checkTag, parseReference, formatReference, familiarString, familiarName, repositoryName } from '../oci/reference.js';
 import { imageInspect, imageSummary } from './image-views.js';
 import { parseFilters, matchLabel } from './container-views.js';
 import type { ContainerService } from './containers.js';
@@ -109,6 +109,8 @@ export class ImageService {
 
   tag(name: string, repo: string, tag?: string): void {
     if (!repo) throw invalidArgument('repository name must have at least one component');
+    // as dockerd: the repository is parsed first, then the tag checked on its own
+    if (tag) { parseReference(repo); checkTag(tag); }
     const target = tag ? `${repo}:${tag}` : repo;
     const img = this.o.store.resolve(name);
     this.o.store.tag(img.id, target);

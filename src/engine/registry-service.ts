@@ -10,7 +10,7 @@ import { invalidArgument, notImplemented, notFound, BerthError } from '../errdef
 import type { AuthConfig, JSONMessage } from '../api/types.js';
 import { progressBar } from '../api/progress-bar.js';
 import type { ImageStore } from '../images/image-store.js';
-import { parseReference, withDefaultTag, familiarString, familiarName, formatReference, repositoryName, DEFAULT_DOMAIN, type Reference } from '../oci/reference.js';
+import { checkTag, parseReference, withDefaultTag, familiarString, familiarName, formatReference, repositoryName, DEFAULT_DOMAIN, type Reference } from '../oci/reference.js';
 import type { Puller } from '../distribution/puller.js';
 import type { Pusher } from '../distribution/pusher.js';
 import { RegistryClient } from '../distribution/registry-client.js';
@@ -115,7 +115,7 @@ export class RegistryService {
     if (ref.digest) throw invalidArgument('cannot push a digest reference', 'INVALID_REFERENCE');
     if (opts.tag) {
       if (ref.tag) throw invalidArgument(`invalid reference format: both a tag in ${JSON.stringify(opts.name)} and tag=${JSON.stringify(opts.tag)} were given`, 'INVALID_REFERENCE');
-      ref = parseReference(`${opts.name}:${opts.tag}`);
+      ref = parseReference(`${opts.name}:${checkTag(opts.tag)}`);
     }
     const repo = repositoryName(ref);
     const tags = ref.tag ? [ref.tag] : this.localTags(repo);

@@ -19,6 +19,12 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 export const DEFAULT_DOMAIN = 'docker.io';
 
+/** A tag given on its own (the `tag` query parameter of tag and push): distribution's WithTag wording. */
+export function checkTag(tag: string): string {
+  if (!TAG.test(tag)) throw invalidArgument('invalid tag format', 'INVALID_REFERENCE');
+  return tag;
+}
+
 /** Parse and normalise. Throws invalid-argument with Docker's wording on bad input. */
 export function parseReference(input: string): Reference {
   if (!input || input.length > 255 + 136) throw invalidArgument(`invalid reference format`, 'INVALID_REFERENCE');
