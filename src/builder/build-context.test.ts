@@ -50,3 +50,20 @@ test('bad contexts: no Dockerfile, a Dockerfile outside, entries climbing out', 
   await assert.rejects(openContext(Readable.from(await tarOf({ '../escape': 'x', Dockerfile: 'FROM a' })), { dir: d3 }), /points outside the archive root/);
   assert.equal(existsSync(join(d3, '..', 'escape')), false);
 });
+
+test('a context entry that cannot be placed is named as in the archive, never by the context directory', async () => {
+  const p = tar.pack();
+  p.entry({ name: 'Dockerfile' }, 'FROM a\n');
+  p.entry({ name: 'h', type: 'link', linkname: '../../../../etc/passwd' });
+  p.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of p as unknown as AsyncIterable<Buffer>) chunks.push(c as Buffer);
+  const d = dir();
+  // secureJoin keeps the target inside the context, where nothing is: dockerd says the same from its chroot
+  await assert.rejects(openContext(Readable.from(Buffer.concat(chunks)), { dir: d }), (e: Error) => {
+    assert.equal(e.message, 'invalid build context: link /etc/passwd /h: no such file or directory');
+    assert.ok(!e.message.includes(tmp));
+    return true;
+  });
+  assert.equal(existsSync(d), false);
+});

@@ -4,7 +4,9 @@
  * ADD auto-extracts. Every entry is placed with secureJoin, so no `..` chain
  * or symlink in the archive can write outside the root. Owners are set only
  * when `owner` is given (ADD --chown); otherwise the archive's are kept for
- * ADD and ignored for contexts (COPY sets its own).
+ * ADD and ignored for contexts (COPY sets its own). An entry that cannot be
+ * placed is reported by its names in the archive ("link /nosuch /h: no
+ * such file or directory"), never by the host directory it went to.
  * May import: lib, errdefs.
  */
 import { mkdir, writeFile, symlink, link, rm, lchown, chmod, lstat } from 'node:fs/promises';
@@ -17,6 +19,7 @@ import * as tar from 'tar-stream';
 import { invalidArgument } from '../errdefs/errors.js';
 import { secureJoin, secureMkdirAll } from '../lib/secure-join.js';
 import { guard } from '../lib/stream-guard.js';
+import { entryFailure } from '../lib/archive-entry-error.js';
 
 export interface ExtractOptions {
   /** chown every entry (ADD --chown) */
@@ -101,7 +104,11 @@ export async function extractTar(source: Readable, root: string, opts: ExtractOp
       }
       count++;
       stream.resume();
-    })().then(() => next(), (err: Error) => { stream.resume(); ex.destroy(err); });
+    })().then(() => next(), (err: Error) => {
+      stream.resume();
+      const hard = header.type === 'link';
+      ex.destroy(entryFailure(err, { op: hard ? 'link' : undefined, paths: hard ? [header.linkname ?? '', header.name] : [header.name], prefix: `invalid ${what}: `, code: 'INVALID_CONTEXT' }));
+    });
   });
   await pipeline(await maybeGunzip(source), ex);
   return count;

@@ -111,3 +111,29 @@ test('a missing parent under a directory swapped for a link is not created outsi
   await assert.rejects(extractArchive(fs, '/', 'c', await tarOf([{ name: 'a/b/newdir/pwned', body: 'x' }])), /parent is not a directory|moved out of the container/);
   assert.deepEqual(readdirSync(join(outside, 'b')), ['secret']);
 });
+
+test('a hard link that cannot be made is reported with container paths, never the host path of the root (as dockerd: "link /tmp/nosuch /tmp/h: …")', async () => {
+  const r = join(base, 'hl-rootfs');
+  mkdirSync(join(r, 'tmp', 'd'), { recursive: true });
+  const fs = new ContainerFs(r, []);
+  const pack = tar.pack();
+  pack.entry({ name: 'h', type: 'link', linkname: 'nosuch' });
+  pack.entry({ name: 'h2', type: 'link', linkname: 'd' });
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  const entries = Buffer.concat(chunks);
+  // tar-stream writes each header as one 512-byte block: split the two entries
+  const one = (i: number) => Readable.from([Buffer.concat([entries.subarray(i * 512, (i + 1) * 512), Buffer.alloc(1024)])]);
+  for (const [tarball, message] of [
+    [one(0), 'invalid tar archive: link /tmp/nosuch /tmp/h: no such file or directory'],
+    [one(1), 'invalid tar archive: link /tmp/d /tmp/h2: operation not permitted'],
+  ] as const) {
+    await assert.rejects(extractArchive(fs, '/tmp', 'c', tarball), (e: Error) => {
+      assert.equal(e.message, message);
+      assert.ok(!e.message.includes(base));
+      return true;
+    });
+  }
+  assert.deepEqual(readdirSync(join(r, 'tmp')), ['d']);
+});

@@ -7,7 +7,10 @@
  * (`noOverwriteDirNonDir`, `copyUIDGID`). Every path is resolved inside the
  * container (symlinks as container paths), files are opened with
  * O_NOFOLLOW, entries may not climb out of the extraction directory, and
- * read-only mounts or a read-only root refuse writes.
+ * read-only mounts or a read-only root refuse writes. An entry that cannot
+ * be extracted is reported with container paths ("link /tmp/nosuch
+ * /tmp/h: no such file or directory", as dockerd from its chroot), never
+ * the host path of the container's root.
  */
 import { lstat, mkdir, readdir, readlink, rm, symlink, link, lchown, lutimes, open, type FileHandle } from 'node:fs/promises';
 import { constants, type Stats } from 'node:fs';
@@ -18,6 +21,7 @@ import { BerthError, invalidArgument, notFound } from '../errdefs/errors.js';
 import type { ContainerFs } from './container-fs.js';
 import { tarWriter, type TarWriter, type TarHeader } from '../lib/tar-writer.js';
 import { guard } from '../lib/stream-guard.js';
+import { entryFailure } from '../lib/archive-entry-error.js';
 
 /** The stat Docker sends base64-encoded in X-Docker-Container-Path-Stat. */
 export interface PathStat { name: string; size: number; mode: number; mtime: string; linkTarget: string }
@@ -302,7 +306,12 @@ export async function extractArchive(fs: ContainerFs, path: string, container: s
   await new Promise<void>((resolve, reject) => {
     extract.on('entry', (h, stream, next) => {
       guard(stream);
-      handle(h, stream as unknown as Readable).then(() => next(), (err) => { (stream as unknown as Readable).resume(); extract.destroy(err); });
+      handle(h, stream as unknown as Readable).then(() => next(), (err) => {
+        (stream as unknown as Readable).resume();
+        const inCtr = (name: string) => posix.join(dest, posix.normalize('/' + name));
+        const hard = h.type === 'link';
+        extract.destroy(entryFailure(err, { op: hard ? 'link' : undefined, paths: hard ? [inCtr(h.linkname ?? ''), inCtr(h.name)] : [inCtr(h.name)], prefix: 'invalid tar archive: ', code: 'INVALID_ARCHIVE' }));
+      });
     });
     extract.on('finish', resolve);
     extract.on('error', (e) => { body.unpipe(extract as unknown as NodeJS.WritableStream); reject(e instanceof BerthError ? e : invalidArgument(`invalid tar archive: ${e.message}`, 'INVALID_ARCHIVE', e)); });

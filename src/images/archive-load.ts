@@ -7,7 +7,8 @@
  */
 import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
-import { invalidArgument } from '../errdefs/errors.js';
+import { BerthError, invalidArgument } from '../errdefs/errors.js';
+import { entryFailure } from '../lib/archive-entry-error.js';
 import type { ContentStore } from '../content/content-store.js';
 import { cleanEntryPath } from '../snapshots/apply-layer.js';
 import type { ImageConfig } from '../oci/image.js';
@@ -45,10 +46,10 @@ export async function loadArchive(source: Readable, deps: { content: ContentStor
         }
         const info = await deps.content.ingest(body as unknown as Readable, blobMatch ? { digest: `sha256:${blobMatch[1]}`, size: header.size } : { size: header.size });
         files.set(name, { digest: info.digest });
-      })().then(() => next(), (err) => { body.resume(); extract.destroy(err); });
+      })().then(() => next(), (err) => { body.resume(); extract.destroy(entryFailure(err, { op: 'write', paths: [header.name], prefix: 'invalid archive: ', code: 'INVALID_ARCHIVE' })); });
     });
     extract.on('finish', resolve);
-    extract.on('error', (e) => { source.unpipe(extract as unknown as NodeJS.WritableStream); reject(invalidArgument(`invalid archive: ${e.message}`, 'INVALID_ARCHIVE', e)); });
+    extract.on('error', (e) => { source.unpipe(extract as unknown as NodeJS.WritableStream); reject(e instanceof BerthError ? e : invalidArgument(`invalid archive: ${e.message}`, 'INVALID_ARCHIVE', e)); });
     source.on('error', (e) => { extract.destroy(e); reject(e); });
     source.pipe(extract as unknown as NodeJS.WritableStream);
   });

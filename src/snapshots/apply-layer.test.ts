@@ -179,3 +179,23 @@ test('applyLayer: a bad tar is an error', async (t) => {
   const { root } = await sandbox(t);
   await assert.rejects(applyLayer(root, Readable.from([Buffer.alloc(1024, 7)])));
 });
+
+test('applyLayer: a refused entry is named as the layer sees it, never by the snapshot directory (as dockerd from its chroot)', async (t) => {
+  const { base, root } = await sandbox(t);
+  const cases: [Entry[], string][] = [
+    [[{ name: 'a.txt', body: 'a' }, { name: 'h', type: 'link', linkname: 'nosuch' }], 'invalid layer archive: link /nosuch /h: no such file or directory'],
+    [[{ name: 'd/', type: 'directory', mode: 0o755 }, { name: 'h', type: 'link', linkname: 'd' }], 'invalid layer archive: link /d /h: operation not permitted'],
+    [[{ name: 'f', body: 'x' }, { name: 'f/g', body: 'y' }], 'layer entry f/g: parent f is not a directory'],
+  ];
+  for (const [entries, message] of cases) {
+    await rm(root, { recursive: true, force: true });
+    await mkdir(root);
+    await assert.rejects(apply(root, entries), (e: unknown) => {
+      assert.ok(e instanceof BerthError);
+      assert.equal(e.kind, 'invalid-argument');
+      assert.ok(!e.message.includes(base), `host path in: ${e.message}`);
+      assert.equal(e.message, message);
+      return true;
+    });
+  }
+});

@@ -7,6 +7,10 @@
  * parent components must be real directories (never symlinks), so a layer
  * cannot write through a link it planted earlier; hard links must point
  * inside the target. Owners, modes and mtimes are preserved.
+ *
+ * Errors name entries as the layer sees them ("link /nosuch /h: no such
+ * file or directory", lib/archive-entry-error), never the snapshot
+ * directory they were being written to.
  */
 import { mkdir, symlink, link, lchown, chmod, lutimes, utimes, lstat, rm, open } from 'node:fs/promises';
 import { join, posix } from 'node:path';
@@ -15,6 +19,7 @@ import * as tar from 'tar-stream';
 import { BerthError, invalidArgument } from '../errdefs/errors.js';
 import { mknod, setOpaque } from './mounter.js';
 import { guard } from '../lib/stream-guard.js';
+import { entryFailure } from '../lib/archive-entry-error.js';
 
 const WH_PREFIX = '.wh.';
 const WH_OPAQUE = '.wh..wh..opq';
@@ -26,6 +31,19 @@ export function cleanEntryPath(name: string): string {
   return p;
 }
 
+const LAYER_PREFIX = 'invalid layer archive: ';
+
+/** An entry's failure in the layer's own terms: a hard link names its target too, as Go's LinkError. */
+function failure(err: unknown, h: tar.Header): Error {
+  const hard = h.type === 'link';
+  return entryFailure(err, {
+    op: hard || h.type === 'symlink' ? h.type : h.type === 'character-device' || h.type === 'block-device' || h.type === 'fifo' ? 'mknod' : undefined,
+    paths: hard ? [h.linkname ?? '', h.name] : [h.name],
+    prefix: LAYER_PREFIX,
+    code: 'INVALID_ARCHIVE',
+  });
+}
+
 export interface ApplyResult {
   /** Bytes of regular file content written. */
   size: number;
@@ -34,7 +52,7 @@ export interface ApplyResult {
 export async function applyLayer(root: string, tarStream: Readable): Promise<ApplyResult> {
   const extract = tar.extract();
   const safeDirs = new Set<string>(['']);
-  const dirTimes: { path: string; mtime: Date }[] = [];
+  const dirTimes: { rel: string; mtime: Date }[] = [];
   let size = 0;
 
   async function ensureParent(rel: string): Promise<void> {
@@ -94,7 +112,7 @@ export async function applyLayer(root: string, tarStream: Readable): Promise<App
         await lchown(abs, uid, gid);
         await chmod(abs, mode);
         safeDirs.add(rel);
-        dirTimes.push({ path: abs, mtime });
+        dirTimes.push({ rel, mtime });
         return;
       case 'file':
       case 'contiguous-file': {
@@ -140,7 +158,7 @@ export async function applyLayer(root: string, tarStream: Readable): Promise<App
   await new Promise<void>((resolve, reject) => {
     extract.on('entry', (header, body, next) => {
       guard(body);
-      handle(header, body as unknown as Readable).then(() => next(), (err) => { body.resume(); extract.destroy(err); });
+      handle(header, body as unknown as Readable).then(() => next(), (err) => { body.resume(); extract.destroy(failure(err, header)); });
     });
     extract.on('finish', resolve);
     extract.on('error', (e) => reject(e instanceof BerthError ? e : invalidArgument(`invalid layer archive: ${e.message}`, 'INVALID_ARCHIVE', e)));
@@ -148,6 +166,8 @@ export async function applyLayer(root: string, tarStream: Readable): Promise<App
     tarStream.pipe(extract as unknown as NodeJS.WritableStream);
   });
   // Directory mtimes last: writing children changes them.
-  for (const d of dirTimes.reverse()) await utimes(d.path, d.mtime, d.mtime);
+  for (const d of dirTimes.reverse()) {
+    try { await utimes(join(root, d.rel), d.mtime, d.mtime); } catch (err) { throw entryFailure(err, { op: 'utimes', paths: [d.rel], prefix: LAYER_PREFIX, code: 'INVALID_ARCHIVE' }); }
+  }
   return { size };
 }
