@@ -244,3 +244,64 @@ test('berth\'s registry client against this server: chunked and monolithic uploa
   await assert.rejects(client.fetchBlob({ mediaType: 'x', digest: desc.digest, size: desc.size - 1 }, store), { code: 'BLOB_DIGEST_MISMATCH' });
   rmSync(join(store.pathOf(desc.digest), '..', '..', '..'), { recursive: true, force: true });
 });
+
+/** A request with the path exactly as given (a URL string would have its dot segments resolved by the client). */
+function rawCall(method: string, path: string, body?: Buffer): Promise<R> {
+  const u = new URL(reg.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: u.hostname, port: u.port, method, path, agent: false, headers: body ? { 'content-length': String(body.length) } : {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => { const b = Buffer.concat(chunks); resolve({ status: res.statusCode!, headers: res.headers, body: b, json: () => JSON.parse(b.toString()) }); });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...filesUnder(p)); else out.push(p);
+  }
+  return out;
+}
+
+test('names with dot segments, raw or percent-encoded, are NAME_INVALID on every route: never normalised into another repository, nothing written', async () => {
+  const blob = Buffer.from('dot-segment target');
+  const d = await pushBlob('dotb', blob);
+  const config = Buffer.from('{"cfg":"dot"}');
+  await pushBlob('dotb', config);
+  const mf = manifest(config, [blob]);
+  assert.equal((await call('PUT', '/v2/dotb/manifests/v1', mf, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' })).status, 201);
+  const before = filesUnder(root).sort();
+  const names = ['x/../dotb', 'x/%2e%2e/dotb', 'x/%2E%2E/dotb', 'x/.%2e/dotb', 'x/./dotb', 'x/%2e/dotb', 'x%2f..%2fdotb', 'x\\..\\dotb', '..', 'x/..', '%2e%2e'];
+  const routes: [string, (n: string) => string, Buffer?][] = [
+    ['GET', (n) => `/v2/${n}/tags/list`],
+    ['GET', (n) => `/v2/${n}/manifests/v1`],
+    ['HEAD', (n) => `/v2/${n}/manifests/v1`],
+    ['PUT', (n) => `/v2/${n}/manifests/v2`, mf],
+    ['DELETE', (n) => `/v2/${n}/manifests/v1`],
+    ['GET', (n) => `/v2/${n}/blobs/${d}`],
+    ['DELETE', (n) => `/v2/${n}/blobs/${d}`],
+    ['POST', (n) => `/v2/${n}/blobs/uploads/`],
+    ['POST', (n) => `/v2/${n}/blobs/uploads/?digest=${d}`, blob],
+    ['POST', (n) => `/v2/${n}/blobs/uploads/?mount=${d}&from=dotb`],
+    ['GET', (n) => `/v2/${n}/referrers/${d}`],
+  ];
+  for (const n of names) {
+    for (const [method, path, body] of routes) {
+      const r = await rawCall(method, path(n), body);
+      assert.equal(r.status, 400, `${method} ${path(n)} → ${r.status} ${r.body}`);
+      if (method !== 'HEAD') assert.equal(code(r), 'NAME_INVALID', `${method} ${path(n)}`);
+    }
+  }
+  // a mount source with dot segments is refused too
+  const m = await rawCall('POST', `/v2/dotc/blobs/uploads/?mount=${d}&from=${encodeURIComponent('x/../dotb')}`);
+  assert.equal(m.status, 400);
+  assert.equal(code(m), 'NAME_INVALID');
+  assert.deepEqual(filesUnder(root).sort(), before, 'nothing written, nothing removed');
+  assert.equal((await call('GET', `/v2/dotb/blobs/${d}`)).status, 200);
+  assert.equal((await call('GET', '/v2/dotb/manifests/v1')).status, 200);
+});

@@ -41,6 +41,26 @@ async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer>
   return Buffer.concat(chunks);
 }
 
+/**
+ * The request target's path and query exactly as sent. Not `new URL()`:
+ * WHATWG parsing resolves dot segments (also `%2e%2e`) and reads `\` as
+ * `/`, so `/v2/a/../b/manifests/x` or `/v2/a/%2e%2e/b/…` would arrive as
+ * repository `b` — a name the grammar refuses turned into one it accepts.
+ * The path is never percent-decoded either: no character the grammars
+ * allow needs escaping, so an escape anywhere in a name, tag or digest
+ * fails its check (NAME_INVALID and friends).
+ */
+export function requestTarget(raw: string): { path: string; query: URLSearchParams } {
+  let t = raw;
+  const origin = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(t); // absolute-form (a proxy's request line)
+  if (origin) t = t.slice(origin[0].length);
+  const hash = t.indexOf('#');
+  if (hash >= 0) t = t.slice(0, hash);
+  const q = t.indexOf('?');
+  const path = (q >= 0 ? t.slice(0, q) : t) || '/';
+  return { path, query: new URLSearchParams(q >= 0 ? t.slice(q + 1) : '') };
+}
+
 function parseRange(h: string | undefined, size: number): { start: number; end: number } | undefined | 'invalid' {
   if (!h) return undefined;
   const m = /^bytes=(\d*)-(\d*)$/.exec(h.trim());
@@ -80,8 +100,8 @@ export function createRegistryApp(o: RegistryAppOptions): (req: IncomingMessage,
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://registry');
-    const path = url.pathname;
+    const { path, query } = requestTarget(req.url ?? '/');
+    const url = { searchParams: query };
     const method = req.method ?? 'GET';
     const base = `${(req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
 
@@ -106,7 +126,7 @@ export function createRegistryApp(o: RegistryAppOptions): (req: IncomingMessage,
     else if ((m = /^\/v2\/(.+)\/blobs\/([^/]+)$/.exec(path))) { route = 'blob'; name = m[1]; rest = m[2]; }
     else if ((m = /^\/v2\/(.+)\/referrers\/([^/]+)$/.exec(path))) { route = 'referrers'; name = m[1]; rest = m[2]; }
     else throw new OciError('UNSUPPORTED', 'unknown API path', { path }, 404);
-    if (name !== undefined) name = checkName(decodeURIComponent(name));
+    if (name !== undefined) name = checkName(name);
 
     const write = !['GET', 'HEAD'].includes(method);
     const scope = route === 'catalog' ? 'registry:catalog:*' : name ? `repository:${name}:${write ? 'push' : 'pull'}` : undefined;

@@ -25,6 +25,7 @@ import { LocalContentStore } from '../content/local-content-store.js';
 import { atomicWrite } from '../lib/atomic-write.js';
 import { KeyedMutex } from '../lib/mutex.js';
 import { OciError } from './oci-errors.js';
+import { checkName } from './names.js';
 
 export interface StoredManifest { bytes: Buffer; mediaType: string; digest: string }
 export interface ReferrerDescriptor { mediaType: string; digest: string; size: number; artifactType?: string; annotations?: Record<string, string> }
@@ -58,7 +59,8 @@ export class RegistryStorage {
   }
 
   private repo(name: string, ...rest: string[]): string {
-    return join(this.root, 'repositories', name, ...rest);
+    // the app checked it already; the one place a name becomes a path checks again
+    return join(this.root, 'repositories', checkName(name), ...rest);
   }
 
   // ---- blobs -----------------------------------------------------------
