@@ -16,7 +16,7 @@ import { notFound, BerthError } from '../errdefs/errors.js';
 import { guard, isConnectionError } from '../lib/stream-guard.js';
 import { MIN_API_VERSION, MAX_API_VERSION } from '../api/version.js';
 import type { Logger } from '../lib/log.js';
-import { Router, splitVersion, type RequestContext } from './router.js';
+import { Router, splitTarget, splitVersion, type RequestContext } from './router.js';
 import { statusOf, messageOf } from './http-errors.js';
 import type { Backend } from './backend.js';
 import { systemRoutes } from './routes/system-routes.js';
@@ -134,7 +134,7 @@ export class ApiServer {
     (upgrade?.socket ?? res).on('close', onClose);
     res.setHeader('Api-Version', MAX_API_VERSION);
     res.setHeader('Server', `Docker/${this.o.version} (linux) berth`);
-    const url = new URL(req.url ?? '/', 'http://berth');
+    const url = (() => { const t = splitTarget(req.url ?? '/'); return { pathname: t.path, searchParams: t.query }; })();
     let ctx: RequestContext | undefined;
     try {
       const { version, path } = splitVersion(url.pathname, MIN_API_VERSION, MAX_API_VERSION);

@@ -44,11 +44,32 @@ export class Router {
       pathMatched = true;
       if (r.method !== method && !(method === 'HEAD' && r.method === 'GET')) continue;
       const params: Record<string, string> = {};
-      r.keys.forEach((k, i) => { params[k] = decodeURIComponent(m[i + 1]); });
+      try {
+        r.keys.forEach((k, i) => { params[k] = decodeURIComponent(m[i + 1]); });
+      } catch (err) {
+        throw invalidArgument(`invalid escape in request path: ${JSON.stringify(m[0])}`, 'INVALID_PARAMETER', err);
+      }
       return { handler: r.handler, params };
     }
     return pathMatched ? 'method-not-allowed' : undefined;
   }
+}
+
+/**
+ * The request target's path (still percent-encoded) and query, as sent.
+ * Not `new URL()`: it resolves dot segments, `%2e%2e` included, so
+ * `DELETE /volumes/x/%2e%2e/other` would reach `DELETE /volumes/other`.
+ * Taken raw, such a path matches no route (a parameter is one segment,
+ * decoded only after matching) or names an object that cannot exist.
+ */
+export function splitTarget(raw: string): { path: string; query: URLSearchParams } {
+  let t = raw;
+  const origin = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(t); // absolute-form
+  if (origin) t = t.slice(origin[0].length);
+  const hash = t.indexOf('#');
+  if (hash >= 0) t = t.slice(0, hash);
+  const q = t.indexOf('?');
+  return { path: (q >= 0 ? t.slice(0, q) : t) || '/', query: new URLSearchParams(q >= 0 ? t.slice(q + 1) : '') };
 }
 
 /** Split `/v1.47/containers/json` into version and path; validate the version range. */

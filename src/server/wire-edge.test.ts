@@ -169,3 +169,17 @@ test('a body over the limit is a 400 that says so; the connection stays usable',
   assert.match(r.message, /^request body too large: more than 16 MiB \(16777216 bytes\) is refused$/);
   assert.equal((await call('POST', '/v1.50/containers/create', '{"Image":"busybox"}')).status, 201);
 });
+
+test('request paths are routed as sent: dot segments (raw or %2e%2e) never turn into another object\'s path', async () => {
+  // new URL() would resolve these to DELETE /volumes/victim and POST /containers/create
+  for (const [method, path] of [['DELETE', '/v1.50/volumes/x/%2e%2e/victim'], ['DELETE', '/v1.50/volumes/x/../victim'], ['POST', '/v1.50/containers/x/../create'], ['POST', '/v1.50/containers/x/%2E%2E/create']]) {
+    reached.length = 0;
+    const r = await call(method, path, '{"Image":"busybox"}');
+    assert.equal(r.status, 404, `${method} ${path}: ${r.message}`);
+    assert.equal(r.message, 'page not found');
+    assert.deepEqual(reached, []);
+  }
+  const bad = await call('DELETE', '/v1.50/volumes/%zz', '');
+  assert.equal(bad.status, 400);
+  assert.match(bad.message, /^invalid escape in request path/);
+});
