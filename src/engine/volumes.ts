@@ -59,10 +59,30 @@ export interface VolumeServiceOptions {
   events?: EventPublisher;
 }
 
-export function validateVolumeName(name: string): void {
-  if (!NAME_RE.test(name)) {
-    throw invalidArgument(`create ${name}: "${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
+/** Go's %q of a string: what dockerd prints around a refused name (a NUL shows as \x00). */
+export function goQuote(s: string): string {
+  const esc: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (esc[ch]) out += esc[ch];
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
   }
+  return `"${out}"`;
+}
+
+/** A local volume's name is one directory name under the volumes root. */
+const MAX_NAME_BYTES = 255;
+
+/** dockerd's local driver's checks (volume/local validateName), with its messages. */
+export function validateVolumeName(name: string): void {
+  if (name.length === 1) throw invalidArgument(`create ${name}: volume name is too short, names should be at least two alphanumeric characters`);
+  if (!NAME_RE.test(name)) {
+    throw invalidArgument(`create ${name}: ${goQuote(name)} includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
+  }
+  // dockerd fails here with a 500 naming the host path it could not mkdir ("file name too long")
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES) throw invalidArgument(`create ${name}: volume name is too long, names can be at most ${MAX_NAME_BYTES} characters`);
 }
 
 export function checkDriver(driver: string | undefined): string {

@@ -70,12 +70,18 @@ export class LocalVolumeDriver {
 
   /** Host path of the volume's data (Docker's `Mountpoint`). */
   dataPath(name: string): string {
-    return join(this.o.root, name, '_data');
+    return join(this.dir(name), '_data');
+  }
+
+  /** The volume's directory: the name must be one plain path component (the engine checks Docker's rules before). */
+  private dir(name: string): string {
+    if (!name || name === '.' || name === '..' || /[/\\\0]/.test(name) || Buffer.byteLength(name) > 255) throw invalidArgument(`invalid local volume name ${JSON.stringify(name)}`);
+    return join(this.o.root, name);
   }
 
   async create(name: string, opts?: Record<string, string> | null): Promise<void> {
     validateLocalOptions(opts);
-    await mkdir(join(this.o.root, name), { mode: 0o701 }).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'EEXIST') throw e; });
+    await mkdir(this.dir(name), { mode: 0o701 }).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'EEXIST') throw e; });
     await mkdir(this.dataPath(name), { mode: 0o755 }).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'EEXIST') throw e; });
   }
 
@@ -125,15 +131,15 @@ export class LocalVolumeDriver {
 
   /** Unmount everything under the volume (stale after a crash) and delete its directory. */
   async remove(name: string): Promise<void> {
-    for (const m of await this.o.mounter.mountsUnder(join(this.o.root, name))) await this.o.mounter.unmount(m, { lazy: true });
+    for (const m of await this.o.mounter.mountsUnder(this.dir(name))) await this.o.mounter.unmount(m, { lazy: true });
     this.users.delete(name);
-    await rm(join(this.o.root, name), { recursive: true, force: true });
+    await rm(this.dir(name), { recursive: true, force: true });
   }
 
   /** Mounts under a volume directory nobody needs (reconcile). */
   async unmountStale(name: string): Promise<void> {
     if (this.activeUsers(name)) return;
-    for (const m of await this.o.mounter.mountsUnder(join(this.o.root, name))) await this.o.mounter.unmount(m, { lazy: true });
+    for (const m of await this.o.mounter.mountsUnder(this.dir(name))) await this.o.mounter.unmount(m, { lazy: true });
   }
 
   /** Names with a directory on disk. */
