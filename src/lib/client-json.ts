@@ -14,8 +14,8 @@
  */
 import { BerthError } from '../errdefs/errors.js';
 
-/** Deeper than any Docker or OCI document, well below where recursion breaks. */
-export const MAX_JSON_DEPTH = 512;
+/** Far deeper than any Docker or OCI document, well below where recursion breaks. */
+export const MAX_JSON_DEPTH = 1000;
 
 /** The bracket that first nests deeper than `max` (outside strings), or undefined. */
 export function excessNesting(text: string, max = MAX_JSON_DEPTH): { char: string; offset: number } | undefined {

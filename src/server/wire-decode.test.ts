@@ -72,6 +72,14 @@ test('the first error in document order is reported', () => {
   assert.match(wireTypeError({ Image: 1, Tty: 'x' }, CREATE_REQUEST)!, /ContainerConfigWrapper\.Image of type string/);
 });
 
+test('a StrSlice given as a string is a one-element list after the edge (CapAdd "ALL" was a 500: add.map is not a function)', () => {
+  const body = decodeWire<{ Cmd: unknown; Entrypoint: unknown; HostConfig: { CapAdd: unknown; CapDrop: unknown } }>({ Cmd: 'sh', Entrypoint: ['a'], HostConfig: { CapAdd: 'ALL', CapDrop: null } }, CREATE_REQUEST);
+  assert.deepEqual(body.Cmd, ['sh']);
+  assert.deepEqual(body.Entrypoint, ['a']);
+  assert.deepEqual(body.HostConfig.CapAdd, ['ALL']);
+  assert.equal(body.HostConfig.CapDrop, null);
+});
+
 test('null elements become Go zero values, except behind pointers', () => {
   const body = decodeWire<{ Env: unknown[]; Cmd: unknown[]; HostConfig: { PortBindings: Record<string, unknown[]>; Ulimits: unknown[] }; Labels: Record<string, unknown> }>(
     { Env: [null, 'A=1'], Cmd: ['sh', null], Labels: { a: null }, HostConfig: { PortBindings: { '80/tcp': [null] }, Ulimits: [null] } }, CREATE_REQUEST);

@@ -20,8 +20,8 @@
  * field names match exactly (Go also takes "image" for "Image"; berth reads
  * the exact names only).
  *
- * One normalisation, so later code never meets a null where Go would have
- * put a zero value: a `null` element of a list, or value of a map, becomes
+ * Two normalisations, so later code sees what Go would have decoded: a
+ * StrSlice given as a string becomes a one-element list, and a `null` element of a list, or value of a map, becomes
  * the element type's zero value ("" / 0 / false / {}), unless the elements
  * are pointers (`[]*T`, `map[string]*T`: nil stays null, as a build arg
  * without a value) or lists or maps themselves.
@@ -135,6 +135,8 @@ function mismatch(v: unknown, t: WireType, struct: string | undefined, path: str
         if (!ft) continue;
         const m = mismatch(e, ft, short, [...path, key]);
         if (m) return m;
+        // a StrSlice decodes to a list: "ALL" is ["ALL"] for everything after the edge
+        if (ft.k === 'strslice' && typeof e === 'string') v[key] = [e];
       }
       return undefined;
     }

@@ -147,7 +147,7 @@ test('nesting deeper than the cap is a 400 before anything walks it (200 000 lev
     '['.repeat(200000),
     '{"a":'.repeat(200000),
     `{"Image":"busybox","Labels":${'['.repeat(200000)}${']'.repeat(200000)}}`,
-    `{"Image":"busybox","Junk":${'['.repeat(513)}${']'.repeat(513)}}`,
+    `{"Image":"busybox","Junk":${'['.repeat(1001)}${']'.repeat(1001)}}`,
   ];
   for (const body of deep) {
     reached.length = 0;
@@ -157,6 +157,9 @@ test('nesting deeper than the cap is a 400 before anything walks it (200 000 lev
     assert.match(r.message, /^invalid JSON: invalid character '[[{]' exceeded max depth/);
     assert.deepEqual(reached, []);
   }
+  // up to the cap is fine (dockerd takes 1000 levels too)
+  const ok1000 = await call('POST', '/v1.50/containers/create', `{"Image":"busybox","Junk":${'['.repeat(999)}${']'.repeat(999)}}`);
+  assert.equal(ok1000.status, 201, ok1000.message);
   // in strings, brackets do not count
   const r = await call('POST', '/v1.50/containers/create', JSON.stringify({ Image: 'busybox', Labels: { a: '['.repeat(100000) } }));
   assert.equal(r.status, 201, r.message);
