@@ -10,7 +10,9 @@
  *   environment as `<ALIAS>_ENV_<VAR>` (HOME and PATH left out).
  *
  * HostConfig.Links is stored as dockerd shows it: `/<target>:/<self>/<alias>`.
- * Links on user-defined networks (DNS aliases) are not supported.
+ * With a user-defined network mode HostConfig.Links are ignored, as dockerd
+ * does; links there are endpoint links, DNS aliases for the linking
+ * container only (engine/dns-names).
  *
  * Pure: the records come in, lines and variables go out.
  *

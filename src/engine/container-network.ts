@@ -36,7 +36,8 @@ import type { Iptables } from '../network/iptables.js';
 import { findForward, forwardConflictMessage } from '../network/hostport-forwards.js';
 import type { DnsAnswerSource } from '../network/dns-server.js';
 import { hostsFile, resolvConf } from './container-files.js';
-import { linkHostLines, linkTargets } from './container-links.js';
+import { linkHostLines, linkTargets, parseLink } from './container-links.js';
+import { resolveForAsker, type DnsContainer, type DnsEndpoint } from './dns-names.js';
 import type { NetworkService, NetworkContainers } from './networks.js';
 import type { ContainerRecord, CreateRequest, HostConfig } from './container-types.js';
 import type { ContainerNetState, EndpointState, NetworkRecord } from './network-types.js';
@@ -118,9 +119,6 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     }
     const primary = this.o.networks.get(mode);
     if (primary.driver !== 'bridge') throw invalidArgument(`network mode ${mode} is not a bridge network`);
-    if (links && this.o.networks.isUserDefined(primary)) {
-      throw invalidArgument('legacy links (--link) are supported on the default bridge network only; on a user-defined network containers reach each other by name and --network-alias');
-    }
     portMappings(hc.PortBindings, { exposed: req.ExposedPorts ?? {}, publishAll: !!hc.PublishAllPorts });
     const endpoints: Record<string, EndpointState> = {};
     const names = [mode, ...Object.keys(eps).filter((k) => k !== mode)];
@@ -133,6 +131,20 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
       endpoints[n.name] = this.endpointConfig(n, ref === mode && req.MacAddress && !ep.MacAddress ? { ...ep, MacAddress: req.MacAddress } : ep);
     }
     return { endpoints };
+  }
+
+  /**
+   * HostConfig.Links are legacy links, a default-bridge feature. With a
+   * user-defined network mode dockerd 20.10 ignores them (registerLinks
+   * returns early): no error for a missing target, no variables or hosts
+   * lines, inspect shows null — docker-compose 1.29's `run` sends them for
+   * its one-off container. Links there are endpoint links (see endpointConfig).
+   */
+  legacyLinksIgnored(hc: HostConfig): boolean {
+    const mode = hc.NetworkMode ?? 'bridge';
+    if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) return false;
+    const n = this.o.networks.tryGet(mode);
+    return !!n && this.o.networks.isUserDefined(n);
   }
 
   private endpointConfig(n: NetworkRecord, ep: { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null; Links?: string[] | null; DriverOpts?: Record<string, string> | null; MacAddress?: string }): EndpointState {
@@ -149,9 +161,14 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     }
     if ((ep.Aliases ?? []).length && !user) throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
     for (const a of ep.Aliases ?? []) if (typeof a !== 'string' || !a) throw invalidArgument(`invalid alias: ${JSON.stringify(a)}`);
-    if ((ep.Links ?? []).length) throw invalidArgument('container links (--link) are not supported by berth; use a user-defined network and container names');
+    // endpoint links are kept as given (dockerd shows them so); on a user-defined network the embedded DNS
+    // answers their aliases to the linking container (engine/dns-names); a target need not exist (dockerd 20.10)
+    for (const l of ep.Links ?? []) {
+      if (typeof l !== 'string') throw invalidArgument(`invalid link: ${JSON.stringify(l)}`);
+      parseLink(l);
+    }
     const mac = ep.MacAddress ? normalizeMac(ep.MacAddress) : undefined;
-    return { NetworkID: n.id, Aliases: ep.Aliases?.length ? [...ep.Aliases] : null, IPAMConfig: ip ? { IPv4Address: ip } : null, Links: null, DriverOpts: ep.DriverOpts ?? null, ...(mac ? { MacAddress: mac } : {}) };
+    return { NetworkID: n.id, Aliases: ep.Aliases?.length ? [...ep.Aliases] : null, IPAMConfig: ip ? { IPv4Address: ip } : null, Links: ep.Links?.length ? [...ep.Links] : null, DriverOpts: ep.DriverOpts ?? null, ...(mac ? { MacAddress: mac } : {}) };
   }
 
   /** Docker's create warnings about networking (the docker CLI prints them). */
@@ -270,7 +287,7 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
   }
 
   // ---- connect / disconnect -------------------------------------------------------
-  async connect(ref: string, n: NetworkRecord, epConfig: { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null; MacAddress?: string }): Promise<void> {
+  async connect(ref: string, n: NetworkRecord, epConfig: { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null; MacAddress?: string; Links?: string[] | null }): Promise<void> {
     const id = this.containers!.get(ref).id;
     await this.containers!.update(id, async (rec) => {
       const mode = rec.hostConfig.NetworkMode ?? 'bridge';
@@ -382,28 +399,23 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
    */
   lookup(sourceIp: string): { resolve(name: string): string[]; upstreams: string[] } | undefined {
     // live endpoints, not the status: a container starts asking before its start is recorded
-    const recs = this.list().filter((r) => r.net && Object.values(r.net.endpoints).some((e) => e.live));
-    const userNet = (ep: EndpointState) => { const n = this.o.networks.tryGet(ep.NetworkID); return !!n && this.o.networks.isUserDefined(n); };
-    const asker = recs.find((r) => Object.values(r.net?.endpoints ?? {}).some((ep) => ep.live?.ip === sourceIp && userNet(ep)));
+    const all = this.list().map((r) => this.dnsView(r)).filter((c) => c.endpoints.length);
+    const asker = all.find((c) => c.endpoints.some((ep) => ep.ip === sourceIp));
     if (!asker) return undefined;
-    const nets = Object.values(asker.net!.endpoints).filter((ep) => ep.live && userNet(ep)).map((ep) => ep.NetworkID);
-    const upstreams = ((asker.hostConfig.Dns ?? []) as string[]).length ? (asker.hostConfig.Dns as string[]) : hostNameservers(this.o.hostResolvConfPath ?? '/etc/resolv.conf');
-    return {
-      upstreams,
-      resolve: (raw: string) => {
-        const name = raw.toLowerCase();
-        const out: string[] = [];
-        for (const r of recs) {
-          for (const ep of Object.values(r.net?.endpoints ?? {})) {
-            if (!ep.live || !nets.includes(ep.NetworkID)) continue;
-            const netName = this.o.networks.tryGet(ep.NetworkID)?.name.toLowerCase();
-            const names = [r.name, r.id.slice(0, 12), ...(ep.Aliases ?? [])].map((s) => s.toLowerCase());
-            if (names.some((n) => n === name || (netName && `${n}.${netName}` === name))) out.push(ep.live.ip);
-          }
-        }
-        return [...new Set(out)];
-      },
-    };
+    const rec = this.list().find((r) => r.id === asker.id)!;
+    const upstreams = ((rec.hostConfig.Dns ?? []) as string[]).length ? (rec.hostConfig.Dns as string[]) : hostNameservers(this.o.hostResolvConfPath ?? '/etc/resolv.conf');
+    return { upstreams, resolve: (name: string) => resolveForAsker(all, asker, name) };
+  }
+
+  /** A container's live endpoints on user-defined networks, as the embedded DNS sees them. */
+  private dnsView(r: ContainerRecord): DnsContainer {
+    const endpoints: DnsEndpoint[] = [];
+    for (const ep of Object.values(r.net?.endpoints ?? {})) {
+      const n = ep.live ? this.o.networks.tryGet(ep.NetworkID) : undefined;
+      if (!n || !ep.live || !this.o.networks.isUserDefined(n)) continue;
+      endpoints.push({ networkId: n.id, networkName: n.name, ip: ep.live.ip, aliases: ep.Aliases ?? [], links: ep.Links ?? [] });
+    }
+    return { id: r.id, name: r.name, endpoints };
   }
 
   // ---- daemon start ------------------------------------------------------------------

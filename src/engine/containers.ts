@@ -230,7 +230,7 @@ export class ContainerService {
       for (let i = 1; this.o.records.getByName(name); i++) name = randomName(i);
     }
 
-    if (((hostConfig.Links ?? []) as string[]).length) hostConfig.Links = normalizeLinks(hostConfig.Links as string[], name, (r) => this.get(r));
+    if (((hostConfig.Links ?? []) as string[]).length) hostConfig.Links = this.o.network?.legacyLinksIgnored(hostConfig) ? null : normalizeLinks(hostConfig.Links as string[], name, (r) => this.get(r));
     const id = newId();
     merged.config.Hostname ||= id.slice(0, 12);
     const rec: ContainerRecord = {

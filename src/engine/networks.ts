@@ -33,7 +33,7 @@ export interface DefaultBridgeConfig { bridge: string; bip: string; fixedCidr?: 
 /** What the network service needs to know about containers, and the attacher for connect/disconnect. */
 export interface NetworkContainers {
   list(): ContainerRecord[];
-  connect(containerRef: string, network: NetworkRecord, endpoint: { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null }): Promise<void>;
+  connect(containerRef: string, network: NetworkRecord, endpoint: { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null; Links?: string[] | null }): Promise<void>;
   disconnect(containerRef: string, network: NetworkRecord, force: boolean): Promise<void>;
 }
 
@@ -397,7 +397,7 @@ export class NetworkService {
   }
 
   // ---- connect / disconnect ------------------------------------------------------
-  async connect(ref: string, body: { Container?: string; EndpointConfig?: { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null } | null }): Promise<void> {
+  async connect(ref: string, body: { Container?: string; EndpointConfig?: { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null; Links?: string[] | null } | null }): Promise<void> {
     const n = this.get(ref);
     if (!body?.Container) throw invalidArgument('no container specified');
     if (n.driver !== 'bridge') throw new BerthError('FORBIDDEN', `container cannot be disconnected from host network or connected to host network`);

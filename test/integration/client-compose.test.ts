@@ -4,7 +4,8 @@
  * random host port with a named volume and a healthcheck, and `client`,
  * which waits for web to be healthy (`condition: service_healthy`, file
  * format 2.4) and fetches from it by service name on the project network —
- * through up -d, ps, logs, exec -T, run --rm, port, stop, start, restart,
+ * through up -d, ps, logs, exec -T, run --rm (also of a running service,
+ * whose one-off compose links to it on the project network), port, stop, start, restart,
  * a recreate on a config change, --scale, pause, top and down -v
  * (containers, network and volume gone, checked through the API); `build`
  * of a service with a build context; attached `up --exit-code-from`.
@@ -151,6 +152,30 @@ test('exec -T web cat reads the named volume; run --rm client fetches again and 
   const r = await ok(['run', '--rm', '--no-deps', 'client', 'sh', '-c', `echo "target=$TARGET"; ${FETCH.replace(/\$\$/g, '$')}`]);
   assert.equal(r.stdout, 'target=web\nhello from compose\n');
   assert.equal((await projectContainers()).length, before, 'run --rm removed its container');
+});
+
+test('run --rm web on the project network while web_1 runs: compose sends HostConfig.Links for the one-off, accepted and ignored as dockerd does', async () => {
+  // compose 1.29 links a one-off to its own service's running containers (HostConfig.Links
+  // `<project>_web_1:web`, `…:web_1`, `…:<project>_web_1`) with NetworkMode `<project>_default`.
+  // dockerd 20.10 accepts legacy links with a user-defined network mode and ignores them (no
+  // WEB_* variables, no hosts lines, inspect shows HostConfig.Links null); names resolve through
+  // the embedded DNS (the service alias `web`). berth refused it with "legacy links (--link) are
+  // supported on the default bridge network only".
+  const before = (await projectContainers()).length;
+  const r = await ok(['run', '--rm', 'web', 'sh', '-c', `echo "vars=$(env | grep -c ^WEB_)"; grep -c web_1 /etc/hosts; TARGET=web; ${FETCH.replace(/\$\$/g, '$')}`]);
+  assert.equal(r.stdout, 'vars=0\n0\nhello from compose\n');
+  assert.equal((await projectContainers()).length, before, 'run --rm removed its container');
+  // a detached one-off to look at: the links it was created with are not kept
+  const det = await ok(['run', '-d', 'web', 'sleep', '60']);
+  const name = det.stdout.trim();
+  try {
+    const info = (await d.api('GET', `/containers/${name}/json`)).json();
+    assert.equal(info.HostConfig.Links, null);
+    assert.deepEqual(Object.keys(info.NetworkSettings.Networks), [`${project}_default`]);
+    assert.ok(!info.Config.Env.some((e: string) => e.startsWith('WEB_')), info.Config.Env.join(' '));
+  } finally {
+    await d.api('DELETE', `/containers/${name}?force=1`);
+  }
 });
 
 test('port web 3000 gives the published address, which serves the page', async () => {

@@ -113,6 +113,29 @@ for (const cliName of ['docker', 'berth'] as const) {
     assert.doesNotMatch(missing.stderr, /Unable to find image/);
   });
 
+  test(`${cliName}: --link on a user-defined network is a DNS alias for the linking container only (no variables, no hosts line), as dockerd 20.10`, async () => {
+    const net = `lnet-${cliName}`;
+    const web = `uweb-${cliName}`;
+    assert.equal((await cli(['network', 'create', net])).code, 0);
+    try {
+      assert.equal((await cli(['run', '-d', '--name', web, '--network', net, '--expose', '80', '-e', 'SECRET=s3', 'busybox', 'sleep', '300'])).code, 0);
+      const ip = (await d.api('GET', `/containers/${web}/json`)).json().NetworkSettings.Networks[net].IPAddress as string;
+      // dockerd 20.10: `docker run --network n --link web:db` → nslookup db answers web's address; no DB_* variables, no db line in /etc/hosts
+      const r = await cli(['run', '--rm', '--network', net, '--link', `${web}:db`, 'busybox', 'sh', '-c', 'nslookup db; nslookup db.' + net + '; echo ENV; env | grep -c ^DB_; grep -c db /etc/hosts']);
+      assert.equal(r.code, 1, r.stderr + r.stdout); // the last grep -c counts 0 lines: exit 1
+      const [dns, env] = r.stdout.split('ENV\n');
+      assert.equal(dns.match(new RegExp(`^Address: ${ip.replace(/\./g, '\\.')}$`, 'gm'))?.length, 2, dns);
+      assert.equal(env, '0\n0\n');
+      // a container without the link does not get the alias (dockerd: NXDOMAIN)
+      const other = await cli(['run', '--rm', '--network', net, 'busybox', 'nslookup', 'db']);
+      assert.notEqual(other.code, 0);
+      assert.match(other.stdout, /can't find db/);
+    } finally {
+      await cli(['rm', '-f', web]);
+      await cli(['network', 'rm', net]);
+    }
+  });
+
   test(`${cliName}: --mac-address sets eth0's address (default bridge and a user network), kept across restarts; bad or conflicting values refused`, async () => {
     const mac = cliName === 'docker' ? '92:d0:c6:0a:29:33' : '02:42:ac:11:ff:01';
     assert.equal(await sh(['--mac-address', mac], 'cat /sys/class/net/eth0/address'), `${mac}\n`);

@@ -236,13 +236,14 @@ export function buildCreateRequest(inp: CreateInputs): CreateRequest {
 }
 
 /** --ip, --network-alias and --mac-address configure the endpoint on the --network network (docker's opts.go parseNetworkOpts). */
-function endpointsConfig(f: CreateFlags): Record<string, { IPAMConfig?: { IPv4Address: string }; Aliases?: string[]; MacAddress?: string }> {
-  if (!f.ip && !f.networkAlias.length && !f.macAddress) return {};
+function endpointsConfig(f: CreateFlags): Record<string, { IPAMConfig?: { IPv4Address: string }; Aliases?: string[]; MacAddress?: string; Links?: string[] }> {
   const net = f.network ?? 'default';
-  if (['default', 'bridge', 'host', 'none'].includes(net) || net.startsWith('container:')) {
-    if (f.networkAlias.length) throw invalidArgument('network-scoped aliases are only supported for user-defined networks');
-  }
-  return { [net]: { ...(f.ip ? { IPAMConfig: { IPv4Address: f.ip } } : {}), ...(f.networkAlias.length ? { Aliases: f.networkAlias } : {}), ...(f.macAddress ? { MacAddress: f.macAddress } : {}) } };
+  const predefined = ['default', 'bridge', 'host', 'none'].includes(net) || net.startsWith('container:');
+  // as the docker CLI: --link also goes to a user-defined network's endpoint, where links are DNS aliases
+  const links = !predefined && f.link.length ? f.link : [];
+  if (!f.ip && !f.networkAlias.length && !f.macAddress && !links.length) return {};
+  if (predefined && f.networkAlias.length) throw invalidArgument('network-scoped aliases are only supported for user-defined networks');
+  return { [net]: { ...(f.ip ? { IPAMConfig: { IPv4Address: f.ip } } : {}), ...(f.networkAlias.length ? { Aliases: f.networkAlias } : {}), ...(f.macAddress ? { MacAddress: f.macAddress } : {}), ...(links.length ? { Links: links } : {}) } };
 }
 
 /** --health-* and --no-healthcheck into Config.Healthcheck (durations in nanoseconds), with docker's conflicts. */
