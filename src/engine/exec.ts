@@ -18,7 +18,7 @@ import { mkdir, readFile, access, rm } from 'node:fs/promises';
 import { watch } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { conflict, invalidArgument, notFound } from '../errdefs/errors.js';
+import { conflict, findBerthError, invalidArgument, notFound, systemError } from '../errdefs/errors.js';
 import { newId } from '../lib/ids.js';
 import { atomicWrite } from '../lib/atomic-write.js';
 import { pidAlive, waitPidGone } from '../lib/process-state.js';
@@ -168,11 +168,14 @@ export class ExecService {
       });
       s.pid = r.pid;
     } catch (err) {
-      // Docker: 127 when the command is not found, 126 when it cannot be run.
-      s.exitCode = /executable file not found|no such file or directory/i.test((err as Error).message) ? 127 : 126;
+      // dockerd 20.10 (daemon/exec.go): any failed exec start leaves ExitCode 126 (the 127 that
+      // translateContainerdStartErr sets for a missing command is overwritten by its deferred 126),
+      // and the error reads "OCI runtime exec failed: <runc's message>: unknown" — 400 for a
+      // command not found or not executable, 500 otherwise.
+      s.exitCode = 126;
       this.emit(rec, 'exec_die', { execID: id, exitCode: String(s.exitCode) });
       s.finish(s.exitCode);
-      throw err;
+      throw execStartError(err);
     }
     s.running = true;
     this.emit(rec, `exec_start: ${(s.config.Cmd ?? []).join(' ')}`, { execID: id });
@@ -277,6 +280,14 @@ export class ExecService {
   forget(containerId: string): void {
     for (const [k, s] of this.sessions) if (s.containerId === containerId) this.sessions.delete(k);
   }
+}
+
+/** A failed exec start in dockerd's words, of the runtime error's kind. */
+function execStartError(err: unknown): Error {
+  const be = findBerthError(err);
+  if (!be) return err as Error;
+  const message = `OCI runtime exec failed: ${be.message.replace(/^failed to create task for container: /, '')}: unknown`;
+  return be.kind === 'invalid-argument' ? invalidArgument(message, 'INVALID_PARAMETER', err) : systemError(message, err, 'RUNTIME_FAILED');
 }
 
 /** Every capability the daemon itself holds in its bounding set (a privileged exec cannot get more). */

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestDaemon, run, until, sleep, TEST_PREFIX, BERTH } from './harness.js';
+import { hijack, demux } from './hijack-client.js';
 
 const d = new TestDaemon();
 const sessions: string[] = [];
@@ -112,8 +113,9 @@ test('docker exec: output, exit code, env/workdir/user, -i stdin, -it pty, failu
   const i = await d.docker(['exec', '-i', 'ex1', 'cat'], { input: 'piped\n' });
   assert.equal(i.stdout, 'piped\n');
   const missing = await d.docker(['exec', 'ex1', 'nosuchcmd']);
-  assert.equal(missing.code, 127);
-  assert.match(missing.stdout + missing.stderr, /executable file not found/);
+  // dockerd 20.10: exit status 126 and "OCI runtime exec failed: exec failed: … executable file not found in $PATH: unknown"
+  assert.equal(missing.code, 126);
+  assert.match(missing.stdout + missing.stderr, /^OCI runtime exec failed: exec failed: .*"nosuchcmd": executable file not found in \$PATH: unknown\r?$/m);
   const det = await d.docker(['exec', '-d', 'ex1', 'sh', '-c', 'echo x > /tmp/detached']);
   assert.equal(det.code, 0);
   await until(async () => (await d.docker(['exec', 'ex1', 'cat', '/tmp/detached'])).stdout === 'x\n' || undefined);
@@ -147,6 +149,55 @@ test('docker exec: output, exit code, env/workdir/user, -i stdin, -it pty, failu
   await d.docker(['stop', '-t', '0', 'ex1']);
   assert.equal((await d.api('POST', '/v1.50/containers/ex1/exec', { Cmd: ['true'] })).status, 409);
   await d.docker(['rm', 'ex1']);
+});
+
+test('exec start of a missing or non-executable command: detached 400, attached a 200 (or 101) stream carrying the error, ExitCode 126 — as dockerd 20.10', async () => {
+  assert.equal((await d.docker(['run', '-d', '--name', 'exfail', 'busybox', 'sleep', '300'])).code, 0);
+  const create = async (Cmd: string[], Tty = false) => {
+    const r = await d.api('POST', '/containers/exfail/exec', { Cmd, AttachStdout: true, AttachStderr: true, Tty });
+    assert.equal(r.status, 201, r.body.toString());
+    return r.json<{ Id: string }>().Id;
+  };
+  const inspect = async (id: string) => (await d.api('GET', `/exec/${id}/json`)).json<{ Running: boolean; ExitCode: number; Pid: number }>();
+  const cases: [string[], string][] = [
+    [['/bin/bash', '-c', 'true'], 'exec: "/bin/bash": stat /bin/bash: no such file or directory'],
+    [['nosuchcmd'], 'exec: "nosuchcmd": executable file not found in $PATH'],
+    [['/etc/passwd'], 'exec: "/etc/passwd": permission denied'],
+  ];
+  for (const [cmd, what] of cases) {
+    // dockerd: {"message":"OCI runtime exec failed: exec failed: unable to start container process: <what>: unknown"}, 400
+    const message = `OCI runtime exec failed: exec failed: unable to start container process: ${what}: unknown`;
+    const detached = await create(cmd);
+    const r = await d.api('POST', `/exec/${detached}/start`, { Detach: true, Tty: false });
+    assert.equal(r.status, 400, r.body.toString());
+    assert.equal(r.json().message, message);
+    assert.deepEqual(await inspect(detached), { ...(await inspect(detached)), Running: false, ExitCode: 126, Pid: 0 });
+
+    // attached without an upgrade (dockerode's exec.start, testcontainers): HTTP 200, then one stdout frame "<message>\r\n", then the end
+    const plain = await create(cmd);
+    const a = await d.api('POST', `/exec/${plain}/start`, { Detach: false, Tty: false });
+    assert.equal(a.status, 200);
+    const frame = Buffer.concat([Buffer.from([1, 0, 0, 0]), Buffer.alloc(4), Buffer.from(`${message}\r\n`)]);
+    frame.writeUInt32BE(frame.length - 8, 4);
+    assert.deepEqual(a.body, frame, a.body.toString());
+    assert.equal((await inspect(plain)).ExitCode, 126);
+
+    // with a TTY the text is raw
+    const tty = await create(cmd, true);
+    const t = await d.api('POST', `/exec/${tty}/start`, { Detach: false, Tty: true });
+    assert.equal(t.status, 200);
+    assert.equal(t.body.toString(), `${message}\r\n`);
+    assert.equal((await inspect(tty)).ExitCode, 126);
+  }
+  // the upgraded (hijacked) form, as the docker CLI: 101, the same frame
+  const up = await create(['/bin/bash', '-c', 'true']);
+  const h = await hijack(d.sock, `/exec/${up}/start`, JSON.stringify({ Detach: false, Tty: false }));
+  const out = demux(await h.closed);
+  assert.equal(out.stdout.toString(), `OCI runtime exec failed: exec failed: unable to start container process: ${cases[0][1]}: unknown\r\n`);
+  assert.equal((await inspect(up)).ExitCode, 126);
+  // and the container is unharmed
+  assert.equal((await d.docker(['exec', 'exfail', 'sh', '-c', 'echo fine'])).stdout, 'fine\n');
+  await d.docker(['rm', '-f', 'exfail']);
 });
 
 test('berth CLI: run -it (raw terminal, resize, detach keys), attach, exec -it, exec -i, piped run -i', async () => {

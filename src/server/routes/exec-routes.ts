@@ -42,7 +42,10 @@ export function execRoutes(r: Router, b: ExecBackend): void {
     let session: HijackedSession | undefined;
     let out: WireWriter | undefined;
     try {
-      // Docker hijacks first, then starts: a failed start is reported in the stream (and by ExitCode).
+      // Docker hijacks (or writes its 200) first, then starts: a failed start is reported in the
+      // stream (dockerd 20.10: the error text and \r\n, in a stdout frame without a TTY, then the
+      // end; exec inspect says ExitCode 126) — testcontainers' port check execs /bin/bash this way,
+      // without an upgrade, and reads the exit code.
       // The 101 must go out before the process can print: docker-py reads the
       // response head through a buffered reader and then reads the raw socket,
       // so output arriving in the same read as the head was lost (a fast
@@ -50,21 +53,20 @@ export function execRoutes(r: Router, b: ExecBackend): void {
       if (ctx.upgrade) {
         session = hijack(ctx.upgrade, contentType, { signal: ac.signal });
         out = session.out;
-        try { await b.start(params.id); } catch (err) {
-          const msg = `OCI runtime exec failed: ${messageOf(err).replace(/^failed to create task for container: /, '')}\r\n`;
-          await session.out.write(tty ? msg : encodeFrame(1, msg));
-          return;
-        }
-        if (info.OpenStdin) {
-          // detach keys apply to TTY sessions only, as in Docker
-          const source = session.input({ detachKeys: tty ? keys : [], onDetach: abort });
-          void b.attachStdin(params.id, source, ac.signal).catch(() => {});
-        }
       } else {
-        await b.start(params.id);
         res.writeHead(200, { 'Content-Type': contentType });
         res.flushHeaders();
         out = new WireWriter(res, ac.signal);
+      }
+      try { await b.start(params.id); } catch (err) {
+        const msg = `${messageOf(err)}\r\n`;
+        await out.write(tty ? msg : encodeFrame(1, msg));
+        return;
+      }
+      if (session && info.OpenStdin) {
+        // detach keys apply to TTY sessions only, as in Docker
+        const source = session.input({ detachKeys: tty ? keys : [], onDetach: abort });
+        void b.attachStdin(params.id, source, ac.signal).catch(() => {});
       }
       for await (const l of coalesce(b.output(params.id, { stdout: info.OpenStdout, stderr: info.OpenStderr, signal: ac.signal }))) if (!(await out!.write(wireChunk(l, { tty, timestamps: false })))) break;
     } finally {
