@@ -778,12 +778,21 @@ export class ContainerService {
   }
 
   // ---- logs ---------------------------------------------------------------
-  async *logs(ref: string, o: LogsOptions): AsyncGenerator<LogRecord> {
+  /**
+   * Checks now (no such container, a driver that cannot be read), so the
+   * server can answer those before its headers, then reads lazily. `follow`
+   * follows only a container running at the time of the request, as dockerd.
+   */
+  logs(ref: string, o: LogsOptions): AsyncGenerator<LogRecord> {
     const rec = this.get(ref);
     if (!logPolicy(rec.hostConfig.LogConfig).readable) throw notImplemented('configured logging driver does not support reading');
     const running = rec.state.Status === 'running' || rec.state.Status === 'paused';
-    const stopped = o.follow && running ? this.nextExit(rec.id, o.signal).then(() => undefined, () => undefined) : undefined;
-    for await (const r of readLog(this.logPath(rec.id), { tail: o.tail, sinceMs: o.sinceMs, untilMs: o.untilMs, follow: !!o.follow && running, stopped, signal: o.signal })) {
+    return this.readLogs(rec.id, o, !!o.follow && running);
+  }
+
+  private async *readLogs(id: string, o: LogsOptions, follow: boolean): AsyncGenerator<LogRecord> {
+    const stopped = follow ? this.nextExit(id, o.signal).then(() => undefined, () => undefined) : undefined;
+    for await (const r of readLog(this.logPath(id), { tail: o.tail, sinceMs: o.sinceMs, untilMs: o.untilMs, follow, stopped, signal: o.signal })) {
       if (o[r.stream]) yield r;
     }
   }

@@ -103,3 +103,31 @@ test("the daemon's --log-driver and --log-opt are the defaults containers get", 
     await l.cleanup();
   }
 });
+
+test('logs API as dockerd 20.10: tail=-1 or any unparsable tail is every line; follow of a quiet container answers its headers at once; a follow of a created one ends at once', async () => {
+  assert.equal((await d.docker(['run', '-d', '--name', 'tails', 'busybox', 'sh', '-c', 'for i in 1 2 3; do echo n$i; done; sleep 300'])).code, 0);
+  await until(async () => (await d.api('GET', '/containers/tails/logs?stdout=1')).body.toString().includes('n3'));
+  const body = (q: string) => d.api('GET', `/containers/tails/logs?stdout=1&${q}`).then((r) => ({ status: r.status, lines: r.body.toString().match(/n\d/g) }));
+  // dockerd: strconv.Atoi fails or is negative → -1 → all lines (testcontainers sends tail=-1 with a fractional since)
+  for (const q of ['tail=-1', 'tail=all', 'tail=', 'tail=abc', `tail=-1&since=${(Date.now() / 1000 - 60).toFixed(3)}`]) assert.deepEqual(await body(q), { status: 200, lines: ['n1', 'n2', 'n3'] }, q);
+  assert.deepEqual(await body('tail=2'), { status: 200, lines: ['n2', 'n3'] });
+  assert.deepEqual(await body('tail=0'), { status: 200, lines: null });
+
+  // follow: the status line and headers come before any log line (dockerd flushes them first); dockerode's
+  // logs({follow: true}) resolves only then — berth held them until the first line, forever on a quiet container
+  assert.equal((await d.docker(['run', '-d', '--name', 'quiet', 'busybox', 'sleep', '300'])).code, 0);
+  const { request } = await import('node:http');
+  const head = await new Promise<{ status: number; type: string }>((resolve, reject) => {
+    const req = request({ socketPath: d.sock, path: '/containers/quiet/logs?follow=1&stdout=1&stderr=1', agent: false }, (res) => { resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']) }); req.destroy(); });
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error('no response head within 5 s')));
+    req.end();
+  });
+  assert.deepEqual(head, { status: 200, type: 'application/vnd.docker.multiplexed-stream' });
+  assert.equal((await d.api('GET', '/containers/nosuch/logs?follow=1&stdout=1')).status, 404, 'errors still come before the headers');
+  // dockerd follows only a container running at the request: a created (never started) one's follow ends at once, empty
+  assert.equal((await d.docker(['create', '--name', 'idle', 'busybox', 'true'])).code, 0);
+  const idle = await d.api('GET', '/containers/idle/logs?follow=1&stdout=1');
+  assert.deepEqual([idle.status, idle.body.length], [200, 0]);
+  await d.docker(['rm', '-f', 'tails', 'quiet', 'idle']);
+});

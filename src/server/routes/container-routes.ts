@@ -23,10 +23,15 @@ export function parseTimeParam(v: string | null): number | undefined {
   return t;
 }
 
-function tailParam(v: string | null): number | undefined {
-  if (v === null || v === '' || v === 'all') return undefined;
-  if (!/^\d+$/.test(v)) throw invalidArgument(`invalid value for "tail": "${v}"`);
-  return parseInt(v, 10);
+/**
+ * `tail`: a count, or everything — dockerd 20.10 takes whatever strconv.Atoi
+ * cannot parse ("all", "") and any negative count (testcontainers sends -1)
+ * as every line; it never refuses the parameter.
+ */
+export function tailParam(v: string | null): number | undefined {
+  if (v === null || !/^[-+]?\d+$/.test(v)) return undefined;
+  const n = parseInt(v, 10);
+  return n >= 0 ? n : undefined;
 }
 
 export function containerRoutes(r: Router, b: ContainersBackend): void {
