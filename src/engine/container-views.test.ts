@@ -38,7 +38,9 @@ test('parseFilters: both JSON shapes', () => {
     { raw: '', want: [] },
     { raw: '{}', want: [] },
     { raw: '{"name":{"web":true}}', want: [['name', ['web']]] },
-    { raw: '{"name":{"web":true,"db":false}}', want: [['name', ['web']]] },
+    // dockerd's Args.Get: the map's keys, whatever their boolean
+    { raw: '{"name":{"web":true,"db":false}}', want: [['name', ['web', 'db']]] },
+    { raw: '{"label":{"k=v":true,"flag":true}}', want: [['label', ['k=v', 'flag']]] },
     { raw: '{"name":["web","db"],"status":["running"]}', want: [['name', ['web', 'db']], ['status', ['running']]] },
   ];
   for (const c of cases) assert.deepEqual([...parseFilters(c.raw)], c.want, c.raw);

@@ -153,7 +153,14 @@ export function summaryView(rec: ContainerRecord, imageRefDisplay: string, sizeR
   };
 }
 
-/** Docker's filter JSON: {"name": {"x": true}} or {"name": ["x"]} → map of key → values. */
+/**
+ * Docker's filter JSON: {"name": {"x": true}} or {"name": ["x"]} → map of
+ * key → values. As dockerd's filters.FromJSON, the map form's values are
+ * its keys whatever their boolean (Args.Get ranges over the keys), so
+ * {"label": {"k=v": true}} and {"label": ["k=v"]} are the same filter.
+ * Every list endpoint (containers, images, volumes, networks, events,
+ * prunes) parses with this.
+ */
 export function parseFilters(raw: string | undefined): Map<string, string[]> {
   const out = new Map<string, string[]>();
   if (!raw) return out;
@@ -162,7 +169,7 @@ export function parseFilters(raw: string | undefined): Map<string, string[]> {
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidArgument('invalid filter: expected an object');
   for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
     if (Array.isArray(v)) out.set(k, v.map(String));
-    else if (v && typeof v === 'object') out.set(k, Object.entries(v as Record<string, boolean>).filter(([, b]) => b).map(([s]) => s));
+    else if (v && typeof v === 'object') out.set(k, Object.keys(v as Record<string, boolean>));
     else throw invalidArgument(`invalid filter '${k}'`);
   }
   return out;

@@ -1125,7 +1125,8 @@ export function containerInspect(svc: ContainerService, snapshots: Snapshotter, 
 export function containerList(svc: ContainerService, images: ImageStore, o: ListOptions, networkIdOf?: (name: string) => string) {
   const filters = parseFilters(o.filters);
   let recs = svc.list();
-  if (!o.all && !filters.has('status') && !filters.has('exited')) recs = recs.filter((r) => r.state.Status === 'running' || r.state.Status === 'paused' || r.state.Status === 'restarting');
+  // dockerd (daemon/list.go): stopped containers are left out only without all, without a limit and without a status filter
+  if (!o.all && !(o.limit && o.limit > 0) && !filters.has('status') && !filters.has('exited')) recs = recs.filter((r) => r.state.Status === 'running' || r.state.Status === 'paused' || r.state.Status === 'restarting');
   recs = filterContainers(recs, filters, (ref) => { const img = images.tryResolve(ref); return img ? [img.id] : []; });
   recs.sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || (a.id < b.id ? 1 : -1));
   if (o.limit && o.limit > 0) recs = recs.slice(0, o.limit);

@@ -108,6 +108,34 @@ test('list: all, filters by name, label, status, id; short-ID prefix lookup', as
   await d.api('DELETE', `/containers/${b}`);
 });
 
+test('list filters in the forms dockerode sends: limit without all includes stopped containers, valueless and valued labels, the map form, on every list', async () => {
+  // dockerode's #labelsAndFilters: two created (never started) containers, listed with limit=3 and no all —
+  // dockerd 20.10 (daemon/list.go) leaves stopped containers out only when neither all nor a limit is given
+  await create({ Cmd: ['true'], Labels: { 'dockerode-test-label': '' } }, 'dl-1');
+  await create({ Cmd: ['true'], Labels: { 'dockerode-test-label': '', 'dockerode-test-value-label': 'assigned' } }, 'dl-2');
+  const q = async (filters: string, extra = 'limit=3') => (await d.api('GET', `/containers/json?${extra}&filters=${encodeURIComponent(filters)}`)).json<{ Names: string[] }[]>().map((c) => c.Names[0]).sort();
+  assert.deepEqual(await q('{"label": ["dockerode-test-label"]}'), ['/dl-1', '/dl-2']);
+  assert.deepEqual(await q('{"label": ["dockerode-test-label", "dockerode-test-value-label=assigned"]}'), ['/dl-2']);
+  assert.deepEqual(await q(JSON.stringify({ label: { 'dockerode-test-label': true, 'dockerode-test-value-label=assigned': true } })), ['/dl-2']);
+  // dockerd's filters.FromJSON keeps a map's keys whatever their boolean
+  assert.deepEqual(await q(JSON.stringify({ label: { 'dockerode-test-value-label=assigned': false } })), ['/dl-2']);
+  assert.deepEqual(await q('{"label": ["dockerode-test-label="]}'), ['/dl-1', '/dl-2'], 'k= matches the empty value');
+  assert.deepEqual(await q('{"label": ["dockerode-test-value-label=other"]}'), []);
+  assert.deepEqual(await q('{"label": ["dockerode-test-label"]}', 'limit=1'), ['/dl-2'], 'the newest first');
+  assert.deepEqual(await q('{"label": ["dockerode-test-label"]}', 'all=0'), [], 'no all, no limit: running ones only');
+  // the other lists share the parser: the map form filters images, volumes and networks too
+  assert.equal((await d.api('POST', '/volumes/create', { Name: 'dl-vol', Labels: { 'dl.k': 'v' } })).status, 201);
+  assert.equal((await d.api('POST', '/networks/create', { Name: 'dl-net', Labels: { 'dl.k': 'v' } })).status, 201);
+  const map = encodeURIComponent(JSON.stringify({ label: { 'dl.k=v': true } }));
+  assert.deepEqual((await d.api('GET', `/volumes?filters=${map}`)).json().Volumes.map((v: { Name: string }) => v.Name), ['dl-vol']);
+  assert.deepEqual((await d.api('GET', `/networks?filters=${map}`)).json().map((n: { Name: string }) => n.Name), ['dl-net']);
+  assert.deepEqual((await d.api('GET', `/images/json?filters=${map}`)).json(), []);
+  assert.equal((await d.api('GET', `/images/json?filters=${encodeURIComponent(JSON.stringify({ reference: { busybox: true } }))}`)).json().length, 1);
+  await d.api('DELETE', '/volumes/dl-vol');
+  await d.api('DELETE', '/networks/dl-net');
+  for (const n of ['dl-1', 'dl-2']) await d.api('DELETE', `/containers/${n}`);
+});
+
 test('attach over a hijacked connection (Upgrade: tcp) streams output until exit', async () => {
   const id = await create({ Cmd: ['sh', '-c', 'echo one; echo two >&2'] });
   const chunks: Buffer[] = [];
