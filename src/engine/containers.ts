@@ -47,6 +47,8 @@ import { mergeConfig, validateHostConfig, validateName } from './container-confi
 import { hostsFile, resolvConf } from './container-files.js';
 import { planMounts, type ContainerMounts } from './container-mounts.js';
 import { ContainerFs, type FsMount } from './container-fs.js';
+import { writeInitLayer } from './init-layer.js';
+import { lowerStatIn } from '../snapshots/layer-diff.js';
 import type { Mount } from '../oci/runtime-spec.js';
 import type { ContainerNetworking } from './container-network.js';
 import { randomName } from './names.js';
@@ -253,7 +255,9 @@ export class ContainerService {
     if (mat) rec.mounts = mat.mounts;
     try {
       await mkdir(this.containerDir(id), { recursive: true, mode: 0o710 });
-      await this.o.snapshots.createRw(id);
+      // Docker's init layer: /etc/hosts, /etc/resolv.conf, /.dockerenv, mount points… from create on (engine/init-layer)
+      const below = lowerStatIn([...rec.layers].reverse().map((c) => this.o.snapshots.layerDir(c)));
+      await this.o.snapshots.createRw(id, (dir) => writeInitLayer(dir, below));
       this.o.records.insert(rec);
       mat?.release();
     } catch (err) {
@@ -1118,7 +1122,8 @@ export function containerInspect(svc: ContainerService, snapshots: Snapshotter, 
     rootfs: svc.rootfsDir(rec.id),
     upperDir: join(snapshots.rwDir(rec.id), 'upper'),
     workDir: join(snapshots.rwDir(rec.id), 'work'),
-    lowerDirs: [...rec.layers].reverse().map((c) => snapshots.layerDir(c)),
+    // dockerd: the init layer's tree first, then the image's layers, topmost first
+    lowerDirs: [...(snapshots.initDir(rec.id) ? [snapshots.initDir(rec.id)!] : []), ...[...rec.layers].reverse().map((c) => snapshots.layerDir(c))],
   }, networkIdOf);
 }
 

@@ -1,11 +1,12 @@
 /**
  * snapshots/overlay-snapshotter — Snapshotter on overlayfs.
  * Layout under `root`: `layers/<chain hex>/` (read-only trees),
- * `rw/<container id>/{upper,work}`, `tmp/` (layers being unpacked).
+ * `rw/<container id>/{upper,work,init}`, `tmp/` (layers being unpacked).
  * Mount data uses paths relative to `root` to stay under the kernel's
  * one-page option limit for deep images (as dockerd's overlay2 does).
  */
 import { mkdir, rename, rm, readdir, access } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fsyncDir } from '../lib/atomic-write.js';
@@ -66,9 +67,21 @@ export class OverlaySnapshotter implements Snapshotter {
     return join(this.opts.root, 'rw', containerId);
   }
 
-  async createRw(containerId: string): Promise<void> {
+  async createRw(containerId: string, init?: (dir: string) => Promise<void>): Promise<void> {
     await mkdir(join(this.rwDir(containerId), 'upper'), { recursive: true, mode: 0o755 });
     await mkdir(join(this.rwDir(containerId), 'work'), { recursive: true, mode: 0o700 });
+    if (!init) return;
+    // filled under a temp name, renamed when complete: a half-made init layer is never mounted
+    const tmp = join(this.rwDir(containerId), 'init.tmp');
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp, { mode: 0o755 });
+    await init(tmp);
+    await rename(tmp, join(this.rwDir(containerId), 'init'));
+  }
+
+  initDir(containerId: string): string | undefined {
+    const dir = join(this.rwDir(containerId), 'init');
+    return existsSync(dir) ? dir : undefined;
   }
 
   async removeRw(containerId: string): Promise<void> {
@@ -80,6 +93,7 @@ export class OverlaySnapshotter implements Snapshotter {
     await mkdir(target, { recursive: true });
     // overlayfs lists lowerdirs topmost first
     const lower = layers.length ? layers.map((c) => `layers/${hex(c)}`).reverse() : ['empty'];
+    if (this.initDir(containerId)) lower.unshift(`rw/${containerId}/init`);
     await mountOverlay({ cwd: this.opts.root, lower, upper: `rw/${containerId}/upper`, work: `rw/${containerId}/work`, target });
   }
 

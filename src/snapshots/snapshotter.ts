@@ -29,10 +29,18 @@ export interface Snapshotter {
   listLayers(): Promise<string[]>;
   cleanupTemp(): Promise<void>;
 
-  createRw(containerId: string): Promise<void>;
+  /**
+   * Make a container's rw layer. With `init`, also its *init layer*: a tree
+   * `init(dir)` fills once, here and now, that sits read-only between the
+   * layers and the rw layer (dockerd's `<id>-init`): in the rootfs, never in
+   * the rw layer's diff or in a commit.
+   */
+  createRw(containerId: string, init?: (dir: string) => Promise<void>): Promise<void>;
   removeRw(containerId: string): Promise<void>;
   rwDir(containerId: string): string;
-  /** Mount the union; `layers` lowest first. Idempotent when already mounted. */
+  /** The container's init layer tree, when it has one. */
+  initDir(containerId: string): string | undefined;
+  /** Mount the union (init layer included); `layers` lowest first. Idempotent when already mounted. */
   mountRootfs(containerId: string, layers: string[], target: string): Promise<void>;
   unmountRootfs(target: string): Promise<void>;
 }

@@ -248,3 +248,40 @@ test('berth cp: both directions, - streams, -a', async () => {
   assert.match(bad.stderr, /must specify at least one container source/);
   await ok(['rm', 'bcp']);
 });
+
+test("a created (never started) container has Docker's init layer: /etc/resolv.conf, hosts, hostname, /.dockerenv, /dev/console, /etc/mtab, mount points — in cp and export, not in diff", async () => {
+  const id = (await ok(['create', '--name', 'cp-init', 'busybox', 'sh'])).trim();
+  const stat = async (p: string) => {
+    const r = await d.api('HEAD', `/containers/${id}/archive?path=${encodeURIComponent(p)}`);
+    const h = r.headers['x-docker-container-path-stat'];
+    return { status: r.status, stat: h ? JSON.parse(Buffer.from(String(h), 'base64').toString()) : undefined };
+  };
+  // dockerd 20.10 for a created busybox container: 200, {"name":"resolv.conf","size":0,"mode":493,…} (empty, 0755)
+  for (const p of ['/etc/resolv.conf', '/etc/hosts', '/etc/hostname', '/.dockerenv', '/dev/console']) {
+    const { status, stat: st } = await stat(p);
+    assert.equal(status, 200, p);
+    assert.deepEqual([st.name, st.size, st.mode], [p.split('/').pop(), 0, 0o755], p);
+  }
+  const mtab = await stat('/etc/mtab');
+  assert.equal(mtab.stat.linkTarget, '/proc/mounts');
+  for (const p of ['/dev/pts', '/dev/shm', '/proc', '/sys']) assert.ok((await stat(p)).stat.mode >= 2 ** 31, `${p} is a directory`);
+  // docker cp gets the empty file (dockerode's getArchive({path: '/etc/resolv.conf'}) answered 404)
+  const tarOut = execFileSync(DOCKER, ['cp', `${id}:/etc/resolv.conf`, '-'], { env: { ...process.env, ...d.env } });
+  const listing = execFileSync('tar', ['-tv', '--numeric-owner'], { input: tarOut }).toString();
+  assert.match(listing, /^-rwxr-xr-x 0\/0\s+0 [^\n]* resolv\.conf\n$/);
+  // dockerd: docker diff of a created container is empty; export lists the init layer's entries
+  assert.equal(await ok(['diff', id]), '');
+  const tarPath = join(work, 'created-export.tar');
+  await ok(['export', '-o', tarPath, id]);
+  const names = execFileSync('tar', ['-tf', tarPath]).toString().split('\n');
+  for (const n of ['.dockerenv', 'etc/hosts', 'etc/hostname', 'etc/resolv.conf', 'etc/mtab', 'dev/console', 'dev/pts/', 'dev/shm/', 'proc/', 'sys/']) assert.ok(names.includes(n), `${n} exported`);
+  // started and stopped: the files berthd writes are what cp reads, the diff stays empty, a commit has no layer
+  await ok(['start', '-a', id], '');
+  assert.match(await ok(['cp', `${id}:/etc/hostname`, '-']), new RegExp(id.slice(0, 12)));
+  assert.equal(await ok(['diff', id]), '');
+  const img = (await ok(['commit', id, 'cp-init-img:1'])).trim();
+  const layers = JSON.parse(await ok(['image', 'inspect', img]))[0].RootFS.Layers;
+  assert.equal(layers.length, JSON.parse(await ok(['image', 'inspect', 'busybox']))[0].RootFS.Layers.length, 'the init layer is not committed');
+  await ok(['rm', id]);
+  await ok(['rmi', 'cp-init-img:1']);
+});
