@@ -78,6 +78,7 @@ export function createBackend(s: { containers: ContainerService; images: ImageSe
     },
     auth: {
       login: (a) => s.registry.login(a),
+      distributionInspect: (n, a) => s.registry.distributionInspect(n, a),
     },
     builds: {
       prepare: (src, o) => s.builds.prepare(src, o),

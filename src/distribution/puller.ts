@@ -50,6 +50,23 @@ const LAYER_TYPES = new Set<string>([MEDIA_TYPES.dockerLayer, MEDIA_TYPES.ociLay
 const FOREIGN_TYPES = new Set(['application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip', 'application/vnd.oci.image.layer.nondistributable.v1.tar']);
 const INDEX_TYPES = new Set<string>([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerManifestList]);
 
+/** An OCI platform as dockerd's distribution inspect writes it (Go's v1.Platform: empty fields left out). */
+export interface DistributionPlatform { architecture: string; os: string; 'os.version'?: string; 'os.features'?: string[]; variant?: string }
+
+export interface DistributionInspect {
+  Descriptor: { mediaType: string; digest: string; size: number };
+  Platforms: DistributionPlatform[] | null;
+}
+
+function platformOf(p: Record<string, unknown>): DistributionPlatform {
+  const str = (k: string) => (typeof p[k] === 'string' ? p[k] as string : '');
+  const out: DistributionPlatform = { architecture: str('architecture'), os: str('os') };
+  if (str('os.version')) out['os.version'] = str('os.version');
+  if (Array.isArray(p['os.features']) && p['os.features'].length) out['os.features'] = (p['os.features'] as unknown[]).map(String);
+  if (str('variant')) out.variant = str('variant');
+  return out;
+}
+
 export class Puller {
   private readonly unpackLocks = new KeyedMutex();
   private readonly downloads = new Map<string, Promise<void>>();
@@ -61,7 +78,7 @@ export class Puller {
    * Run `fn` against the first endpoint that answers: mirrors fall back to
    * the origin on any failure; http after https on transport errors only.
    */
-  private async onFirstEndpoint<T>(req: Omit<PullRequest, 'onProgress' | 'platform'>, fn: (client: RegistryClient) => Promise<T>): Promise<{ client: RegistryClient; value: T }> {
+  private async onFirstEndpoint<T>(req: Omit<PullRequest, 'onProgress' | 'platform'>, fn: (client: RegistryClient) => Promise<T>, o: { raw?: boolean } = {}): Promise<{ client: RegistryClient; value: T }> {
     let lastErr: unknown;
     for (let i = 0; i < req.endpoints.length; i++) {
       const endpoint = req.endpoints[i];
@@ -77,7 +94,7 @@ export class Puller {
         throw err;
       }
     }
-    throw this.explain(lastErr, req.ref);
+    throw o.raw ? lastErr : this.explain(lastErr, req.ref);
   }
 
   private async resolve(req: PullRequest): Promise<{ client: RegistryClient; top: ManifestBytes }> {
@@ -89,6 +106,39 @@ export class Puller {
   /** The repository's tags (`docker pull --all-tags`), sorted as the registry lists them. */
   async listTags(req: Omit<PullRequest, 'onProgress' | 'platform'>): Promise<string[]> {
     return (await this.onFirstEndpoint(req, (c) => c.listTags())).value;
+  }
+
+  /**
+   * What dockerd's `GET /distribution/{name}/json` answers: the descriptor
+   * of the reference's top manifest (media type, digest, size) and the
+   * platforms it names — an index's or list's entries, a Docker schema 2
+   * manifest's config (architecture, os, variant), none (null) for an OCI
+   * manifest, as dockerd 20.10 (its switch knows manifest lists and schema 2
+   * only). Errors carry the registry's words.
+   */
+  async inspect(req: Omit<PullRequest, 'onProgress' | 'platform'>): Promise<DistributionInspect> {
+    const reference = req.ref.digest ?? req.ref.tag ?? 'latest';
+    let client: RegistryClient;
+    let top: ManifestBytes;
+    try {
+      ({ client, value: top } = await this.onFirstEndpoint(req, (c) => c.getManifest(reference, { registryWords: true }), { raw: true }));
+    } catch (err) {
+      if (err instanceof TransportError) throw new BerthError('REGISTRY_UNREACHABLE', err.message, { cause: err });
+      throw err;
+    }
+    const descriptor = { mediaType: top.mediaType, digest: top.digest, size: top.bytes.length };
+    const j = JSON.parse(top.bytes.toString()) as { manifests?: (Descriptor & { platform?: Record<string, unknown> })[]; config?: Descriptor };
+    let platforms: DistributionPlatform[] | null = null;
+    if (INDEX_TYPES.has(top.mediaType)) {
+      platforms = (j.manifests ?? []).map((m) => platformOf(m.platform ?? {}));
+    } else if (top.mediaType === MEDIA_TYPES.dockerManifest && j.config?.digest) {
+      // dockerd reads the config and keeps the platform when it names an os or an architecture; a failed read leaves none
+      try {
+        const p = platformOf(JSON.parse((await client.readBlob(j.config)).toString()) as Record<string, unknown>);
+        if (p.os || p.architecture) platforms = [p];
+      } catch { /* as dockerd: no platform */ }
+    }
+    return { Descriptor: descriptor, Platforms: platforms };
   }
 
   private explain(err: unknown, ref: Reference): unknown {

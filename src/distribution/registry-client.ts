@@ -214,10 +214,17 @@ export class RegistryClient {
     return statusError(res, body, what);
   }
 
-  /** GET a manifest or index by tag or digest; verifies a digest reference. */
-  async getManifest(reference: string): Promise<ManifestBytes> {
+  /**
+   * GET a manifest or index by tag or digest; verifies a digest reference.
+   * `registryWords`: errors say what the registry said, as dockerd's
+   * distribution inspect does ("manifest unknown: manifest unknown",
+   * "unauthorized: authentication required") instead of a pull's wording.
+   */
+  async getManifest(reference: string, o: { registryWords?: boolean } = {}): Promise<ManifestBytes> {
     const res = await this.request('GET', `/v2/${this.o.repository}/manifests/${reference}`, { accept: MANIFEST_ACCEPT });
     const body = await readAll(res, 8 * 1024 * 1024);
+    if (o.registryWords && res.statusCode === 404) throw new BerthError('MANIFEST_UNKNOWN', describeErrors(body) ?? 'manifest unknown: manifest unknown');
+    if (o.registryWords && (res.statusCode === 401 || res.statusCode === 403)) throw new BerthError('UNAUTHORIZED', describeErrors(body) ?? 'unauthorized: authentication required');
     if (res.statusCode === 404) {
       // moby's notFoundError: "manifest for <familiar reference> not found: <registry's error>"
       const name = this.o.displayName ?? this.o.repository;
@@ -321,6 +328,17 @@ export class RegistryClient {
         await sleep(this.retry.baseDelayMs * 2 ** (attempt - 1));
       }
     }
+  }
+
+  /** A small blob (an image config) read into memory, verified against its descriptor. */
+  async readBlob(desc: Descriptor, maxBytes = 4 * 1024 * 1024): Promise<Buffer> {
+    if (desc.size > maxBytes) throw new BerthError('REGISTRY_ERROR', `blob ${desc.digest} is larger than ${maxBytes} bytes`);
+    const chunks: Buffer[] = [];
+    for await (const c of this.blobChunks(desc, undefined, () => undefined)) chunks.push(c);
+    const b = Buffer.concat(chunks);
+    const digest = `sha256:${createHash('sha256').update(b).digest('hex')}`;
+    if (digest !== desc.digest) throw new BerthError('BLOB_DIGEST_MISMATCH', `blob verification failed for digest ${desc.digest} (got ${digest})`);
+    return b;
   }
 
   /** Does the registry have this blob in this repository? */

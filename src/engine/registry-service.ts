@@ -11,7 +11,7 @@ import type { AuthConfig, JSONMessage } from '../api/types.js';
 import { progressBar } from '../api/progress-bar.js';
 import type { ImageStore } from '../images/image-store.js';
 import { checkTag, parseReference, withDefaultTag, familiarString, familiarName, formatReference, repositoryName, DEFAULT_DOMAIN, type Reference } from '../oci/reference.js';
-import type { Puller } from '../distribution/puller.js';
+import type { Puller, DistributionInspect } from '../distribution/puller.js';
 import type { Pusher } from '../distribution/pusher.js';
 import { RegistryClient } from '../distribution/registry-client.js';
 import { TransportError } from '../distribution/transport.js';
@@ -141,6 +141,18 @@ export class RegistryService {
       digest = result.digest;
     }
     return digest;
+  }
+
+  /**
+   * `GET /distribution/{name}/json`: ask the registry for the reference's
+   * manifest (a tag defaults to latest) — its descriptor and platforms, as
+   * dockerd answers; nothing is pulled or stored.
+   */
+  async distributionInspect(name: string, auth?: AuthConfig): Promise<DistributionInspect> {
+    // dockerd (ParseAnyReference): a full image ID names no manifest
+    if (/^(sha256:)?[a-f0-9]{64}$/.test(name)) throw invalidArgument('no manifest found for full image ID', 'INVALID_REFERENCE');
+    const ref = withDefaultTag(parseReference(name));
+    return this.o.puller.inspect({ ref, endpoints: endpointsFor(ref.domain, this.o.hosts, 'pull'), credentials: credentialsOf(auth) });
   }
 
   /** The local tags of a repository (canonical name without tag), sorted. */

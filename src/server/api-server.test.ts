@@ -76,7 +76,7 @@ const backend: Backend = {
     changes: async (c) => { must(c); return []; },
     export: async (c) => { must(c); return Readable.from([Buffer.from('tar')]); },
   },
-  auth: { login: async (a) => { if (a.password !== 'right') throw new BerthError('UNAUTHORIZED', 'unauthorized: incorrect username or password'); return { Status: 'Login Succeeded', IdentityToken: '' }; } },
+  auth: { login: async (a) => { if (a.password !== 'right') throw new BerthError('UNAUTHORIZED', 'unauthorized: incorrect username or password'); return { Status: 'Login Succeeded', IdentityToken: '' }; }, distributionInspect: async () => { throw new BerthError('NOT_IMPLEMENTED', 'no registry here'); } },
   system: { version: () => ({ ApiVersion: SERVER_API_VERSION }), info: () => ({}) },
   events: { subscribe: () => (async function* () { /* no events */ })() },
   volumes: {

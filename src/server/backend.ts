@@ -66,6 +66,8 @@ export interface CommitsBackend {
 export interface AuthBackend {
   /** Check credentials against a registry; throws unauthorized when refused. */
   login(auth: AuthConfig): Promise<{ Status: string; IdentityToken: string }>;
+  /** A reference's manifest descriptor and platforms, asked of its registry (nothing pulled). */
+  distributionInspect(name: string, auth?: AuthConfig): Promise<{ Descriptor: { mediaType: string; digest: string; size: number }; Platforms: { architecture: string; os: string; variant?: string }[] | null }>;
 }
 
 export interface PathStatView { name: string; size: number; mode: number; mtime: string; linkTarget: string }

@@ -160,3 +160,60 @@ test('a multi-platform index: the host platform by default, --platform picks ano
   const left = (await d.api('GET', '/images/json')).json<{ Id: string }[]>();
   for (const i of left) await d.api('DELETE', `/images/${i.Id}?force=1`);
 });
+
+test('GET /distribution/{name}/json asks the registry for the manifest: descriptor and platforms, as dockerd 20.10 answers; 404 and 401 in the registry\'s words', async () => {
+  const authReg = new CncfRegistry();
+  const bcrypt = (await import('bcryptjs')).default;
+  await authReg.start({ htpasswd: `tester:${bcrypt.hashSync('s3cret', 5)}\n` });
+  try {
+    const arm = await seedImage(reg.url, 'dist/multi', 'arm', { architecture: 'arm64' });
+    const amd = await seedImage(reg.url, 'dist/multi', 'amd', { architecture: 'amd64' });
+    const index = await seedIndex(reg.url, 'dist/multi', 'both', [{ image: amd, platform: { os: 'linux', architecture: 'amd64' } }, { image: arm, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }]);
+    const get = (ref: string, headers?: Record<string, string>) => d.api('GET', `/distribution/${ref}/json`, undefined, headers);
+    // a Docker schema 2 manifest: dockerd reads its config for the platform
+    let r = await get(`${reg.host}/library/busybox:latest`);
+    assert.equal(r.status, 200, r.body.toString());
+    assert.deepEqual(r.json(), { Descriptor: { mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest: seeded.manifestDigest, size: seeded.manifest.length }, Platforms: [{ architecture: 'amd64', os: 'linux' }] });
+    // no tag: latest; by digest: the same manifest
+    assert.deepEqual((await get(`${reg.host}/library/busybox`)).json(), r.json());
+    assert.deepEqual((await get(`${reg.host}/library/busybox@${seeded.manifestDigest}`)).json(), r.json());
+    // an index: its entries' platforms (dockerd: [{"architecture":"amd64","os":"linux"},{"architecture":"arm64","os":"linux","variant":"v8"}])
+    r = await get(`${reg.host}/dist/multi:both`);
+    assert.equal(r.status, 200, r.body.toString());
+    assert.equal(r.json().Descriptor.mediaType, 'application/vnd.oci.image.index.v1+json');
+    assert.equal(r.json().Descriptor.digest, index);
+    assert.deepEqual(r.json().Platforms, [{ architecture: 'amd64', os: 'linux' }, { architecture: 'arm64', os: 'linux', variant: 'v8' }]);
+    // an OCI manifest: dockerd 20.10 gives no platforms (null)
+    r = await get(`${reg.host}/tools/box:1.0`);
+    assert.equal(r.json().Descriptor.mediaType, 'application/vnd.oci.image.manifest.v1+json');
+    assert.equal(r.json().Platforms, null);
+    // dockerd: 404 {"message":"manifest unknown: manifest unknown"} for an unknown tag or repository
+    for (const ref of [`${reg.host}/library/busybox:nosuch`, `${reg.host}/nosuch/repo:1`]) {
+      r = await get(ref);
+      assert.equal(r.status, 404, ref);
+      assert.equal(r.json().message, 'manifest unknown: manifest unknown');
+    }
+    // a registry that wants credentials: 401 without them or with wrong ones, 200 with the right ones in X-Registry-Auth
+    // (dockerd 20.10 answers the no-credentials case of a basic-auth registry with a 500 'Head "…": no basic auth
+    // credentials'; berth keeps it an unauthorized error, as dockerd does for token registries)
+    await seedImage(authReg.url, 'private/x', '1', { headers: { authorization: `Basic ${Buffer.from('tester:s3cret').toString('base64')}` } });
+    r = await get(`${authReg.host}/private/x:1`);
+    assert.equal(r.status, 401, r.body.toString());
+    const auth = (p: string) => ({ 'X-Registry-Auth': Buffer.from(JSON.stringify({ username: 'tester', password: p, serveraddress: authReg.host })).toString('base64url') });
+    r = await get(`${authReg.host}/private/x:1`, auth('wrong'));
+    assert.equal(r.status, 401, r.body.toString());
+    assert.match(r.json().message, /unauthorized: authentication required/);
+    r = await get(`${authReg.host}/private/x:1`, auth('s3cret'));
+    assert.equal(r.status, 200, r.body.toString());
+    assert.deepEqual(r.json().Platforms, [{ architecture: 'amd64', os: 'linux' }]);
+    // nothing was pulled
+    assert.equal((await d.api('GET', `/images/${authReg.host}/private/x:1/json`)).status, 404);
+    // dockerd: "no manifest found for full image ID"; an unreachable registry is a 500
+    assert.equal((await get('a'.repeat(64))).status, 400);
+    r = await get('127.0.0.1:1/x/y:1');
+    assert.equal(r.status, 500);
+    assert.match(r.json().message, /127\.0\.0\.1:1/);
+  } finally {
+    await authReg.stop();
+  }
+});
