@@ -1,7 +1,8 @@
 /**
  * images/archive-load — `docker load`: read a `docker save` archive (the
  * legacy layout with manifest.json, and the OCI layout Docker 25+ writes,
- * which carries the same manifest.json), ingest its blobs, register layers
+ * which carries the same manifest.json; a pre-1.10 one without it goes to
+ * images/archive-load-legacy), ingest its blobs, register layers
  * and images. Blobs are verified against their names; layers against the
  * config's diff IDs. Images are registered only when complete.
  */
@@ -15,6 +16,7 @@ import type { ImageConfig } from '../oci/image.js';
 import { parseReference, withDefaultTag, formatReference, familiarString } from '../oci/reference.js';
 import type { ImageStore } from './image-store.js';
 import { guard } from '../lib/stream-guard.js';
+import { loadLegacyArchive, type ArchiveFiles } from './archive-load-legacy.js';
 
 interface ManifestEntry {
   Config: string;
@@ -29,7 +31,7 @@ export interface LoadEvents {
 const SMALL = 16 * 1024 * 1024;
 
 export async function loadArchive(source: Readable, deps: { content: ContentStore; images: ImageStore }, ev: LoadEvents = {}): Promise<{ loaded: string[] }> {
-  const files = new Map<string, { digest?: string; bytes?: Buffer }>();
+  const files: ArchiveFiles = new Map();
   const extract = tar.extract();
   await new Promise<void>((resolve, reject) => {
     extract.on('entry', (header, body, next) => {
@@ -60,6 +62,8 @@ export async function loadArchive(source: Readable, deps: { content: ContentStor
     return f.bytes ?? deps.content.readBytes(f.digest!);
   };
   const manifestBytes = files.get('manifest.json')?.bytes;
+  // a pre-1.10 save (v1 image directories and a repositories file), as dockerd still loads
+  if (!manifestBytes && files.has('repositories')) return loadLegacyArchive(files, deps, ev);
   if (!manifestBytes) throw invalidArgument('invalid archive: no manifest.json (is this a docker save archive?)', 'INVALID_ARCHIVE');
   let manifest: ManifestEntry[];
   try { manifest = JSON.parse(manifestBytes.toString()) as ManifestEntry[]; } catch (e) { throw invalidArgument('invalid archive: manifest.json is not valid JSON', 'INVALID_ARCHIVE', e); }

@@ -99,3 +99,53 @@ test('berth save to a file and stdout; unknown names fail first and leave no fil
   assert.equal((await d.api('GET', '/images/nope:1/get')).status, 404);
   await d.docker(['rmi', 'berth/save:1']);
 });
+
+test('docker load of a pre-1.10 save (repositories + v1 image directories, no manifest.json) registers the chain and tags, as dockerd still does', async () => {
+  // the layout of dockerode's test-load.tar (a `docker save hello-world` by docker 1.8): <id>/json, <id>/layer.tar, <id>/VERSION, repositories
+  const { busyboxRootfs } = await import('./harness.js');
+  const { tarOf } = await import('./tar-helpers.js');
+  const baseId = createHash('sha256').update('legacy-base').digest('hex');
+  const leafId = createHash('sha256').update('legacy-leaf').digest('hex');
+  const v1 = (id: string, parent: string | undefined, cmd: string[] | null, built: string[]) => JSON.stringify({
+    id, ...(parent ? { parent } : {}), created: '2015-10-13T23:47:48.522046233Z', container_config: { Cmd: built }, docker_version: '1.8.2',
+    config: { Env: ['PATH=/bin'], Cmd: cmd }, architecture: 'amd64', os: 'linux', Size: 0,
+  });
+  const pack = tar.pack();
+  const file = (name: string, body: string | Buffer) => pack.entry({ name, mode: 0o644 }, body);
+  pack.entry({ name: `${baseId}/`, type: 'directory', mode: 0o755 });
+  file(`${baseId}/VERSION`, '1.0');
+  file(`${baseId}/json`, v1(baseId, undefined, null, ['/bin/sh', '-c', '#(nop) ADD file:busybox in /']));
+  file(`${baseId}/layer.tar`, readFileSync(busyboxRootfs()));
+  pack.entry({ name: `${leafId}/`, type: 'directory', mode: 0o755 });
+  file(`${leafId}/VERSION`, '1.0');
+  file(`${leafId}/json`, v1(leafId, baseId, ['cat', '/hello.txt'], ['/bin/sh', '-c', '#(nop) COPY hello.txt /']));
+  file(`${leafId}/layer.tar`, await tarOf({ 'hello.txt': 'hello from a v1 save\n' }));
+  file('repositories', JSON.stringify({ 'legacy/app': { v1: leafId, again: leafId } }));
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack as unknown as Readable) chunks.push(c as Buffer);
+  const archive = join(out, 'legacy.tar');
+  (await import('node:fs')).writeFileSync(archive, Buffer.concat(chunks));
+
+  const load = await d.docker(['load', '-i', archive]);
+  assert.equal(load.code, 0, load.stderr);
+  assert.match(load.stdout, /^Loaded image: legacy\/app:v1$/m);
+  assert.match(load.stdout, /^Loaded image: legacy\/app:again$/m);
+  const img = JSON.parse((await d.docker(['image', 'inspect', 'legacy/app:v1'])).stdout)[0];
+  assert.deepEqual(img.RepoTags.sort(), ['legacy/app:again', 'legacy/app:v1']);
+  assert.equal(img.RootFS.Layers.length, 2);
+  assert.deepEqual(img.Config.Cmd, ['cat', '/hello.txt']);
+  const hist = await d.docker(['history', '--no-trunc', '--format', '{{.CreatedBy}}', 'legacy/app:v1']);
+  assert.deepEqual(hist.stdout.trim().split('\n'), ['/bin/sh -c #(nop) COPY hello.txt /', '/bin/sh -c #(nop) ADD file:busybox in /']);
+  const run = await d.docker(['run', '--rm', 'legacy/app:v1']);
+  assert.equal(run.stdout, 'hello from a v1 save\n', run.stderr);
+  // a repositories file naming a missing directory is bad input, nothing tagged
+  const bad = tar.pack();
+  bad.entry({ name: 'repositories' }, JSON.stringify({ 'legacy/broken': { v1: 'f'.repeat(64) } }));
+  bad.finalize();
+  const badChunks: Buffer[] = [];
+  for await (const c of bad as unknown as Readable) badChunks.push(c as Buffer);
+  const r = await d.api('POST', '/images/load', Buffer.concat(badChunks), { 'Content-Type': 'application/x-tar' });
+  assert.equal(r.status, 400, r.body.toString());
+  assert.equal((await d.api('GET', '/images/legacy/broken:v1/json')).status, 404);
+});
