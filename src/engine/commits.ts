@@ -25,6 +25,7 @@ import type { ImageConfig, ImageRunConfig } from '../oci/image.js';
 import type { ContainerService } from './containers.js';
 import type { EventPublisher } from './events.js';
 import type { ContainerRecord } from './container-types.js';
+import { guard } from '../lib/stream-guard.js';
 
 export interface CommitOptions {
   repo?: string;
@@ -131,7 +132,9 @@ export class CommitService {
    * stream is produced while the filesystem is mounted; errors destroy it.
    */
   async export(ref: string): Promise<Readable> {
-    const out = new PassThrough();
+    // failures reach the reader through the destroyed stream; before the reader has it (a
+    // removal racing the export), the rejected call reports them: never an unhandled 'error'
+    const out = guard(new PassThrough());
     const rec = this.o.containers.get(ref);
     let started!: () => void;
     let failed!: (e: unknown) => void;

@@ -110,6 +110,8 @@ export class ContainerService {
   private readonly removeWaiters = new Map<string, Set<Waiter>>();
   private readonly startWaiters = new Map<string, Set<Waiter>>();
   private readonly handlingExit = new Set<string>();
+  /** Copies and exports using a stopped container's mounted rootfs (withFilesystem), by container. */
+  private readonly fsUsers = new Map<string, number>();
   /** Timers of each container run (stop deadlines, lost-monitor fallbacks) and restart-policy timers. */
   private readonly runs = new RunScopes();
   private watcher?: FSWatcher;
@@ -532,7 +534,8 @@ export class ContainerService {
         await Promise.all([
           runtime.delete(id, true).catch((e) => this.o.log.warn('runtime delete failed', { id, err: (e as Error).message })),
           (async () => {
-            await this.o.snapshots.unmountRootfs(this.rootfsDir(id)).catch((e) => this.o.log.warn('unmount failed', { id, err: (e as Error).message }));
+            // a copy or export that mounted it before this run started still reads it: the last one unmounts
+            if (!this.fsUsers.has(id)) await this.o.snapshots.unmountRootfs(this.rootfsDir(id)).catch((e) => this.o.log.warn('unmount failed', { id, err: (e as Error).message }));
             await this.releaseShm(id, rec);
             await this.o.mounts?.release(rec);
           })(),
@@ -708,7 +711,17 @@ export class ContainerService {
     exited?.catch(() => {});
     if (signalNumber(sig) === 9 || signalNumber(sig) === 15) await this.markStoppedByUser(rec.id);
     this.emit(rec, 'kill', { signal: String(signalNumber(sig)) });
-    await this.runtimeFor(rec).kill(rec.id, sig, signalNumber(sig) === 9);
+    try {
+      await this.runtimeFor(rec).kill(rec.id, sig, signalNumber(sig) === 9);
+    } catch (err) {
+      // it exited between our look and the signal: dockerd's 409, not the runtime's failure
+      const now = this.o.records.get(rec.id);
+      const st = await this.runtimeFor(rec).state(rec.id).catch(() => undefined);
+      if (!now || (now.state.Status !== 'running' && now.state.Status !== 'paused') || !st || (st.status !== 'running' && st.status !== 'paused')) {
+        throw conflict(`cannot kill container: ${ref}: container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
+      }
+      throw err;
+    }
     if (exited) { await Promise.race([exited, this.runScope(rec).sleep(5000)]); await this.drainExit(rec.id, rec.state.runId); }
   }
 
@@ -759,6 +772,8 @@ export class ContainerService {
     await rm(this.containerDir(id), { recursive: true, force: true });
     await rm(this.bundleDir(id), { recursive: true, force: true });
     await rm(join(this.exitDir, id), { force: true });
+    // conmon's link to the bundle's attach socket (--socket-dir-path)
+    await rm(join(this.o.execRoot, 'sockets', id), { recursive: true, force: true });
   }
 
   // ---- rename -------------------------------------------------------------
@@ -1021,7 +1036,7 @@ export class ContainerService {
     }
     // directories without a record: a create that crashed before its insert
     const known = new Set(this.list().map((r) => r.id));
-    for (const dir of [join(this.o.dataRoot, 'containers'), join(this.o.execRoot, 'containers')]) {
+    for (const dir of [join(this.o.dataRoot, 'containers'), join(this.o.execRoot, 'containers'), join(this.o.execRoot, 'sockets')]) {
       for (const n of await readdir(dir).catch(() => [] as string[])) {
         if (/^[a-f0-9]{64}$/.test(n) && !known.has(n)) {
           await this.o.snapshots.unmountRootfs(this.rootfsDir(n)).catch(() => {});
@@ -1050,18 +1065,31 @@ export class ContainerService {
     };
     const rec = this.get(ref);
     if (live(rec)) return fn(view(rec), rec);
-    return this.lock.run(rec.id, async () => {
-      const cur = this.get(rec.id);
-      if (live(cur)) return fn(view(cur), cur);
-      if (cur.removing) throw conflict(`container is marked for removal`);
-      const rootfs = this.rootfsDir(cur.id);
-      await this.o.snapshots.mountRootfs(cur.id, cur.layers, rootfs);
-      try {
-        return await fn(view(cur), cur);
-      } finally {
-        await this.o.snapshots.unmountRootfs(rootfs).catch((e) => this.o.log.warn('unmount failed', { id: cur.id, err: (e as Error).message }));
-      }
+    // A stopped container's rootfs is mounted for the duration, but the lock is held only to
+    // mount and to unmount: a slow reader of an export or a copy must not hold up start,
+    // stop or rm of the container. A start meanwhile uses the same mount (mounting is
+    // idempotent); the last user unmounts it unless the container runs by then.
+    const cur = await this.lock.run(rec.id, async () => {
+      const c = this.get(rec.id);
+      if (live(c)) return { rec: c, mounted: false };
+      if (c.removing) throw conflict(`container is marked for removal`);
+      await this.o.snapshots.mountRootfs(c.id, c.layers, this.rootfsDir(c.id));
+      this.fsUsers.set(c.id, (this.fsUsers.get(c.id) ?? 0) + 1);
+      return { rec: c, mounted: true };
     });
+    if (!cur.mounted) return fn(view(cur.rec), cur.rec);
+    try {
+      return await fn(view(cur.rec), cur.rec);
+    } finally {
+      await this.lock.run(rec.id, async () => {
+        const n = (this.fsUsers.get(rec.id) ?? 1) - 1;
+        if (n > 0) { this.fsUsers.set(rec.id, n); return; }
+        this.fsUsers.delete(rec.id);
+        const now = this.o.records.get(rec.id);
+        if (now && live(now)) return;
+        await this.o.snapshots.unmountRootfs(this.rootfsDir(rec.id)).catch((e) => this.o.log.warn('unmount failed', { id: rec.id, err: (e as Error).message }));
+      });
+    }
   }
 
   /** The uid/gid the container's Config.User maps to in its own /etc/passwd (cp -a). Rootfs must be mounted. */

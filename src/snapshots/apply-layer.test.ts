@@ -199,3 +199,16 @@ test('applyLayer: a refused entry is named as the layer sees it, never by the sn
     });
   }
 });
+
+test('applyLayer: a hard link through a symlink to a host directory is refused; the host file gains no link', async (t) => {
+  const { root, outside } = await sandbox(t);
+  await writeFile(join(outside, 'canary.txt'), 'secret');
+  await assert.rejects(apply(root, [
+    { name: 'hs', type: 'symlink', linkname: outside },
+    { name: 'hl', type: 'link', linkname: 'hs/canary.txt' },
+  ]), (err: unknown) => err instanceof BerthError && /not a directory in this layer/.test(err.message) && !err.message.includes(outside));
+  assert.equal((await stat(join(outside, 'canary.txt'))).nlink, 1);
+  // a link to a file of the layer itself is fine
+  await apply(root, [{ name: 'd/', type: 'directory' }, { name: 'd/f', body: 'x' }, { name: 'g', type: 'link', linkname: 'd/f' }]);
+  assert.equal((await stat(join(root, 'g'))).nlink, 2);
+});

@@ -71,6 +71,18 @@ export async function applyLayer(root: string, tarStream: Readable): Promise<App
     }
   }
 
+  /** Every directory above `rel` is a real directory of this layer (never a symlink). */
+  async function assertRealParents(rel: string): Promise<void> {
+    const parts = rel.split('/');
+    parts.pop();
+    let cur = '';
+    for (const part of parts) {
+      cur = cur ? `${cur}/${part}` : part;
+      const st = await lstat(join(root, cur)).catch(() => undefined);
+      if (!st?.isDirectory()) throw invalidArgument(`layer entry ${rel}: ${cur} is not a directory in this layer`, 'INVALID_ARCHIVE');
+    }
+  }
+
   async function handle(header: tar.Header, body: Readable): Promise<void> {
     const rel = cleanEntryPath(header.name);
     if (rel === '') { body.resume(); return; }
@@ -139,6 +151,9 @@ export async function applyLayer(root: string, tarStream: Readable): Promise<App
       case 'link': {
         body.resume();
         const target = cleanEntryPath(header.linkname ?? '');
+        // the target is a path in this layer: no component of it may be a symlink (`hs -> /host`
+        // then `hs/file` would hard-link a host file into the image)
+        await assertRealParents(target);
         await link(join(root, target), abs);
         return;
       }
