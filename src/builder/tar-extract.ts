@@ -16,9 +16,9 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
-import { invalidArgument } from '../errdefs/errors.js';
+import { BerthError, invalidArgument } from '../errdefs/errors.js';
 import { secureJoin, secureMkdirAll } from '../lib/secure-join.js';
-import { guard } from '../lib/stream-guard.js';
+import { guard, isConnectionError } from '../lib/stream-guard.js';
 import { entryFailure } from '../lib/archive-entry-error.js';
 
 export interface ExtractOptions {
@@ -110,7 +110,13 @@ export async function extractTar(source: Readable, root: string, opts: ExtractOp
       ex.destroy(entryFailure(err, { op: hard ? 'link' : undefined, paths: hard ? [header.linkname ?? '', header.name] : [header.name], prefix: `invalid ${what}: `, code: 'INVALID_CONTEXT' }));
     });
   });
-  await pipeline(await maybeGunzip(source), ex);
+  try {
+    await pipeline(await maybeGunzip(source), ex);
+  } catch (err) {
+    // a truncated or corrupt archive is the client's input, not a daemon fault (and never a host path)
+    if (err instanceof BerthError || isConnectionError(err)) throw err;
+    throw invalidArgument(`invalid ${what}: ${(err as Error).message}`, 'INVALID_CONTEXT', err);
+  }
   return count;
 }
 

@@ -14,7 +14,7 @@
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { invalidArgument } from '../errdefs/errors.js';
+import { conflict, invalidArgument, notFound } from '../errdefs/errors.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
 import { scanUpper, packUpper, isRuntimePlaceholder, lowerStatIn, dropCopiedUpDirs, changesFromEntries, type Change } from '../snapshots/layer-diff.js';
@@ -142,7 +142,12 @@ export class CommitService {
     void this.o.containers.withFilesystem(rec.id, async (fs) => {
       const root = fs.rootfs;
       const mounts = new Set((await mountsUnder(root)).filter((m) => m !== root).map((m) => m.slice(root.length + 1)));
-      const entries = await scanUpper(root, { opaque: false, noDescend: mounts });
+      const entries = await scanUpper(root, { opaque: false, noDescend: mounts }).catch((err: NodeJS.ErrnoException) => {
+        // the container stopped or was removed under the walk (its rootfs went away): not a daemon fault
+        if (err.code !== 'ENOENT' && err.code !== 'ENOTDIR') throw err;
+        if (!this.o.containers.tryGet(rec.id)) throw notFound(`No such container: ${ref}`, 'NO_SUCH_CONTAINER');
+        throw conflict(`container ${rec.id} changed state while it was being exported; try again`);
+      });
       started();
       await pipeline(packUpper(root, entries), out);
     }).catch((err) => { failed(err); out.destroy(err as Error); });

@@ -17,7 +17,7 @@ import { constants, type Stats } from 'node:fs';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
-import { BerthError, invalidArgument, notFound } from '../errdefs/errors.js';
+import { BerthError, conflict, invalidArgument, notFound } from '../errdefs/errors.js';
 import type { ContainerFs } from './container-fs.js';
 import { tarWriter, type TarWriter, type TarHeader } from '../lib/tar-writer.js';
 import { guard } from '../lib/stream-guard.js';
@@ -85,6 +85,12 @@ async function resolvePath(fs: ContainerFs, path: string, container: string): Pr
   return { abs, resolved, host, st };
 }
 
+/** An error that means the entry changed while being copied (gone, now a link, no longer a directory or a link). */
+function changedUnderUs(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ELOOP' || code === 'EINVAL' || code === 'ENOTDIR' || (err instanceof BerthError && err.code === 'PATH_MOVED');
+}
+
 /** HEAD: Docker's ContainerStatPath. */
 export async function statPath(fs: ContainerFs, path: string, container: string): Promise<PathStat> {
   const r = await resolvePath(fs, path, container);
@@ -105,7 +111,9 @@ export async function archivePath(fs: ContainerFs, path: string, container: stri
       await packTree(fs, pack, r.resolved, stat.name === '/' ? '.' : stat.name, r.st, fs.hostPath(r.resolved), new Map());
       pack.finalize();
     } catch (err) {
-      pack.destroy(err as Error);
+      // the path itself swapped (for a link, a file for a directory) after it was resolved: the
+      // container's doing, a conflict — never followed, never a daemon fault
+      pack.destroy(changedUnderUs(err) ? conflict(`${path} changed while it was being copied`, 'CONFLICT', err) : err as Error);
     }
   })();
   return { stat, tar: pack.stream, done };
@@ -125,7 +133,7 @@ async function assertInside(fs: ContainerFs, fd: number, ctrPath: string): Promi
   const root = await fs.realRootOf(ctrPath);
   const real = await readlink(`/proc/self/fd/${fd}`);
   if (real !== root && !real.startsWith(root.endsWith('/') ? root : `${root}/`)) {
-    throw new BerthError('FORBIDDEN', `${ctrPath} moved out of the container while being copied`);
+    throw new BerthError('PATH_MOVED', `${ctrPath} moved out of the container while being copied`);
   }
 }
 
@@ -147,7 +155,14 @@ async function packTree(fs: ContainerFs, pack: TarWriter, ctrPath: string, name:
         const child = posix.join(ctrPath, n);
         const where = childAt(fs, dir.fd, child, n);
         const cst = await lstat(where).catch(() => undefined);
-        if (cst) await packTree(fs, pack, child, `${name}/${n}`, cst, where, links);
+        if (!cst) continue;
+        try {
+          await packTree(fs, pack, child, `${name}/${n}`, cst, where, links);
+        } catch (err) {
+          // an entry the container removed or swapped (a file for a link, a directory for a
+          // file) while we walked is left out, as tar does with files that vanish; the walk goes on
+          if (!changedUnderUs(err)) throw err;
+        }
       }
     } finally { await dir.close(); }
   } else if (st.isSymbolicLink()) {

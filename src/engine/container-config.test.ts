@@ -127,3 +127,11 @@ test('validateHostConfig: accepts and normalises', () => {
     assert.deepEqual(out.LogConfig, { Type: 'json-file', Config: {} }, c.name);
   }
 });
+
+test('validateExposedPorts: port numbers only, as dockerd ("abc/xyz" is invalid port specification: "abc")', async () => {
+  const { validateExposedPorts } = await import('./container-config.js');
+  for (const ok of [{}, { '80/tcp': {} }, { '53/udp': {}, '65535/tcp': {} }, { 8080: {} }]) validateExposedPorts(ok);
+  for (const [bad, port] of [[{ 'abc/xyz': {} }, 'abc'], [{ '70000/tcp': {} }, '70000'], [{ '1-2/tcp': {} }, '1-2']] as const) {
+    assert.throws(() => validateExposedPorts(bad), new RegExp(`invalid port specification: "${port}"`));
+  }
+});

@@ -107,6 +107,18 @@ const MIN_MEMORY = 6 * 1024 * 1024;
  */
 export const LOG_DRIVER = 'json-file';
 
+/**
+ * The container ports of Config.ExposedPorts ("80/tcp", "53/udp"): each must
+ * be a port number, as dockerd's verifyContainerSettings checks with
+ * nat.ParsePort ("abc/xyz" is 'invalid port specification: "abc"').
+ */
+export function validateExposedPorts(exposed: Record<string, unknown> | undefined): void {
+  for (const key of Object.keys(exposed ?? {})) {
+    const port = key.includes('/') ? key.slice(0, key.indexOf('/')) : key;
+    if (port !== '' && (!/^\d+$/.test(port) || Number(port) > 65535)) throw invalidArgument(`invalid port specification: ${JSON.stringify(port)}`);
+  }
+}
+
 export function validateHostConfig(hc: HostConfig, opts: { ncpu: number; logDefault?: LogConfig }): HostConfig {
   const out: HostConfig = { ...hc };
   const num = (v: unknown, field: string) => {

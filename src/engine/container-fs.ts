@@ -13,7 +13,7 @@
  */
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { invalidArgument } from '../errdefs/errors.js';
+import { conflict, invalidArgument } from '../errdefs/errors.js';
 
 const MAX_LINKS = 255;
 
@@ -86,10 +86,9 @@ export class ContainerFs {
       const next = posix.join(cur, part);
       const last = pending.length === 0;
       if (last && !opts.followLast) { cur = next; break; }
-      const st = await lstat(this.hostPath(next)).catch(() => undefined);
-      if (st?.isSymbolicLink()) {
+      const target = await this.linkTarget(next, path);
+      if (target !== undefined) {
         if (++links > MAX_LINKS) throw invalidArgument(`too many levels of symbolic links: ${path}`);
-        const target = await readlink(this.hostPath(next));
         if (target.startsWith('/')) cur = '/';
         pending = [...target.split('/').filter((p) => p !== '' && p !== '.'), ...pending];
         continue;
@@ -97,5 +96,25 @@ export class ContainerFs {
       cur = next;
     }
     return cur;
+  }
+
+  /**
+   * The target if the container path is a symlink now, else undefined. The
+   * container may be swapping it (a directory for a link and back) while we
+   * look: the link read after the lstat can be gone or no link any more, so
+   * look again; a path that will not hold still is a conflict, never a 500.
+   */
+  private async linkTarget(ctrPath: string, asked: string): Promise<string | undefined> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const st = await lstat(this.hostPath(ctrPath)).catch(() => undefined);
+      if (!st?.isSymbolicLink()) return undefined;
+      try {
+        return await readlink(this.hostPath(ctrPath));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'EINVAL') throw err;
+      }
+    }
+    throw conflict(`${asked} changed while it was being resolved`);
   }
 }

@@ -43,7 +43,7 @@ import { parsePasswd, parseGroup, resolveUser } from '../runtime/user.js';
 import { readLog, fileSize, rotateLogFiles, type LogRecord } from '../runtime/log-file.js';
 import { logPolicy, type LogConfig, type LogPolicy } from './log-config.js';
 import { familiarFromCanonical } from '../oci/reference.js';
-import { mergeConfig, validateHostConfig, validateName } from './container-config.js';
+import { mergeConfig, validateExposedPorts, validateHostConfig, validateName } from './container-config.js';
 import { hostsFile, resolvConf } from './container-files.js';
 import { planMounts, type ContainerMounts } from './container-mounts.js';
 import { ContainerFs, type FsMount } from './container-fs.js';
@@ -207,6 +207,7 @@ export class ContainerService {
       if (typeof p !== 'string' || !p.startsWith('/')) throw invalidArgument(`invalid masked or read-only path ${JSON.stringify(p)}: must be absolute`);
     }
     if (hostConfig.Init) this.initBinary();
+    validateExposedPorts(req.ExposedPorts);
     const merged = mergeConfig(req, image.config.config ?? {}, req.Image);
     if (hostConfig.NetworkMode?.startsWith('container:')) {
       // Docker records the joined container by ID and gives this one its hostname

@@ -63,6 +63,7 @@ export const ERROR_CODES = {
   ALREADY_STOPPED: 'not-modified',
   UNAUTHORIZED: 'unauthorized',
   FORBIDDEN: 'forbidden',
+  PATH_MOVED: 'forbidden',
   UNAVAILABLE: 'unavailable',
   NOT_IMPLEMENTED: 'not-implemented',
   RUNTIME_FAILED: 'system',

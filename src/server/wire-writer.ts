@@ -74,3 +74,17 @@ export async function sendBody(res: Writable, body: Readable, log?: Logger): Pro
     res.destroy();
   }
 }
+
+/** Resolves once `body` has bytes to read or has ended; rejects with its error if it fails first. Reads nothing. */
+export function firstBytes(body: Readable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error) => { body.off('readable', ok); body.off('end', ok); body.off('error', fail); body.off('close', ok); if (err) reject(err); else resolve(); };
+    const ok = () => done();
+    const fail = (err: Error) => done(err);
+    if (body.readableLength > 0 || body.readableEnded) { resolve(); return; }
+    body.once('readable', ok);
+    body.once('end', ok);
+    body.once('close', ok);
+    body.once('error', fail);
+  });
+}

@@ -4,7 +4,7 @@
  * and a tar), PUT (extract a tar into a directory; `noOverwriteDirNonDir`,
  * `copyUIDGID`). The docker CLI's `cp` drives all three.
  */
-import { sendBody } from '../wire-writer.js';
+import { firstBytes, sendBody } from '../wire-writer.js';
 import type { Router } from '../router.js';
 import { boolParam } from '../router.js';
 import type { ArchiveBackend, PathStatView } from '../backend.js';
@@ -26,6 +26,9 @@ export function archiveRoutes(r: Router, b: ArchiveBackend): void {
       return;
     }
     await b.get(params.id, path, async (stat, tar) => {
+      // the first bytes (or the failure) before the headers: a path the container swapped
+      // right after it was resolved gets its own status instead of a cut connection
+      await firstBytes(tar);
       res.writeHead(200, { [STAT_HEADER]: statHeader(stat), 'Content-Type': 'application/x-tar' });
       await sendBody(res, tar);
     });
