@@ -4,7 +4,7 @@
  * `GET /containers/{id}/export` (a tar of the whole filesystem).
  */
 import { invalidArgument } from '../../errdefs/errors.js';
-import { sendBody } from '../wire-writer.js';
+import { firstBytes, sendBody } from '../wire-writer.js';
 import type { Router } from '../router.js';
 import { objectBody, readJson, sendJson } from '../router.js';
 import { COMMIT_CONFIG } from '../wire-schemas.js';
@@ -33,6 +33,7 @@ export function commitRoutes(r: Router, b: CommitsBackend): void {
 
   r.add('GET', '/containers/{id}/export', async ({ res, params }) => {
     const tar = await b.export(params.id);
+    await firstBytes(tar);
     res.writeHead(200, { 'Content-Type': 'application/x-tar' });
     await sendBody(res, tar);
   });

@@ -1,6 +1,6 @@
 /** server/routes/image-routes — /images/*: list, inspect, import, load, tag, delete. */
 import { notImplemented, invalidArgument } from '../../errdefs/errors.js';
-import { sendBody } from '../wire-writer.js';
+import { firstBytes, sendBody } from '../wire-writer.js';
 import type { Router } from '../router.js';
 import { boolParam, sendJson, sendEmpty } from '../router.js';
 import type { ImagesBackend } from '../backend.js';
@@ -51,8 +51,8 @@ export function imageRoutes(r: Router, b: ImagesBackend): void {
   r.add('GET', '/images/{name*}/history', ({ res, params }) => sendJson(res, 200, b.history(params.name)));
   const sendArchive = (res: import('node:http').ServerResponse, names: string[]) => {
     const tar = b.save(names);
-    res.writeHead(200, { 'Content-Type': 'application/x-tar' });
-    return sendBody(res, tar);
+    // a failure before the first byte (a layer that cannot be read) still gets its status
+    return firstBytes(tar).then(() => { res.writeHead(200, { 'Content-Type': 'application/x-tar' }); return sendBody(res, tar); }, (err) => { tar.destroy(); throw err; });
   };
   r.add('GET', '/images/get', ({ res, query }) => sendArchive(res, query.getAll('names').flatMap((n) => n.split(',')).filter(Boolean)));
   r.add('GET', '/images/{name*}/get', ({ res, params }) => sendArchive(res, [params.name]));
