@@ -489,7 +489,9 @@ export class ContainerService {
         await rotateLogFiles(this.logPath(rec.id), policy.maxFile);
         await reopenLog(this.bundleDir(rec.id));
       } catch (err) {
-        this.o.log.warn('log rotation failed', { id: rec.id.slice(0, 12), err: (err as Error).message });
+        // ENXIO: conmon is gone (the container is exiting) — nothing to reopen
+        if ((err as { cause?: { code?: string } }).cause?.code === 'ENXIO') this.o.log.debug('log rotation skipped: the monitor is gone', { id: rec.id.slice(0, 12) });
+        else this.o.log.warn('log rotation failed', { id: rec.id.slice(0, 12), err: (err as Error).message });
       } finally {
         this.rotating.delete(rec.id);
       }

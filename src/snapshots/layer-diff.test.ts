@@ -98,3 +98,28 @@ test('changes: A for new, C for existing, D for whiteouts; runtime placeholders 
     { Path: '/etc/gone', Kind: 2 },
   ]);
 });
+
+test('packUpper: a file swapped for a link to a host file after the scan is left out, never read (running container export)', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'berth-swap-'));
+  after(() => rmSync(base, { recursive: true, force: true }));
+  const root = join(base, 'root');
+  mkdirSync(join(root, 'd'), { recursive: true });
+  writeFileSync(join(root, 'd', 'f'), 'inside');
+  writeFileSync(join(root, 'gone'), 'x');
+  writeFileSync(join(base, 'secret'), 'HOST SECRET');
+  const entries = await scanUpper(root);
+  // the container swaps after the scan: a file becomes a link out, a directory becomes a link out, one vanishes
+  rmSync(join(root, 'd'), { recursive: true });
+  symlinkSync(base, join(root, 'd'));
+  writeFileSync(join(base, 'f'), 'HOST SECRET');
+  rmSync(join(root, 'gone'));
+  const names: string[] = [];
+  let bytes = '';
+  const ex = tar.extract();
+  ex.on('entry', (h, s, next) => { names.push(h.name); s.on('data', (c: unknown) => { bytes += String(c); }); s.on('end', next); s.resume(); });
+  const done = new Promise<void>((r, j) => { ex.on('finish', () => r()); ex.on('error', j); });
+  (packUpper(root, entries) as Readable).pipe(ex as unknown as NodeJS.WritableStream);
+  await done;
+  assert.doesNotMatch(bytes, /HOST SECRET/);
+  assert.ok(!names.includes('gone') && !names.includes('d/f'), names.join(','));
+});

@@ -13,8 +13,8 @@
  * Also derives Docker's `/changes` list (A/C/D) from the same scan.
  * May import: lib, errdefs, snapshots/mounter.
  */
-import { lstat, readdir, readlink } from 'node:fs/promises';
-import { createReadStream, type Stats } from 'node:fs';
+import { lstat, open, readdir, readlink, realpath } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { tarWriter, type TarHeader } from '../lib/tar-writer.js';
@@ -89,6 +89,12 @@ export function packUpper(root: string, entries: UpperEntry[], mtime?: Date): Re
     mtime: mtime ?? e.stat.mtime,
   });
   const put = (h: TarHeader, body?: Buffer) => p.entry(h, body);
+  let realRoot: Promise<string> | undefined;
+  const insideRoot = async (fd: number) => {
+    const r = await (realRoot ??= realpath(root));
+    const at = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+    return at.startsWith(r.endsWith('/') ? r : `${r}/`);
+  };
   void (async () => {
     for (const e of entries) {
       const slash = e.rel.lastIndexOf('/');
@@ -102,9 +108,12 @@ export function packUpper(root: string, entries: UpperEntry[], mtime?: Date): Re
           await put({ ...base(e), name: `${e.rel}/`, type: 'directory' });
           if (e.opaque) await put({ name: `${e.rel}/.wh..wh..opq`, mode: 0o644, uid: 0, gid: 0, mtime: mtime ?? e.stat.mtime, type: 'file', size: 0 });
           break;
-        case 'symlink':
-          await put({ ...base(e), type: 'symlink', linkname: await readlink(join(root, e.rel)) });
+        case 'symlink': {
+          // an entry gone or changed since the scan (a running container's export) is left out, as tar does
+          const linkname = await readlink(join(root, e.rel)).catch((err: NodeJS.ErrnoException) => { if (vanished(err)) return undefined; throw err; });
+          if (linkname !== undefined) await put({ ...base(e), type: 'symlink', linkname });
           break;
+        }
         case 'device':
           await put({ ...base(e), type: e.stat.isBlockDevice() ? 'block-device' : 'character-device', devmajor: major(e.stat.rdev), devminor: minor(e.stat.rdev) });
           break;
@@ -116,7 +125,14 @@ export function packUpper(root: string, entries: UpperEntry[], mtime?: Date): Re
           const first = e.stat.nlink > 1 ? seen.get(key) : undefined;
           if (first) { await put({ ...base(e), type: 'link', linkname: first }); break; }
           if (e.stat.nlink > 1) seen.set(key, e.rel);
-          await p.entry({ ...base(e), type: 'file', size: e.stat.size }, createReadStream(join(root, e.rel)));
+          // O_NOFOLLOW, and the descriptor must really lie under the root: a running container
+          // swapping the file (or a directory above it) for a link must not make us read a host file
+          const fh = await open(join(root, e.rel), constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: NodeJS.ErrnoException) => { if (vanished(err)) return undefined; throw err; });
+          if (!fh) break;
+          if (!(await insideRoot(fh.fd))) { await fh.close(); break; }
+          // the size as it is now: the header must match the bytes that follow
+          const size = (await fh.stat()).size;
+          await p.entry({ ...base(e), type: 'file', size }, size ? fh.createReadStream({ start: 0, end: size - 1 }) : undefined).finally(() => fh.close().catch(() => {}));
           break;
         }
       }
@@ -124,6 +140,11 @@ export function packUpper(root: string, entries: UpperEntry[], mtime?: Date): Re
     p.finalize();
   })().catch((err: Error) => p.destroy(err));
   return p.stream;
+}
+
+/** The file was removed or replaced (by a running container) between the scan and the read. */
+function vanished(err: NodeJS.ErrnoException): boolean {
+  return err.code === 'ENOENT' || err.code === 'EINVAL' || err.code === 'ENOTDIR' || err.code === 'ELOOP';
 }
 
 export interface Change {
