@@ -55,33 +55,27 @@ export async function applyLayer(root: string, tarStream: Readable): Promise<App
   const dirTimes: { rel: string; mtime: Date }[] = [];
   let size = 0;
 
-  async function ensureParent(rel: string): Promise<void> {
+  /**
+   * Every directory above `rel` must be a real directory of this layer (never
+   * a symlink): for an entry's own path (`make`: missing ones are created,
+   * verified ones remembered) and for a hard link's target (`hs -> /host`
+   * then a link to `hs/file` would hard-link a host file into the image).
+   */
+  async function realParents(rel: string, o: { make: boolean }): Promise<void> {
     const parts = rel.split('/');
     parts.pop();
     let cur = '';
     for (const part of parts) {
       cur = cur ? `${cur}/${part}` : part;
-      if (safeDirs.has(cur)) continue;
+      if (o.make && safeDirs.has(cur)) continue;
       const abs = join(root, cur);
-      let st;
-      try { st = await lstat(abs); } catch { st = undefined; }
-      if (!st) await mkdir(abs, { mode: 0o755 });
-      else if (!st.isDirectory()) throw invalidArgument(`layer entry ${rel}: parent ${cur} is not a directory`, 'INVALID_ARCHIVE');
-      safeDirs.add(cur);
+      const st = await lstat(abs).catch(() => undefined);
+      if (!st && o.make) await mkdir(abs, { mode: 0o755 });
+      else if (!st?.isDirectory()) throw invalidArgument(`layer entry ${rel}: ${o.make ? 'parent ' : ''}${cur} is not a directory${o.make ? '' : ' in this layer'}`, 'INVALID_ARCHIVE');
+      if (o.make) safeDirs.add(cur);
     }
   }
-
-  /** Every directory above `rel` is a real directory of this layer (never a symlink). */
-  async function assertRealParents(rel: string): Promise<void> {
-    const parts = rel.split('/');
-    parts.pop();
-    let cur = '';
-    for (const part of parts) {
-      cur = cur ? `${cur}/${part}` : part;
-      const st = await lstat(join(root, cur)).catch(() => undefined);
-      if (!st?.isDirectory()) throw invalidArgument(`layer entry ${rel}: ${cur} is not a directory in this layer`, 'INVALID_ARCHIVE');
-    }
-  }
+  const ensureParent = (rel: string) => realParents(rel, { make: true });
 
   async function handle(header: tar.Header, body: Readable): Promise<void> {
     const rel = cleanEntryPath(header.name);
@@ -153,7 +147,7 @@ export async function applyLayer(root: string, tarStream: Readable): Promise<App
         const target = cleanEntryPath(header.linkname ?? '');
         // the target is a path in this layer: no component of it may be a symlink (`hs -> /host`
         // then `hs/file` would hard-link a host file into the image)
-        await assertRealParents(target);
+        await realParents(target, { make: false });
         await link(join(root, target), abs);
         return;
       }
