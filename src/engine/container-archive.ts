@@ -151,10 +151,14 @@ async function packTree(fs: ContainerFs, pack: TarWriter, ctrPath: string, name:
       await assertInside(fs, dir.fd, ctrPath);
       // directory entries end in "/" (moby's canonicalTarName): some readers go by the name, not the type
       await entry(pack, { ...common, name: `${name}/`, type: 'directory' });
-      for (const n of (await readdir(`/proc/self/fd/${dir.fd}`)).sort()) {
+      const names = (await readdir(`/proc/self/fd/${dir.fd}`)).sort();
+      // the children's stats in one round trip (the entries still go out one by one, in order)
+      const wheres = names.map((n) => childAt(fs, dir.fd, posix.join(ctrPath, n), n));
+      const csts = await Promise.all(wheres.map((w) => lstat(w).catch(() => undefined)));
+      for (const [i, n] of names.entries()) {
         const child = posix.join(ctrPath, n);
-        const where = childAt(fs, dir.fd, child, n);
-        const cst = await lstat(where).catch(() => undefined);
+        const where = wheres[i];
+        const cst = csts[i];
         if (!cst) continue;
         try {
           await packTree(fs, pack, child, `${name}/${n}`, cst, where, links);

@@ -45,13 +45,16 @@ const isWhiteoutDevice = (st: Stats) => st.isCharacterDevice() && st.rdev === 0;
 /** Walk an upper tree depth-first in byte order of names. */
 export async function scanUpper(root: string, opts: ScanOptions = {}): Promise<UpperEntry[]> {
   const opaque = new Set(opts.opaque === false ? [] : await listOpaqueDirs(root));
-  const out: UpperEntry[] = [];
-  const walk = async (relDir: string) => {
+  // A directory's entries are stat'ed together and its subdirectories walked together (the
+  // order of the result stays depth-first by name): one round trip per level, not per file —
+  // on a busy daemon each await waits its turn on the event loop.
+  const walk = async (relDir: string): Promise<UpperEntry[]> => {
     const names = (await readdir(join(root, relDir))).sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
-    for (const name of names) {
+    const stats = await Promise.all(names.map((name) => lstat(join(root, relDir ? `${relDir}/${name}` : name))));
+    const levels = await Promise.all(names.map(async (name, i): Promise<UpperEntry[]> => {
       const rel = relDir ? `${relDir}/${name}` : name;
-      const st = await lstat(join(root, rel));
-      if (opts.exclude?.(rel, st)) continue;
+      const st = stats[i];
+      if (opts.exclude?.(rel, st)) return [];
       let kind: UpperEntryKind;
       if (isWhiteoutDevice(st)) kind = 'whiteout';
       else if (st.isDirectory()) kind = 'dir';
@@ -59,15 +62,14 @@ export async function scanUpper(root: string, opts: ScanOptions = {}): Promise<U
       else if (st.isSymbolicLink()) kind = 'symlink';
       else if (st.isCharacterDevice() || st.isBlockDevice()) kind = 'device';
       else if (st.isFIFO()) kind = 'fifo';
-      else continue; // sockets are not part of images
+      else return []; // sockets are not part of images
       const e: UpperEntry = { rel, kind, stat: st };
       if (kind === 'dir' && opaque.has(rel)) e.opaque = true;
-      out.push(e);
-      if (kind === 'dir' && !opts.noDescend?.has(rel)) await walk(rel);
-    }
+      return kind === 'dir' && !opts.noDescend?.has(rel) ? [e, ...(await walk(rel))] : [e];
+    }));
+    return levels.flat();
   };
-  await walk('');
-  return out;
+  return walk('');
 }
 
 const major = (rdev: number) => (rdev >> 8) & 0xfff;
