@@ -86,7 +86,6 @@ test('validateHostConfig: rejects with Docker\'s messages', () => {
     { name: 'nano + period', hc: { NanoCpus: 1e9, CpuPeriod: 50000 }, kind: 'invalid-argument', message: 'Conflicting options: Nano CPUs and CPU Period cannot both be set' },
     { name: 'tiny quota', hc: { CpuQuota: 999 }, kind: 'invalid-argument', message: 'CPU cfs quota can not be less than 1ms (i.e. 1000)' },
     { name: 'non-integer memory', hc: { Memory: 1.5 as number }, kind: 'invalid-argument', message: /invalid value for Memory/ },
-    { name: 'pids < -1', hc: { PidsLimit: -2 }, kind: 'invalid-argument', message: /PidsLimit/ },
     { name: 'unknown restart policy', hc: { RestartPolicy: { Name: 'sometimes' as 'no' } }, kind: 'invalid-argument', message: "invalid restart policy 'sometimes'" },
     { name: 'retry count with always', hc: { RestartPolicy: { Name: 'always', MaximumRetryCount: 3 } }, kind: 'invalid-argument', message: /only be used with 'on-failure'/ },
     { name: 'negative retry count', hc: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: -1 } }, kind: 'invalid-argument', message: /cannot be negative/ },
@@ -101,6 +100,11 @@ test('validateHostConfig: rejects with Docker\'s messages', () => {
       return true;
     }, c.name);
   }
+});
+
+test('validateHostConfig: PidsLimit 0 or negative is "unlimited" (none recorded), as dockerd normalizes it', () => {
+  for (const v of [0, -1, -2]) assert.equal(validateHostConfig({ PidsLimit: v }, { ncpu: 2 }).PidsLimit, null, String(v));
+  assert.equal(validateHostConfig({ PidsLimit: 32 }, { ncpu: 2 }).PidsLimit, 32);
 });
 
 test('validateHostConfig: nano CPUs + CPU quota has Docker\'s own message', () => {

@@ -142,8 +142,9 @@ export function validateHostConfig(hc: HostConfig, opts: { ncpu: number; logDefa
   const cq = num(hc.CpuQuota, 'CpuQuota') ?? 0;
   if (cq !== 0 && cq < 1000) throw invalidArgument('CPU cfs quota can not be less than 1ms (i.e. 1000)');
   num(hc.CpuShares, 'CpuShares');
+  // 0 and any negative PidsLimit mean "unlimited" (dockerd, API ≥ 1.40): none is recorded
   const pids = num(hc.PidsLimit, 'PidsLimit');
-  if (pids !== undefined && pids < -1) throw invalidArgument('invalid PidsLimit: must be -1, 0, or a positive number');
+  if (pids !== undefined && pids <= 0) out.PidsLimit = null;
   const rp = hc.RestartPolicy?.Name ?? '';
   if (!['', 'no', 'always', 'unless-stopped', 'on-failure'].includes(rp)) throw invalidArgument(`invalid restart policy '${rp}'`);
   if ((hc.RestartPolicy?.MaximumRetryCount ?? 0) < 0) throw invalidArgument('invalid restart policy: maximum retry count cannot be negative');

@@ -133,11 +133,28 @@ function networkSettings(rec: ContainerRecord, networkIdOf: (name: string) => st
   };
 }
 
-export function summaryView(rec: ContainerRecord, imageRefDisplay: string, sizeRw?: number, networkIdOf: (name: string) => string = () => '') {
+/**
+ * Each container's names as dockerd lists them: its own, then one per legacy
+ * link to it (`/web/db` for `web` linking `db` as `db`).
+ */
+export function linkNames(recs: readonly ContainerRecord[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const r of recs) {
+    for (const l of (r.hostConfig.Links ?? []) as string[]) {
+      const i = l.indexOf(':');
+      if (i <= 0) continue;
+      const target = l.slice(1, i);
+      out.set(target, [...(out.get(target) ?? []), l.slice(i + 1)]);
+    }
+  }
+  return out;
+}
+
+export function summaryView(rec: ContainerRecord, imageRefDisplay: string, sizeRw?: number, networkIdOf: (name: string) => string = () => '', linkedAs: readonly string[] = []) {
   const mode = rec.hostConfig.NetworkMode ?? 'bridge';
   return {
     Id: rec.id,
-    Names: [`/${rec.name}`],
+    Names: [`/${rec.name}`, ...linkedAs],
     Image: imageRefDisplay,
     ImageID: rec.imageId,
     Command: commandLine(rec),

@@ -44,6 +44,8 @@ import { readLog, fileSize, rotateLogFiles, type LogRecord } from '../runtime/lo
 import { logPolicy, type LogConfig, type LogPolicy } from './log-config.js';
 import { familiarFromCanonical } from '../oci/reference.js';
 import { mergeConfig, validateExposedPorts, validateHostConfig, validateName } from './container-config.js';
+import { checkImagePlatform, containerSysctls, validateHealthcheck } from './create-checks.js';
+import { restartDelayMs, restartPlanned } from './restart-policy.js';
 import { hostsFile, resolvConf } from './container-files.js';
 import { planMounts, type ContainerMounts } from './container-mounts.js';
 import { ContainerFs, type FsMount } from './container-fs.js';
@@ -52,7 +54,7 @@ import { lowerStatIn } from '../snapshots/layer-diff.js';
 import type { Mount } from '../oci/runtime-spec.js';
 import type { ContainerNetworking } from './container-network.js';
 import { randomName } from './names.js';
-import { inspectView, summaryView, parseFilters, filterContainers } from './container-views.js';
+import { inspectView, summaryView, parseFilters, filterContainers, linkNames } from './container-views.js';
 import { signalNumber, signalName } from './signals.js';
 import type { EventPublisher } from './events.js';
 import { RunScopes, type RunScope } from './run-scopes.js';
@@ -190,11 +192,13 @@ export class ContainerService {
   }
 
   // ---- create -------------------------------------------------------------
-  async create(req: CreateRequest, opts: { name?: string } = {}): Promise<{ id: string; warnings: string[] }> {
+  async create(req: CreateRequest, opts: { name?: string; platform?: string } = {}): Promise<{ id: string; warnings: string[] }> {
     if (!req || typeof req !== 'object') throw invalidArgument('invalid container config');
     if (!req.Image) throw invalidArgument('no image specified', 'INVALID_PARAMETER');
     const image = this.o.images.tryResolve(req.Image);
     if (!image) throw notFound(`No such image: ${displayImageName(req.Image)}`, 'NO_SUCH_IMAGE');
+    checkImagePlatform(opts.platform, req.Image, image.config);
+    validateHealthcheck(req.Healthcheck);
     const hostConfig = validateHostConfig(req.HostConfig ?? {}, { ncpu: this.o.ncpu, logDefault: this.o.logDefault });
     parseSecurityOpts(hostConfig.SecurityOpt);
     Object.assign(hostConfig, validateIsolation(hostConfig, { targets: this.isolationTargets(), ownHardLimits: this.o.ownHardLimits ?? {} }));
@@ -222,7 +226,9 @@ export class ContainerService {
     resolveCapabilities(hostConfig.CapAdd ?? [], hostConfig.CapDrop ?? [], !!hostConfig.Privileged, this.o.availableCapabilities);
     const runtime = (hostConfig.Runtime as string | undefined) || this.o.defaultRuntime;
     if (!this.o.runtimes.has(runtime)) throw invalidArgument(`unknown or invalid runtime name: ${runtime}`);
-    const plan = planMounts({ hostConfig, volumes: merged.config.Volumes, getContainer: (r) => this.get(r), fileExists: existsSync });
+    // a missing --volumes-from container is bad input (a 404 would make the docker CLI pull the image)
+    const volumesFrom = (r: string) => { const c = this.tryGet(r); if (!c) throw invalidArgument(`No such container: ${r}`); return c; };
+    const plan = planMounts({ hostConfig, volumes: merged.config.Volumes, getContainer: volumesFrom, fileExists: existsSync });
     if (plan.length && !this.o.mounts) throw notImplemented('volumes and bind mounts are not supported by this daemon');
 
     let name: string;
@@ -281,7 +287,7 @@ export class ContainerService {
     const id = this.get(ref).id;
     await this.lock.run(id, async () => {
       const rec = this.get(id);
-      if (rec.state.Status === 'running' || rec.state.Status === 'paused') throw notModified('container already started', 'ALREADY_STARTED');
+      if (rec.state.Status === 'running' || rec.state.Status === 'paused' || rec.state.Status === 'restarting') throw notModified('container already started', 'ALREADY_STARTED');
       if (rec.removing) throw conflict(`container is marked for removal and cannot be started`);
       await this.startLocked(rec);
     }).catch(async (err) => {
@@ -426,7 +432,10 @@ export class ContainerService {
       hostNetwork,
       netnsPath: netSetup?.netnsPath,
       shmSize: hc.ShmSize || undefined,
-      sysctls: hc.Sysctls,
+      sysctls: containerSysctls({
+        privateNetwork: !hostNetwork && !String(hc.NetworkMode ?? '').startsWith('container:'),
+        privateUts: hc.UTSMode !== 'host', domainname: rec.config.Domainname, available: sysctlExists, user: hc.Sysctls,
+      }),
       oomScoreAdj: hc.OomScoreAdj,
       noNewPrivileges: security.noNewPrivileges,
       seccomp: this.seccompFor(security.seccomp, capabilities, !!hc.Privileged),
@@ -544,9 +553,11 @@ export class ContainerService {
           })(),
           this.o.network?.teardown(rec).catch((e) => this.o.log.warn('network teardown failed', { id, err: (e as Error).message })),
         ]);
+        // a restart policy that will start it again keeps it "restarting" (not exited) until then, as dockerd does
+        const restarting = restartPlanned({ policy: rec.hostConfig.RestartPolicy, autoRemove: rec.hostConfig.AutoRemove, exitCode: code, restartCount: rec.restartCount, stoppedByUser: rec.state.stoppedByUser });
         rec.state = {
           ...rec.state,
-          Status: 'exited',
+          Status: restarting ? 'restarting' : 'exited',
           Pid: 0,
           ExitCode: code,
           FinishedAt: finishedAt,
@@ -577,24 +588,23 @@ export class ContainerService {
 
   /** Restart policies: always, unless-stopped, on-failure[:N] (with Docker's doubling back-off). */
   private async maybeRestart(rec: ContainerRecord): Promise<void> {
-    const p = rec.hostConfig.RestartPolicy;
-    if (!p || p.Name === 'no' || p.Name === '' || rec.state.stoppedByUser) return;
-    if (p.Name === 'on-failure') {
-      if (rec.state.ExitCode === 0) return;
-      if (p.MaximumRetryCount && rec.restartCount >= p.MaximumRetryCount) return;
-    }
-    // Docker's back-off: 100 ms doubling up to a minute, back to 100 ms after a run of 10 s or more.
-    const ranMs = Date.parse(rec.state.FinishedAt) - Date.parse(rec.state.StartedAt);
-    const delay = ranMs >= 10_000 ? 100 : Math.min(100 * 2 ** rec.restartCount, 60000);
+    if (rec.state.Status !== 'restarting') return;
+    const delay = restartDelayMs(Date.parse(rec.state.FinishedAt) - Date.parse(rec.state.StartedAt), rec.restartCount);
     const exitedRun = rec.state.runId;
     this.runs.scheduleRestart(rec.id, delay, () => {
       void this.lock.run(rec.id, async () => {
         const cur = this.o.records.get(rec.id);
         // only the run this policy decision was about: not after a manual start, a stop or a removal
-        if (!cur || cur.state.Status !== 'exited' || cur.state.stoppedByUser || cur.removing || cur.state.runId !== exitedRun) return;
+        if (!cur || cur.state.Status !== 'restarting' || cur.state.stoppedByUser || cur.removing || cur.state.runId !== exitedRun) return;
         cur.restartCount += 1;
         this.save(cur);
-        await this.startLocked(cur);
+        try {
+          await this.startLocked(cur);
+        } catch (err) {
+          const now = this.o.records.get(rec.id);
+          if (now?.state.Status === 'restarting') { now.state = { ...now.state, Status: 'exited', Error: (err as Error).message }; this.save(now); }
+          throw err;
+        }
       }).catch((e) => this.o.log.warn('restart failed', { id: rec.id, err: (e as Error).message }));
     });
   }
@@ -641,7 +651,12 @@ export class ContainerService {
     const rec = this.get(ref);
     if (rec.state.Status !== 'running' && rec.state.Status !== 'paused') {
       // waiting for its restart policy's next start (Docker's "restarting"): stopping cancels that
-      if (this.runs.cancelRestart(rec.id)) { await this.markStoppedByUser(rec.id); this.emit(rec, 'stop'); return; }
+      if (this.runs.cancelRestart(rec.id) || rec.state.Status === 'restarting') {
+        // the policy's start may have begun just before: then it is that run that stops
+        if (await this.markStoppedByUser(rec.id) === 'running') await this.stopRunning(this.get(rec.id), opts);
+        this.emit(rec, 'stop');
+        return;
+      }
       throw notModified('container already stopped', 'ALREADY_STOPPED');
     }
     await this.stopRunning(rec, opts);
@@ -699,10 +714,16 @@ export class ContainerService {
     }
   }
 
-  private async markStoppedByUser(id: string): Promise<void> {
-    await this.lock.run(id, async () => {
+  /** Record that the user stopped it (no restart policy acts on it); answers whether it is running now. */
+  private async markStoppedByUser(id: string): Promise<'running' | 'not-running'> {
+    return this.lock.run(id, async () => {
       const rec = this.o.records.get(id);
-      if (rec) { rec.state.stoppedByUser = true; this.save(rec); }
+      if (!rec) return 'not-running';
+      rec.state.stoppedByUser = true;
+      // a restart it was waiting for will not come: it has exited
+      if (rec.state.Status === 'restarting') rec.state.Status = 'exited';
+      this.save(rec);
+      return rec.state.Status === 'running' || rec.state.Status === 'paused' ? 'running' : 'not-running';
     });
   }
 
@@ -738,9 +759,12 @@ export class ContainerService {
   // ---- remove ---------------------------------------------------------------
   async remove(ref: string, opts: { force?: boolean; removeVolumes?: boolean } = {}): Promise<void> {
     const rec = this.get(ref);
+    if (rec.state.Status === 'restarting' && !opts.force) {
+      throw conflict(`You cannot remove a restarting container ${rec.id}. Stop the container before attempting removal or force remove`, 'CONTAINER_RUNNING');
+    }
     if (rec.state.Status === 'running' || rec.state.Status === 'paused') {
       if (!opts.force) {
-        throw conflict(`cannot remove container "/${rec.name}": container is running: stop the container before removing or force remove`, 'CONTAINER_RUNNING');
+        throw conflict(`You cannot remove a running container ${rec.id}. Stop the container before attempting removal or force remove`, 'CONTAINER_RUNNING');
       }
       await this.stopRunning(rec, { timeoutSec: 0 }); // straight to SIGKILL
     }
@@ -890,13 +914,17 @@ export class ContainerService {
       const keys = ['Memory', 'MemorySwap', 'MemoryReservation', 'NanoCpus', 'CpuShares', 'CpuQuota', 'CpuPeriod', 'CpusetCpus', 'CpusetMems', 'PidsLimit', 'BlkioWeight', 'KernelMemory'];
       const changes: Record<string, unknown> = {};
       for (const k of keys) if (body[k] !== undefined && body[k] !== null && !(k !== 'PidsLimit' && body[k] === 0) && body[k] !== '') changes[k] = body[k];
+      // 0 and every negative PidsLimit mean "no limit" (dockerd stores 0 and writes "max")
+      if (typeof changes.PidsLimit === 'number' && changes.PidsLimit <= 0) changes.PidsLimit = 0;
       const merged = { ...rec.hostConfig, ...changes };
       if (body.RestartPolicy && typeof body.RestartPolicy === 'object') merged.RestartPolicy = body.RestartPolicy as typeof rec.hostConfig.RestartPolicy;
-      // Docker's rules (swap at least memory, policy names, cpus vs quota) via the create-time validator.
-      const hc = validateHostConfig(merged, { ncpu: this.o.ncpu, logDefault: this.o.logDefault });
-      if (rec.hostConfig.AutoRemove && hc.RestartPolicy && hc.RestartPolicy.Name && hc.RestartPolicy.Name !== 'no') {
+      const policyName = (body.RestartPolicy as { Name?: string } | undefined)?.Name;
+      if (rec.hostConfig.AutoRemove && policyName && policyName !== 'no') {
         throw invalidArgument('Restart policy cannot be updated because AutoRemove is enabled for the container');
       }
+      // Docker's rules (swap at least memory, policy names, cpus vs quota) via the create-time validator.
+      const hc = validateHostConfig(merged, { ncpu: this.o.ncpu, logDefault: this.o.logDefault });
+      if (changes.PidsLimit === 0) hc.PidsLimit = 0;
       if (changes.Memory !== undefined && changes.MemorySwap === undefined && rec.hostConfig.MemorySwap && rec.hostConfig.MemorySwap > 0 && Number(changes.Memory) > rec.hostConfig.MemorySwap) {
         throw invalidArgument('Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time');
       }
@@ -905,6 +933,8 @@ export class ContainerService {
           memory: hc.Memory, memorySwap: hc.MemorySwap, memoryReservation: hc.MemoryReservation, nanoCpus: hc.NanoCpus,
           cpuShares: hc.CpuShares, cpuQuota: hc.CpuQuota, cpuPeriod: hc.CpuPeriod, cpusetCpus: hc.CpusetCpus, pidsLimit: hc.PidsLimit ?? undefined,
         });
+        // lifting the limit is said explicitly: runc leaves a pids limit it is not given as it was
+        if (changes.PidsLimit === 0) r.pids = { limit: -1 };
         try { await this.runtimeFor(rec).update(id, r); } catch (err) {
           throw invalidArgument(`Cannot update container ${id}: ${(err as Error).message}`, 'INVALID_PARAMETER', err);
         }
@@ -1032,9 +1062,11 @@ export class ContainerService {
         if (await exists(join(this.exitDir, rec.id))) await this.handleExit(rec.id);
         else if (rec.state.monitorPid && !pidAlive(rec.state.monitorPid)) await this.handleExit(rec.id, { monitorLost: true, runId: rec.state.runId });
         else this.o.log.info('re-adopted running container', { id: rec.id.slice(0, 12), name: rec.name });
-      } else if (rec.state.Status === 'exited' || rec.state.Status === 'created') {
+      } else if (rec.state.Status === 'exited' || rec.state.Status === 'created' || rec.state.Status === 'restarting') {
         await this.o.snapshots.unmountRootfs(this.rootfsDir(rec.id)).catch(() => {});
         await this.releaseShm(rec.id, rec);
+        // berthd stopped while its restart policy waited to start it again: the wait starts over
+        if (rec.state.Status === 'restarting') await this.maybeRestart(rec);
       }
     }
     // directories without a record: a create that crashed before its insert
@@ -1138,6 +1170,11 @@ function sleep(ms: number): Promise<void> {
 
 export type { ContainerStatus };
 
+/** Whether the kernel has a sysctl (dockerd's sysctlExists: /proc/sys/<a>/<b>). */
+function sysctlExists(name: string): boolean {
+  return existsSync(join('/proc/sys', ...name.split('.')));
+}
+
 // ---- views (Docker JSON) -----------------------------------------------------
 
 export interface ListOptions { all?: boolean; limit?: number; filters?: string; size?: boolean; latest?: boolean }
@@ -1161,6 +1198,7 @@ export function containerInspect(svc: ContainerService, snapshots: Snapshotter, 
 export function containerList(svc: ContainerService, images: ImageStore, o: ListOptions, networkIdOf?: (name: string) => string) {
   const filters = parseFilters(o.filters);
   let recs = svc.list();
+  const linked = linkNames(recs);
   // dockerd (daemon/list.go): stopped containers are left out only without all, without a limit and without a status filter
   if (!o.all && !(o.limit && o.limit > 0) && !filters.has('status') && !filters.has('exited')) recs = recs.filter((r) => r.state.Status === 'running' || r.state.Status === 'paused' || r.state.Status === 'restarting');
   recs = filterContainers(recs, filters, (ref) => { const img = images.tryResolve(ref); return img ? [img.id] : []; });
@@ -1170,6 +1208,6 @@ export function containerList(svc: ContainerService, images: ImageStore, o: List
     // Docker shows the name the user ran with, or the ID if that name now points elsewhere.
     const cur = images.tryResolveQuiet(r.config.Image);
     const shown = cur && cur.id === r.imageId ? r.config.Image : r.imageId;
-    return summaryView(r, shown, undefined, networkIdOf);
+    return summaryView(r, shown, undefined, networkIdOf, linked.get(r.name));
   });
 }

@@ -216,7 +216,7 @@ test('POST /containers/create: malformed or non-object JSON is 400, valid is 201
   const ok = await call('POST', '/v1.47/containers/create?name=web2', '{"Image":"busybox","Cmd":["true"]}');
   assert.equal(ok.status, 201);
   assert.deepEqual(json(ok), { Id: 'f'.repeat(64), Warnings: [] });
-  assert.deepEqual(calls, [{ method: 'create', args: [{ Image: 'busybox', Cmd: ['true'] }, { name: 'web2' }] }]);
+  assert.deepEqual(calls, [{ method: 'create', args: [{ Image: 'busybox', Cmd: ['true'] }, { name: 'web2', platform: undefined }] }]);
 });
 
 test('the connection stays usable after an error (keep-alive)', async () => {

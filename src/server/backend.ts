@@ -16,7 +16,7 @@ export interface LogLine {
 }
 
 export interface ContainersBackend {
-  create(body: unknown, opts: { name?: string }): Promise<{ Id: string; Warnings: string[] }>;
+  create(body: unknown, opts: { name?: string; platform?: string }): Promise<{ Id: string; Warnings: string[] }>;
   start(id: string): Promise<void>;
   stop(id: string, opts: { timeoutSec?: number; signal?: string }): Promise<void>;
   kill(id: string, signal?: string): Promise<void>;

@@ -41,7 +41,7 @@ export function containerRoutes(r: Router, b: ContainersBackend): void {
 
   r.add('POST', '/containers/create', async ({ req, res, query }) => {
     const body = objectBody(await readJson<unknown>(req, { type: CREATE_REQUEST }));
-    sendJson(res, 201, await b.create(body, { name: query.get('name') || undefined }));
+    sendJson(res, 201, await b.create(body, { name: query.get('name') || undefined, platform: query.get('platform') || undefined }));
   });
 
   r.add('GET', '/containers/{id}/json', ({ res, params }) => sendJson(res, 200, b.inspect(params.id)));
