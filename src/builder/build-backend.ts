@@ -44,6 +44,7 @@ export interface RunStepRequest {
   workdir: string;
   /** Docker network mode for the step (`default` → the daemon's default). */
   network: string;
+  extraHosts?: string[];
   /** Output of the step; a returned promise holds the step's output back until the client took it (back-pressure). */
   onOutput: (text: string) => void | Promise<void>;
   signal: AbortSignal;
@@ -68,7 +69,8 @@ export interface BuildBackend {
   /** Store a config (its layers already committed) as a new image whose parent is `parent`. */
   registerImage(config: ImageConfig, parent: string | null): Promise<BuildImage>;
   /** The image cached for a step key, if it still exists. */
-  cacheGet(key: string): BuildImage | undefined;
+  /** The image cached for a step's key; with `cacheFrom`, only one that is among those images or their ancestors. */
+  cacheGet(key: string, cacheFrom?: string[]): BuildImage | undefined;
   cachePut(key: string, imageId: string): void;
   /** Point a (full, canonical-able) reference at an image. Returns the familiar name. */
   tag(imageId: string, ref: string): string;

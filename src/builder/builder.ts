@@ -46,6 +46,14 @@ export interface BuildRequest {
   pull: boolean;
   /** Network mode for RUN steps (`default`, `none`, `host`, `bridge`, …). */
   network: string;
+  /** `--add-host` entries (`name:ip`) for RUN steps' /etc/hosts. */
+  extraHosts?: string[];
+  /**
+   * `--cache-from` images: when given, a cached step counts only if it is one
+   * of these images or an ancestor of one (dockerd's classic builder); unknown
+   * names are skipped.
+   */
+  cacheFrom?: string[];
   platform?: string;
   signal: AbortSignal;
   /** Progress text, line-oriented (each call ends with `\n` except RUN output). */
@@ -217,7 +225,7 @@ async function commitStep(ctx: Ctx, keyParts: unknown[], createdBy: string, work
   const { backend, req, st } = ctx;
   const key = createHash('sha256').update(JSON.stringify([st.image?.id ?? 'scratch', ctx.epochSeconds, ...keyParts])).digest('hex');
   if (!req.noCache) {
-    const hit = backend.cacheGet(key);
+    const hit = backend.cacheGet(key, req.cacheFrom);
     if (hit) {
       if (!quietId) req.out(' ---> Using cache\n');
       adopt(st, hit);
@@ -411,6 +419,7 @@ async function runStep(ctx: Ctx, i: RunInstruction): Promise<void> {
       user: st.runConfig.User ?? '',
       workdir: st.runConfig.WorkingDir || '/',
       network,
+      extraHosts: req.extraHosts,
       signal: req.signal,
       onContainer: (id) => { cid = id; req.out(` ---> Running in ${short(id)}\n`); },
       onOutput: (t) => req.out(t),

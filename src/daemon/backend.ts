@@ -47,6 +47,7 @@ export function createBackend(s: { containers: ContainerService; images: ImageSe
       kill: (id, sig) => c.kill(id, sig),
       restart: (id, o) => c.restart(id, o),
       remove: (id, o) => c.remove(id, o),
+      removeLink: (name) => c.removeLink(name),
       rename: (id, name) => c.rename(id, name),
       wait: (id, cond, signal) => c.wait(id, cond, signal),
       inspect: (id) => { const v = containerInspect(c, s.snapshots, id, networkIdOf); const ids = s.exec.idsOf(v.Id); return { ...v, ExecIDs: ids.length ? ids : null }; },

@@ -121,7 +121,7 @@ export class BuildService implements BuildBackend {
           // step layers are committed before their images: no garbage collection until the build ends
           const { image } = await this.o.images.withLease(() => runBuild(this, {
             contextDir: ctx.dir, dockerfile: ctx.dockerfile, buildArgs: opts.buildArgs, labels: opts.labels, target: opts.target,
-            noCache: opts.noCache, pull: opts.pull, network: opts.network, platform: opts.platform, signal, out: (t) => out.stream(t),
+            noCache: opts.noCache, pull: opts.pull, network: opts.network, extraHosts: opts.extraHosts, cacheFrom: opts.cacheFrom, platform: opts.platform, signal, out: (t) => out.stream(t),
           }));
           out.aux({ ID: image.id });
           out.stream(`Successfully built ${short(image.id)}\n`);
@@ -191,7 +191,7 @@ export class BuildService implements BuildBackend {
       User: req.user,
       WorkingDir: req.workdir,
       Labels: { [BUILD_STEP_LABEL]: '1' },
-      HostConfig: req.network && req.network !== 'default' ? { NetworkMode: req.network } : {},
+      HostConfig: { ...(req.network && req.network !== 'default' ? { NetworkMode: req.network } : {}), ...(req.extraHosts?.length ? { ExtraHosts: req.extraHosts } : {}) },
     } as never);
     let released = false;
     const release = async () => {
@@ -210,7 +210,11 @@ export class BuildService implements BuildBackend {
       await c.start(id);
       // cancelled while starting: the listener's kill found it not running yet
       if (req.signal.aborted) onAbort();
-      for await (const r of c.logs(id, { stdout: true, stderr: true, follow: true })) await req.onOutput(r.data.toString() + (r.partial ? '' : '\n'));
+      for await (const r of c.logs(id, { stdout: true, stderr: true, follow: true })) {
+        const text = r.data.toString() + (r.partial ? '' : '\n');
+        // stderr in red, each write wrapped as dockerd's builder does (docker-py checks for it)
+        await req.onOutput(r.stream === 'stderr' ? `\x1b[91m${text}\x1b[0m` : text);
+      }
       const { StatusCode } = await c.wait(id, 'not-running');
       if (req.signal.aborted) throw new BerthError('CANCELLED', 'build cancelled');
       const rec = c.get(id);
@@ -271,10 +275,22 @@ export class BuildService implements BuildBackend {
     return { id: img.id, config: img.config };
   }
 
-  cacheGet(key: string): BuildImage | undefined {
+  cacheGet(key: string, cacheFrom?: string[]): BuildImage | undefined {
     const id = this.o.cache.get(key);
     const img = id ? this.o.images.getById(id) : undefined;
-    return img && { id: img.id, config: img.config };
+    if (!img) return undefined;
+    if (cacheFrom?.length && !this.cacheSources(cacheFrom).has(img.id)) return undefined;
+    return { id: img.id, config: img.config };
+  }
+
+  /** The images a `--cache-from` list names and all their ancestors (dockerd's imageCache sources). */
+  private cacheSources(refs: string[]): Set<string> {
+    const out = new Set<string>();
+    for (const ref of refs) {
+      let id = this.o.images.tryResolve(ref)?.id;
+      while (id && !out.has(id)) { out.add(id); id = this.o.images.parentOf(id); }
+    }
+    return out;
   }
 
   cachePut(key: string, imageId: string): void {

@@ -96,8 +96,12 @@ export class CommitService {
     const img = await this.o.images.withLease(async () => {
       const chain = rec.layers;
       let diffId: string | undefined;
-      const freeze = o.pause !== false && rec.state.Status === 'running';
-      if (freeze) await this.o.containers.pause(rec.id);
+      // a container that exits meanwhile (`docker start` then `commit` of a short command) is committed as it is
+      const freeze = o.pause !== false && rec.state.Status === 'running' && await this.o.containers.pause(rec.id).then(() => true, (err: unknown) => {
+        // runc finds the process gone before berthd recorded the exit: nothing left to freeze
+        if (this.o.containers.get(rec.id).state.Status === 'running' && !/not running/i.test((err as Error).message)) throw err;
+        return false;
+      });
       try {
         const entries = await this.entries(rec);
         if (entries.length) {

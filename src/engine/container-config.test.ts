@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BerthError, type ErrorKind } from '../errdefs/errors.js';
 import type { ImageRunConfig } from '../oci/image.js';
-import { DEFAULT_PATH, mergeConfig, mergeEnv, validateHostConfig, validateName } from './container-config.js';
+import { DEFAULT_PATH, mergeConfig, mergeEnv, processEnv, validateHostConfig, validateName } from './container-config.js';
 import type { CreateRequest, HostConfig } from './container-types.js';
 
 const IMG: ImageRunConfig = { Entrypoint: ['/ep'], Cmd: ['img-cmd'], Env: ['PATH=/img/bin', 'A=1'], WorkingDir: '/w', User: 'daemon', Labels: { l: 'img' }, ExposedPorts: { '80/tcp': {} } };
@@ -45,12 +45,14 @@ test('mergeConfig: Env merged by key, PATH defaulted', () => {
     { name: 'no PATH anywhere: default first', image: ['A=1'], want: [`PATH=${DEFAULT_PATH}`, 'A=1'] },
     { name: 'user PATH wins', image: ['PATH=/img'], req: ['PATH=/mine'], want: ['PATH=/mine'] },
     { name: 'value with =', image: [], req: ['X=a=b'], want: [`PATH=${DEFAULT_PATH}`, 'X=a=b'] },
-    { name: 'bare key dropped', image: ['PATH=/p'], req: ['NOVALUE'], want: ['PATH=/p'] },
+    { name: 'bare key recorded', image: ['PATH=/p'], req: ['NOVALUE'], want: ['PATH=/p', 'NOVALUE'] },
+    { name: 'bare key unsets the image\'s', image: ['PATH=/p', 'A=1', 'B=2'], req: ['A'], want: ['PATH=/p', 'A', 'B=2'] },
   ];
   for (const c of cases) {
     assert.deepEqual(mergeConfig({ Env: c.req, Cmd: ['x'] }, { Env: c.image }, 'i').config.Env, c.want, c.name);
   }
   assert.throws(() => mergeEnv([], ['=x']), BerthError);
+  assert.deepEqual(processEnv(['PATH=/p', 'A', 'B=', 'C=3']), ['PATH=/p', 'B=', 'C=3']);
 });
 
 test('mergeConfig: WorkingDir, User, Labels, ExposedPorts', () => {

@@ -32,12 +32,19 @@ export function mergeEnv(base: string[], over: string[]): string[] {
     if (!key) throw invalidArgument(`invalid environment variable: ${e}`);
     const i = out.findIndex((x) => x.split('=')[0] === key);
     if (!e.includes('=')) {
-      // "FOO" without a value: Docker drops it unless the client filled it in
+      // "FOO" without a value (a client's `-e FOO` with FOO unset): recorded as given, as dockerd
+      // does; it unsets the image's FOO, and the process gets no FOO at all (see processEnv)
+      if (i >= 0) out[i] = e; else out.push(e);
       continue;
     }
     if (i >= 0) out[i] = e; else out.push(e);
   }
   return out;
+}
+
+/** The environment a container's process gets: entries without a value are left out (dockerd's ReplaceOrAppendEnvValues). */
+export function processEnv(env: readonly string[]): string[] {
+  return env.filter((e) => e.includes('='));
 }
 
 export interface MergedConfig {

@@ -319,8 +319,8 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     if (!rec) return;
     await this.containers!.update(rec.id, async (cur) => {
       const ep = cur.net?.endpoints[n.name];
+      // force only forgives a container that is gone (dockerd's ForceEndpointDelete), not one that is not connected
       if (!ep || ep.NetworkID !== n.id) {
-        if (force) return;
         throw new BerthError('FORBIDDEN', `container ${cur.id} is not connected to network ${n.name}`);
       }
       await this.detach(cur, n.name);

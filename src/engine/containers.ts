@@ -43,7 +43,7 @@ import { parsePasswd, parseGroup, resolveUser } from '../runtime/user.js';
 import { readLog, fileSize, rotateLogFiles, type LogRecord } from '../runtime/log-file.js';
 import { logPolicy, type LogConfig, type LogPolicy } from './log-config.js';
 import { familiarFromCanonical } from '../oci/reference.js';
-import { mergeConfig, validateExposedPorts, validateHostConfig, validateName } from './container-config.js';
+import { mergeConfig, processEnv, validateExposedPorts, validateHostConfig, validateName } from './container-config.js';
 import { checkImagePlatform, containerSysctls, validateHealthcheck } from './create-checks.js';
 import { restartDelayMs, restartPlanned } from './restart-policy.js';
 import { hostsFile, resolvConf } from './container-files.js';
@@ -400,7 +400,7 @@ export class ContainerService {
     // legacy links first, then the container's own variables (which win), as dockerd
     const linked = ((hc.Links ?? []) as string[]).length ? linkEnv(rec.name, linkTargets(rec, (r) => this.tryGet(r))) : [];
     const own = new Set(rec.config.Env.map((e) => e.split('=')[0]));
-    const env = [...linked.filter((e) => !own.has(e.split('=')[0])), ...rec.config.Env];
+    const env = [...linked.filter((e) => !own.has(e.split('=')[0])), ...processEnv(rec.config.Env)];
     if (!env.some((e) => e.startsWith('HOSTNAME='))) env.splice(1, 0, `HOSTNAME=${rec.config.Hostname}`);
     if (rec.config.Tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
     if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
@@ -777,6 +777,20 @@ export class ContainerService {
       cur.state.Status = 'removing';
       this.save(cur);
       await this.finishRemove(cur);
+    });
+  }
+
+  /** `docker rm --link <parent>/<alias>`: the parent forgets the link; both containers stay. */
+  async removeLink(name: string): Promise<void> {
+    const [parentName, alias, ...rest] = name.replace(/^\//, '').split('/');
+    if (!parentName || !alias || rest.length) throw invalidArgument('Conflict, cannot remove the default link name of the container');
+    const parent = this.tryGet(parentName);
+    if (!parent) throw invalidArgument(`Cannot get parent /${parentName} for link name /${parentName}/${alias}`);
+    await this.update(parent.id, async (cur) => {
+      const links = (cur.hostConfig.Links ?? []) as string[];
+      const kept = links.filter((l) => !l.endsWith(`:/${cur.name}/${alias}`));
+      if (kept.length === links.length) throw notFound(`No such container: ${name}`, 'NO_SUCH_CONTAINER');
+      cur.hostConfig = { ...cur.hostConfig, Links: kept.length ? kept : null };
     });
   }
 

@@ -70,7 +70,8 @@ export interface NetworkCreateRequest {
   CheckDuplicate?: boolean;
 }
 
-const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+// names are never paths (no slashes, nothing hidden); spaces are allowed, as dockerd allows them (docker-py creates "test 01")
+const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_. -]*$/;
 export const BRIDGE_NAME_OPT = 'com.docker.network.bridge.name';
 const MTU_OPT = 'com.docker.network.driver.mtu';
 const ICC_OPT = 'com.docker.network.bridge.enable_icc';
@@ -190,7 +191,7 @@ export class NetworkService {
       if (!req || typeof req !== 'object') throw invalidArgument('invalid network config');
       const name = req.Name ?? '';
       if (!name) throw invalidArgument('network name must not be empty');
-      if (!NAME_RE.test(name)) throw invalidArgument(`invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      if (!NAME_RE.test(name)) throw invalidArgument(`invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_. -] are allowed`);
       if (this.o.records.getByName(name)) throw conflict(`network with name ${name} already exists`, 'NETWORK_EXISTS');
       const driver = req.Driver || 'bridge';
       if (driver === 'host' || driver === 'null') throw new BerthError('FORBIDDEN', `only one instance of "${driver}" network is allowed`);

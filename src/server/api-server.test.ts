@@ -37,6 +37,7 @@ const containers: ContainersBackend = {
   async kill(id) { must(id); if (id === 'stopped') throw conflict(`Container ${id} is not running`, 'CONTAINER_NOT_RUNNING'); },
   async restart(id) { must(id); },
   async remove(id) { must(id); if (id === 'running') throw new Error('wrapped by a lower layer', { cause: conflict('You cannot remove a running container', 'CONTAINER_RUNNING') }); },
+  async removeLink(name) { calls.push({ method: 'removeLink', args: [name] }); },
   async rename(id) { must(id); throw new Error('disk on fire'); },
   async wait(id) { must(id); return id === 'stopped' ? { StatusCode: 128, Error: { Message: 'exec failed' } } : { StatusCode: 3, Error: null }; },
   inspect(id) { return { Id: must(id) }; },

@@ -22,6 +22,8 @@ export interface ContainersBackend {
   kill(id: string, signal?: string): Promise<void>;
   restart(id: string, opts: { timeoutSec?: number; signal?: string }): Promise<void>;
   remove(id: string, opts: { force?: boolean; removeVolumes?: boolean }): Promise<void>;
+  /** Remove the legacy link `<parent>/<alias>` (the linked container stays). */
+  removeLink(name: string): Promise<void>;
   rename(id: string, name: string): Promise<void>;
   wait(id: string, condition: 'not-running' | 'next-exit' | 'removed', signal: AbortSignal): Promise<{ StatusCode: number; Error: { Message: string } | null }>;
   inspect(id: string): unknown;
@@ -111,6 +113,8 @@ export interface BuildRequestOptions {
   noCache: boolean;
   pull: boolean;
   network: string;
+  extraHosts?: string[];
+  cacheFrom?: string[];
   platform?: string;
 }
 

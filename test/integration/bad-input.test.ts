@@ -35,6 +35,13 @@ const cases: { name: string; path: string; body: unknown; status: number; messag
   { name: 'relative WorkingDir', path: '/v1.50/containers/create', body: { Image: 'busybox', WorkingDir: 'rel' }, status: 400, message: /needs to be an absolute path/ },
   { name: 'bad restart policy', path: '/v1.50/containers/create', body: { Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'sometimes' } } }, status: 400, message: /invalid restart policy/ },
   { name: 'AutoRemove with a restart policy', path: '/v1.50/containers/create', body: { Image: 'busybox', HostConfig: { AutoRemove: true, RestartPolicy: { Name: 'always' } } }, status: 400, message: /AutoRemove/ },
+  { name: 'healthcheck Interval below 1ms', path: '/v1.50/containers/create', body: { Image: 'busybox', Healthcheck: { Interval: 500_000, Timeout: 1e9, Retries: 1000 } }, status: 400, message: /^Interval in Healthcheck cannot be less than 1ms$/ },
+  { name: 'negative healthcheck Interval', path: '/v1.50/containers/create', body: { Image: 'busybox', Healthcheck: { Interval: -10_000_000, Timeout: 1e9 } }, status: 400, message: /^Interval in Healthcheck cannot be less than 1ms$/ },
+  { name: 'negative healthcheck Timeout', path: '/v1.50/containers/create', body: { Image: 'busybox', Healthcheck: { Interval: 1e9, Timeout: -100_000_000 } }, status: 400, message: /^Timeout in Healthcheck cannot be less than 1ms$/ },
+  { name: 'negative healthcheck Retries', path: '/v1.50/containers/create', body: { Image: 'busybox', Healthcheck: { Interval: 1e9, Timeout: 1e9, Retries: -10 } }, status: 400, message: /^Retries in Healthcheck cannot be negative$/ },
+  { name: 'healthcheck StartPeriod below 1ms', path: '/v1.50/containers/create', body: { Image: 'busybox', Healthcheck: { Interval: 1e9, StartPeriod: 100_000 } }, status: 400, message: /^StartPeriod in Healthcheck cannot be less than 1ms$/ },
+  { name: 'a platform the image is not for', path: '/v1.50/containers/create?platform=linux/s390x', body: { Image: 'busybox' }, status: 400, message: /^image with reference busybox was found but does not match the specified platform: wanted linux\/s390x, actual: linux\// },
+  { name: '--volumes-from a missing container', path: '/v1.50/containers/create', body: { Image: 'busybox', HostConfig: { VolumesFrom: ['nosuchcontainer'] } }, status: 400, message: /^No such container: nosuchcontainer$/ },
   { name: 'unknown capability', path: '/v1.50/containers/create', body: { Image: 'busybox', HostConfig: { CapAdd: ['NOT_A_CAP'] } }, status: 400, message: /invalid capability/ },
 ];
 
@@ -99,7 +106,7 @@ test('unknown containers → 404; state conflicts → 409 and 304', async () => 
   assert.equal((await d.api('POST', `/v1.50/containers/${id}/start`)).status, 304);
   const rm = await d.api('DELETE', `/v1.50/containers/${id}`);
   assert.equal(rm.status, 409);
-  assert.match(rm.json().message, /container is running/);
+  assert.match(rm.json().message, /^You cannot remove a running container [0-9a-f]{64}\. Stop the container before attempting removal or force remove$/);
   assert.equal((await d.api('POST', `/v1.50/containers/${id}/kill?signal=NOPE`)).status, 400);
   assert.equal((await d.api('DELETE', `/v1.50/containers/${id}?force=1`)).status, 204);
   await assertNothingLeft();

@@ -127,8 +127,8 @@ test('climbing, NUL, %2f and over-long names are refused with Docker\'s wording 
     ['POST', '/containers/create', { Image: 'busybox', HostConfig: { Binds: ['../x:/m'] } }, 400, invalidChars('../x')],
     ['POST', '/containers/create', { Image: 'busybox', HostConfig: { Mounts: [{ Type: 'volume', Source: 'a/../../b', Target: '/m' }] } }, 400, invalidChars('a/../../b')],
     // networks: dockerd 20.10 creates these (its names are not paths); berthd refuses them
-    ['POST', '/networks/create', { Name: '../x' }, 400, 'invalid network name "../x": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed'],
-    ['POST', '/networks/create', { Name: 'a/../../b' }, 400, 'invalid network name "a/../../b": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed'],
+    ['POST', '/networks/create', { Name: '../x' }, 400, 'invalid network name "../x": only [a-zA-Z0-9][a-zA-Z0-9_. -] are allowed'],
+    ['POST', '/networks/create', { Name: 'a/../../b' }, 400, 'invalid network name "a/../../b": only [a-zA-Z0-9][a-zA-Z0-9_. -] are allowed'],
     // images: dockerd's words (it answers 500)
     ['POST', '/images/busybox/tag?repo=../x', undefined, 400, 'invalid reference format'],
     ['POST', '/images/busybox/tag?repo=a/../../b', undefined, 400, 'invalid reference format'],

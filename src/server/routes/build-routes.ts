@@ -34,8 +34,10 @@ export function buildRoutes(r: Router, b: BuildsBackend): void {
     if (query.get('remote')) throw notImplemented('building from a remote context (URL or git) is not supported by berthd; send the context as a tar');
     const buildArgs = jsonParam<Record<string, string | null>>(query, 'buildargs', 'build args', BUILD_ARGS) ?? {};
     const labels = jsonParam<Record<string, string>>(query, 'labels', 'labels', BUILD_LABELS) ?? {};
+    const cacheFrom = jsonParam<string[]>(query, 'cachefrom', 'cache from', BUILD_CACHE_FROM) ?? undefined;
+    // --add-host: repeated `extrahosts=name:ip` (the docker CLI), or one comma-separated value
+    const extraHosts = query.getAll('extrahosts').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
     // read by dockerd, not used by berth's builder: still refused when malformed, as dockerd does
-    jsonParam(query, 'cachefrom', 'cache from', BUILD_CACHE_FROM);
     jsonParam(query, 'ulimits', 'ulimit settings', BUILD_ULIMITS);
     intParam(query, 'shmsize');
     const quiet = boolParam(query, 'q');
@@ -48,6 +50,8 @@ export function buildRoutes(r: Router, b: BuildsBackend): void {
       noCache: boolParam(query, 'nocache'),
       pull: boolParam(query, 'pull'),
       network: query.get('networkmode') || 'default',
+      extraHosts,
+      cacheFrom,
       platform: query.get('platform') || undefined,
     });
     res.writeHead(200, { 'Content-Type': 'application/json' });

@@ -64,7 +64,17 @@ export function containerRoutes(r: Router, b: ContainersBackend): void {
   });
 
   r.add('DELETE', '/containers/{id}', async ({ res, params, query }) => {
+    // ?link=1 removes a legacy link: its name is /<parent>/<alias>, a container's own name is not one
+    if (boolParam(query, 'link')) throw invalidArgument('Conflict, cannot remove the default link name of the container');
     await b.remove(params.id, { force: boolParam(query, 'force'), removeVolumes: boolParam(query, 'v') });
+    sendEmpty(res, 204);
+  });
+
+  // DELETE /containers/<parent>/<alias>?link=1 (docker rm --link): dockerd's name route takes the slash
+  r.add('DELETE', '/containers/{parent}/{alias}', async ({ res, params, query }) => {
+    const name = `${params.parent}/${params.alias}`;
+    if (boolParam(query, 'link')) await b.removeLink(name);
+    else await b.remove(name, { force: boolParam(query, 'force'), removeVolumes: boolParam(query, 'v') });
     sendEmpty(res, 204);
   });
 

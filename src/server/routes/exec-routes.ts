@@ -35,7 +35,10 @@ export function execRoutes(r: Router, b: ExecBackend): void {
     const keys = parseDetachKeys(info.DetachKeys);
     if (body.Detach) { await b.start(params.id); sendEmpty(res, 200); return; }
     const tty = info.ProcessConfig.tty;
-    const contentType = tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
+    // the start request's Tty decides the framing, as in dockerd: docker-py starts a TTY exec without
+    // it and reads stdcopy frames; the docker CLI sends Tty with -t and reads raw bytes
+    const rawStream = !!body.Tty;
+    const contentType = rawStream ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
     const ac = new AbortController();
     const abort = () => ac.abort();
     signal.addEventListener('abort', abort);
@@ -60,7 +63,7 @@ export function execRoutes(r: Router, b: ExecBackend): void {
       }
       try { await b.start(params.id); } catch (err) {
         const msg = `${messageOf(err)}\r\n`;
-        await out.write(tty ? msg : encodeFrame(1, msg));
+        await out.write(rawStream ? msg : encodeFrame(1, msg));
         return;
       }
       if (session && info.OpenStdin) {
@@ -68,7 +71,7 @@ export function execRoutes(r: Router, b: ExecBackend): void {
         const source = session.input({ detachKeys: tty ? keys : [], onDetach: abort });
         void b.attachStdin(params.id, source, ac.signal).catch(() => {});
       }
-      for await (const l of coalesce(b.output(params.id, { stdout: info.OpenStdout, stderr: info.OpenStderr, signal: ac.signal }))) if (!(await out!.write(wireChunk(l, { tty, timestamps: false })))) break;
+      for await (const l of coalesce(b.output(params.id, { stdout: info.OpenStdout, stderr: info.OpenStderr, signal: ac.signal }))) if (!(await out!.write(wireChunk(l, { tty: rawStream, timestamps: false })))) break;
     } finally {
       signal.removeEventListener('abort', abort);
       ac.abort();
