@@ -119,6 +119,8 @@ export class CommitService {
         ...(base.config.variant ? { variant: base.config.variant } : {}),
         created: now,
         ...(o.author ? { author: o.author } : {}),
+        // the committed container, as dockerd records it (inspect shows it to API < 1.45)
+        container: rec.id,
         config: run,
         rootfs: { type: 'layers', diff_ids: [...(base.config.rootfs?.diff_ids ?? []), ...(diffId ? [diffId] : [])] },
         history: [...(base.config.history ?? []), history],

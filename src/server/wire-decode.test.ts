@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wireTypeError, decodeWire } from './wire-decode.js';
+import { wireTypeError, decodeWire, struct, str, bool, strSlice } from './wire-decode.js';
 import { AUTH_CONFIG, BUILD_ARGS, CREATE_REQUEST, EXEC_CONFIG, EXEC_START, NETWORK_CONNECT, NETWORK_CREATE, UPDATE_CONFIG, VOLUME_CREATE } from './wire-schemas.js';
 
 // Each message below is what dockerd 20.10's decoder answered for the same body (probed side by side).
@@ -96,4 +96,15 @@ test('decodeWire throws a 400-kind INVALID_JSON with the "invalid JSON: " prefix
     const err = e as { code: string; kind: string; message: string };
     return err.code === 'INVALID_JSON' && err.kind === 'invalid-argument' && err.message === 'invalid JSON: json: cannot unmarshal number into Go struct field ContainerConfigWrapper.Image of type string';
   });
+});
+
+test('field names match in any case, as Go\'s: renamed to the field\'s own name, the exact one winning', () => {
+  const T = struct('types.ExecConfig', { DetachKeys: str(), Tty: bool, Cmd: strSlice });
+  const v: Record<string, unknown> = { detachKeys: 'ctrl-p', TTY: true, cmd: 'sh', other: 1 };
+  assert.equal(wireTypeError(v, T), undefined);
+  assert.deepEqual(v, { other: 1, DetachKeys: 'ctrl-p', Tty: true, Cmd: ['sh'] });
+  const both: Record<string, unknown> = { detachkeys: 'a', DetachKeys: 'b' };
+  assert.equal(wireTypeError(both, T), undefined);
+  assert.deepEqual(both, { DetachKeys: 'b' });
+  assert.equal(wireTypeError({ tty: 'yes' }, T), 'json: cannot unmarshal string into Go struct field ExecConfig.Tty of type bool');
 });

@@ -16,9 +16,9 @@
  * (Cmd, Entrypoint, Shell, CapAdd) is a string or a list of strings; the
  * first error in document order is the one reported, its path the dotted
  * field names from the root (map keys and list indexes are not part of it)
- * and its struct the innermost one that declares the field. Unlike Go,
- * field names match exactly (Go also takes "image" for "Image"; berth reads
- * the exact names only).
+ * and its struct the innermost one that declares the field. As in Go,
+ * a field name matches in any case ("image" is "Image"): the key is renamed
+ * to the field's own name, so later code reads the exact names only.
  *
  * Two normalisations, so later code sees what Go would have decoded: a
  * StrSlice given as a string becomes a one-element list, and a `null` element of a list, or value of a map, becomes
@@ -130,9 +130,19 @@ function mismatch(v: unknown, t: WireType, struct: string | undefined, path: str
     case 'struct': {
       if (!isObject(v)) return wrong();
       const short = t.name.slice(t.name.lastIndexOf('.') + 1);
-      for (const [key, e] of Object.entries(v)) {
-        const ft = Object.hasOwn(t.fields, key) ? t.fields[key] : undefined;
-        if (!ft) continue;
+      for (const [k, e] of Object.entries(v)) {
+        let key = k;
+        if (!Object.hasOwn(t.fields, key)) {
+          // Go's encoding/json takes a field name in any case ("detachKeys" for DetachKeys, as docker-py
+          // sends it): renamed to the field's own name, unless that is given too (the exact one wins)
+          const folded = Object.keys(t.fields).find((f) => f.toLowerCase() === k.toLowerCase());
+          if (!folded) continue;
+          delete v[k];
+          if (Object.hasOwn(v, folded)) continue;
+          v[folded] = e;
+          key = folded;
+        }
+        const ft = t.fields[key];
         const m = mismatch(e, ft, short, [...path, key]);
         if (m) return m;
         // a StrSlice decodes to a list: "ALL" is ["ALL"] for everything after the edge

@@ -225,3 +225,14 @@ test('build --add-host: RUN steps resolve the extra hosts (docker-py test_build_
   await rmf(c);
   await d.api('DELETE', `${V}/images/eh1`);
 });
+
+test('JSON field names in any case, as Go decodes them (docker-py sends "detachKeys")', async () => {
+  const id = await runDetached('jc1', { Cmd: ['sleep', '30'] });
+  const e = await d.api('POST', `${V}/containers/${id}/exec`, { cmd: ['true'], detachKeys: 'ctrl-p', tty: true });
+  assert.equal(e.status, 201, e.body.toString());
+  const info = (await d.api('GET', `${V}/exec/${e.json<{ Id: string }>().Id}/json`)).json();
+  assert.equal(info.DetachKeys, 'ctrl-p');
+  assert.equal(info.ProcessConfig.entrypoint, 'true');
+  assert.equal(info.ProcessConfig.tty, true);
+  await rmf(id);
+});
