@@ -261,7 +261,7 @@ const BAD: { name: string; hostConfig?: Record<string, unknown>; body?: Record<s
   { name: 'an unknown volume driver', hostConfig: { Mounts: [{ Type: 'volume', Source: 'okvol', Target: '/x', VolumeOptions: { DriverConfig: { Name: 'nfs-plugin' } } }] }, status: 404, message: /error looking up volume plugin nfs-plugin: plugin "nfs-plugin" not found/ },
   { name: 'a bad local driver option', hostConfig: { Mounts: [{ Type: 'volume', Source: 'okvol', Target: '/x', VolumeOptions: { DriverConfig: { Options: { colour: 'red' } } } }] }, status: 400, message: /invalid option: "colour"/ },
   { name: 'duplicate mount points', hostConfig: { Binds: ['okvol:/x'], Mounts: [{ Type: 'tmpfs', Target: '/x' }] }, status: 400, message: /Duplicate mount point: \/x/ },
-  { name: 'an unknown --volumes-from container', hostConfig: { Binds: ['okvol:/x'], VolumesFrom: ['ghost'] }, status: 404, message: /No such container: ghost/ },
+  { name: 'an unknown --volumes-from container (bad input, as dockerd: TestCreateVolumesFromNonExistingContainer)', hostConfig: { Binds: ['okvol:/x'], VolumesFrom: ['ghost'] }, status: 400, message: /^No such container: ghost$/ },
   { name: 'a second volume failing after a first was created', hostConfig: { Binds: ['okvol:/x', 'bad/name:/y'] }, status: 400, message: /includes invalid characters/ },
 ];
 
