@@ -68,9 +68,8 @@ export interface BuildBackend {
   lookupUser(rootfs: string, spec: string): Promise<{ uid: number; gid: number }>;
   /** Store a config (its layers already committed) as a new image whose parent is `parent`. */
   registerImage(config: ImageConfig, parent: string | null): Promise<BuildImage>;
-  /** The image cached for a step key, if it still exists. */
-  /** The image cached for a step's key; with `cacheFrom`, only one that is among those images or their ancestors. */
-  cacheGet(key: string, cacheFrom?: string[]): BuildImage | undefined;
+  /** The image cached for a step key, if it still exists; with `allowed` (a build's --cache-from set), only one of those. */
+  cacheGet(key: string, allowed?: ReadonlySet<string>): BuildImage | undefined;
   cachePut(key: string, imageId: string): void;
   /** Point a (full, canonical-able) reference at an image. Returns the familiar name. */
   tag(imageId: string, ref: string): string;

@@ -49,11 +49,11 @@ export interface BuildRequest {
   /** `--add-host` entries (`name:ip`) for RUN steps' /etc/hosts. */
   extraHosts?: string[];
   /**
-   * `--cache-from` images: when given, a cached step counts only if it is one
-   * of these images or an ancestor of one (dockerd's classic builder); unknown
-   * names are skipped.
+   * `--cache-from`, resolved at the build's start: when given, a cached step
+   * counts only if its image is in this set (the named images and their
+   * ancestors, as dockerd's classic builder; unknown names add nothing).
    */
-  cacheFrom?: string[];
+  cacheFrom?: ReadonlySet<string>;
   platform?: string;
   signal: AbortSignal;
   /** Progress text, line-oriented (each call ends with `\n` except RUN output). */

@@ -56,7 +56,7 @@ export interface BuildServiceOptions {
  * supplies (context dir, Dockerfile text, signal, output), plus the tags and
  * the Dockerfile's path in the context.
  */
-export type BuildOptions = Omit<BuildRequest, 'contextDir' | 'dockerfile' | 'signal' | 'out'> & { tags: string[]; dockerfile?: string };
+export type BuildOptions = Omit<BuildRequest, 'contextDir' | 'dockerfile' | 'signal' | 'out' | 'cacheFrom'> & { tags: string[]; dockerfile?: string; cacheFrom?: string[] };
 
 export interface BuildOutput {
   stream(text: string): void | Promise<void>;
@@ -121,7 +121,7 @@ export class BuildService implements BuildBackend {
           // step layers are committed before their images: no garbage collection until the build ends
           const { image } = await this.o.images.withLease(() => runBuild(this, {
             contextDir: ctx.dir, dockerfile: ctx.dockerfile, buildArgs: opts.buildArgs, labels: opts.labels, target: opts.target,
-            noCache: opts.noCache, pull: opts.pull, network: opts.network, extraHosts: opts.extraHosts, cacheFrom: opts.cacheFrom, platform: opts.platform, signal, out: (t) => out.stream(t),
+            noCache: opts.noCache, pull: opts.pull, network: opts.network, extraHosts: opts.extraHosts, cacheFrom: opts.cacheFrom?.length ? this.cacheSources(opts.cacheFrom) : undefined, platform: opts.platform, signal, out: (t) => out.stream(t),
           }));
           out.aux({ ID: image.id });
           out.stream(`Successfully built ${short(image.id)}\n`);
@@ -275,11 +275,10 @@ export class BuildService implements BuildBackend {
     return { id: img.id, config: img.config };
   }
 
-  cacheGet(key: string, cacheFrom?: string[]): BuildImage | undefined {
+  cacheGet(key: string, allowed?: ReadonlySet<string>): BuildImage | undefined {
     const id = this.o.cache.get(key);
     const img = id ? this.o.images.getById(id) : undefined;
-    if (!img) return undefined;
-    if (cacheFrom?.length && !this.cacheSources(cacheFrom).has(img.id)) return undefined;
+    if (!img || (allowed && !allowed.has(img.id))) return undefined;
     return { id: img.id, config: img.config };
   }
 

@@ -31,12 +31,8 @@ export function mergeEnv(base: string[], over: string[]): string[] {
     const key = e.split('=')[0];
     if (!key) throw invalidArgument(`invalid environment variable: ${e}`);
     const i = out.findIndex((x) => x.split('=')[0] === key);
-    if (!e.includes('=')) {
-      // "FOO" without a value (a client's `-e FOO` with FOO unset): recorded as given, as dockerd
-      // does; it unsets the image's FOO, and the process gets no FOO at all (see processEnv)
-      if (i >= 0) out[i] = e; else out.push(e);
-      continue;
-    }
+    // "FOO" without a value (a client's `-e FOO` with FOO unset) is recorded as given too, as dockerd
+    // does: it replaces the image's FOO, and the process gets no FOO at all (see processEnv)
     if (i >= 0) out[i] = e; else out.push(e);
   }
   return out;

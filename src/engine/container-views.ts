@@ -8,6 +8,7 @@ import { humanDuration } from '../lib/units.js';
 import type { ContainerMount, ContainerRecord } from './container-types.js';
 import { portMap, portList } from '../network/port-bindings.js';
 import { LOG_DRIVER } from './container-config.js';
+import { parseLink } from './container-links.js';
 
 export interface ContainerPaths {
   logPath: string;
@@ -141,10 +142,8 @@ export function linkNames(recs: readonly ContainerRecord[]): Map<string, string[
   const out = new Map<string, string[]>();
   for (const r of recs) {
     for (const l of (r.hostConfig.Links ?? []) as string[]) {
-      const i = l.indexOf(':');
-      if (i <= 0) continue;
-      const target = l.slice(1, i);
-      out.set(target, [...(out.get(target) ?? []), l.slice(i + 1)]);
+      const { target, alias } = parseLink(l);
+      out.set(target, [...(out.get(target) ?? []), `/${r.name}/${alias}`]);
     }
   }
   return out;

@@ -35,7 +35,7 @@ import { defaultSeccomp } from '../runtime/seccomp-default.js';
 import type { LinuxSeccomp } from '../oci/runtime-spec.js';
 import { parseSecurityOpts, type SeccompChoice } from './security-opts.js';
 import { resolveIsolation, validateIsolation, type IsolationTargets } from './isolation-modes.js';
-import { linkEnv, linkTargets, normalizeLinks } from './container-links.js';
+import { linkEnv, linkTargets, normalizeLinks, parseLink } from './container-links.js';
 import { isMountPoint, mountFilesystem, unmount } from '../snapshots/mounter.js';
 import { hostPs, type TopResult } from '../runtime/host-ps.js';
 import { sampleStats, type StatsSample } from '../runtime/cgroup-stats.js';
@@ -788,7 +788,7 @@ export class ContainerService {
     if (!parent) throw invalidArgument(`Cannot get parent /${parentName} for link name /${parentName}/${alias}`);
     await this.update(parent.id, async (cur) => {
       const links = (cur.hostConfig.Links ?? []) as string[];
-      const kept = links.filter((l) => !l.endsWith(`:/${cur.name}/${alias}`));
+      const kept = links.filter((l) => parseLink(l).alias !== alias);
       if (kept.length === links.length) throw notFound(`No such container: ${name}`, 'NO_SUCH_CONTAINER');
       cur.hostConfig = { ...cur.hostConfig, Links: kept.length ? kept : null };
     });
