@@ -94,7 +94,8 @@ test('detach with ctrl-p ctrl-q, re-attach; berthd kill -9 while attached keeps 
   const b = await term('reattach', 'docker attach it2');
   await b.prompt();
   await b.type('echo third $((3+3)); tty\r');
-  const s = await b.waitFor(/^third 6$/m);
+  // wait for tty's line as well: a capture can land between the echo's output and tty's
+  const s = await b.waitFor(/^third 6\n\/dev\/pts\/\d+$/m);
   assert.match(s, /^\/dev\/pts\/\d+$/m);
   await b.type('exit 4\r');
   assert.equal(await b.exitCode(), 4);
