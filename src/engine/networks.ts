@@ -24,7 +24,7 @@ import { bridgeConfList, type NetworkConfList } from '../network/cni.js';
 import type { BridgeFirewall } from '../network/bridge-firewall.js';
 import { parseFilters, matchLabel } from './container-views.js';
 import type { ContainerRecord } from './container-types.js';
-import type { IpamConfig, NetworkRecord } from './network-types.js';
+import type { EndpointIpamConfig, IpamConfig, NetworkRecord } from './network-types.js';
 import type { EventPublisher } from './events.js';
 import { NetworkBridges, gatewayCidr, type BridgeDevices } from './network-bridges.js';
 
@@ -33,7 +33,7 @@ export interface DefaultBridgeConfig { bridge: string; bip: string; fixedCidr?: 
 /** What the network service needs to know about containers, and the attacher for connect/disconnect. */
 export interface NetworkContainers {
   list(): ContainerRecord[];
-  connect(containerRef: string, network: NetworkRecord, endpoint: { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null; Links?: string[] | null }): Promise<void>;
+  connect(containerRef: string, network: NetworkRecord, endpoint: { Aliases?: string[] | null; IPAMConfig?: EndpointIpamConfig | null; Links?: string[] | null }): Promise<void>;
   disconnect(containerRef: string, network: NetworkRecord, force: boolean): Promise<void>;
 }
 
@@ -179,7 +179,7 @@ export class NetworkService {
     const c = n.ipam.Config[0];
     if (n.driver !== 'bridge' || !c || !n.bridge) throw invalidArgument(`network ${n.name} has no bridge to attach to`);
     const mtu = Number(n.options[MTU_OPT] ?? 0) || undefined;
-    return bridgeConfList({ cniName: this.cniName(n), bridge: n.bridge, subnet: c.Subnet, gateway: c.Gateway, ipRange: o.wholeSubnet ? undefined : c.IPRange, ipamDir: this.o.ipamDir, internal: n.internal, mtu, portmap: o.portmap, legacyIpMasq: o.legacyIpMasq && !n.internal && n.options[MASQ_OPT] !== 'false', mac: o.mac, tuningDir: join(this.o.ipamDir, '..', 'tuning') });
+    return bridgeConfList({ cniName: this.cniName(n), bridge: n.bridge, subnet: c.Subnet, gateway: c.Gateway, ipRange: o.wholeSubnet ? undefined : c.IPRange, exclude: Object.values(c.AuxiliaryAddresses ?? {}), ipamDir: this.o.ipamDir, internal: n.internal, mtu, portmap: o.portmap, legacyIpMasq: o.legacyIpMasq && !n.internal && n.options[MASQ_OPT] !== 'false', mac: o.mac, tuningDir: join(this.o.ipamDir, '..', 'tuning') });
   }
 
   /** Is this a user-defined network (embedded DNS, aliases, --ip)? */
@@ -272,7 +272,16 @@ export class NetworkService {
         if (r.prefix < subnet.prefix || !contains(subnet, r.ip)) throw invalidArgument(`no matching subnet for range ${want.IPRange}`);
         out.IPRange = formatCidr(r);
       }
-      if (want.AuxiliaryAddresses && Object.keys(want.AuxiliaryAddresses).length) throw notImplemented('auxiliary addresses are not supported by berth yet');
+      const aux = Object.entries(want.AuxiliaryAddresses ?? {});
+      if (aux.length) {
+        out.AuxiliaryAddresses = {};
+        for (const [k, v] of aux) {
+          const a = typeof v === 'string' ? parseIp(v) : undefined;
+          if (a === undefined) throw invalidArgument(`invalid auxiliary address ${k}=${String(v)}: not an IPv4 address`);
+          if (!contains(subnet, a)) throw invalidArgument(`invalid auxiliary address ${k}=${v}: it is not in subnet ${formatCidr(subnet)}`);
+          out.AuxiliaryAddresses[k] = formatIp(a);
+        }
+      }
       return out;
     }
     const routes = await this.o.hostRoutes();
@@ -398,7 +407,7 @@ export class NetworkService {
   }
 
   // ---- connect / disconnect ------------------------------------------------------
-  async connect(ref: string, body: { Container?: string; EndpointConfig?: { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null; Links?: string[] | null } | null }): Promise<void> {
+  async connect(ref: string, body: { Container?: string; EndpointConfig?: { Aliases?: string[] | null; IPAMConfig?: EndpointIpamConfig | null; Links?: string[] | null } | null }): Promise<void> {
     const n = this.get(ref);
     if (!body?.Container) throw invalidArgument('no container specified');
     if (n.driver !== 'bridge') throw new BerthError('FORBIDDEN', `container cannot be disconnected from host network or connected to host network`);

@@ -60,6 +60,18 @@ test('bridge conf list: host-local ranges, ip range bounds, internal without NAT
   assert.deepEqual(ib.ipam.routes, []);
 });
 
+test('auxiliary addresses are cut out of host-local\'s range set (disjoint ranges of one subnet)', () => {
+  const ranges = (c: ReturnType<typeof bridgeConfList>) => (c.plugins[0] as unknown as { ipam: { ranges: Record<string, string>[][] } }).ipam.ranges;
+  const base = { cniName: 'x', bridge: 'b', subnet: '172.28.0.0/16', gateway: '172.28.5.254', ipamDir: '/d', internal: false };
+  const r = (from: string, to: string) => ({ subnet: '172.28.0.0/16', gateway: '172.28.5.254', rangeStart: from, rangeEnd: to });
+  // in the --ip-range: split around it; outside it (172.28.1.5): nothing to cut
+  assert.deepEqual(ranges(bridgeConfList({ ...base, ipRange: '172.28.5.0/24', exclude: ['172.28.1.5', '172.28.5.7', '172.28.5.8', '172.28.5.0'] })),
+    [[r('172.28.5.1', '172.28.5.6'), r('172.28.5.9', '172.28.5.254')]]);
+  assert.deepEqual(ranges(bridgeConfList({ ...base, exclude: ['172.28.1.5'] })), [[r('172.28.0.1', '172.28.1.4'), r('172.28.1.6', '172.28.255.254')]]);
+  assert.deepEqual(ranges(bridgeConfList({ ...base })), [[{ subnet: '172.28.0.0/16', gateway: '172.28.5.254' }]]);
+  assert.throws(() => bridgeConfList({ ...base, subnet: '10.0.0.0/30', gateway: '10.0.0.1', exclude: ['10.0.0.1', '10.0.0.2'] }), /no address is left/);
+});
+
 test('endpoint from an ADD result', () => {
   const r = { interfaces: [{ name: 'br0', mac: 'aa' }, { name: 'veth1', mac: 'bb' }, { name: 'eth0', mac: 'cc', sandbox: '/ns' }], ips: [{ interface: 2, address: '10.1.0.5/16', gateway: '10.1.0.1' }] };
   assert.deepEqual(endpointFromResult(r, 'eth0'), { ip: '10.1.0.5', prefixLen: 16, gateway: '10.1.0.1', mac: 'cc' });

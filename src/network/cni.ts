@@ -9,7 +9,8 @@
  * May import: errdefs, network/*.
  */
 import type { CniExecutor, CniRuntime } from './cni-exec.js';
-import { parseCidr, formatIp, networkOf, broadcastOf } from './cidr.js';
+import { invalidArgument } from '../errdefs/errors.js';
+import { parseCidr, parseIp, formatIp, networkOf, broadcastOf } from './cidr.js';
 
 export const CNI_VERSION = '1.0.0';
 
@@ -68,6 +69,8 @@ export interface BridgeNetworkConf {
   subnet: string;
   gateway: string;
   ipRange?: string;
+  /** Addresses host-local must never hand out (Docker's IPAM auxiliary addresses). */
+  exclude?: string[];
   /** host-local's lease directory. */
   ipamDir: string;
   /** no outbound NAT or default route (Docker's --internal). */
@@ -89,13 +92,7 @@ export interface BridgeNetworkConf {
 
 /** bridge (host-local IPAM), + tuning for a fixed MAC, + portmap when ports are published, as berth runs every bridge network. */
 export function bridgeConfList(c: BridgeNetworkConf): NetworkConfList {
-  const range: Record<string, string> = { subnet: c.subnet, gateway: c.gateway };
-  if (c.ipRange) {
-    // host-local allocates within rangeStart..rangeEnd of the subnet
-    const r = parseCidr(c.ipRange, "ip-range");
-    range.rangeStart = formatIp(Math.max(networkOf(r).ip, networkOf(parseCidr(c.subnet)).ip + 1));
-    range.rangeEnd = formatIp(broadcastOf(r) - (r.prefix < 32 ? 1 : 0));
-  }
+  const rangeSet = allocationRanges(c);
   return {
     cniVersion: CNI_VERSION,
     name: c.cniName,
@@ -110,7 +107,7 @@ export function bridgeConfList(c: BridgeNetworkConf): NetworkConfList {
         ...(c.mtu ? { mtu: c.mtu } : {}),
         ipam: {
           type: 'host-local',
-          ranges: [[range]],
+          ranges: [rangeSet],
           routes: c.internal ? [] : [{ dst: '0.0.0.0/0' }],
           dataDir: c.ipamDir,
         },
@@ -119,6 +116,27 @@ export function bridgeConfList(c: BridgeNetworkConf): NetworkConfList {
       ...(c.portmap === false ? [] : [{ type: 'portmap', snat: true, capabilities: { portMappings: true } }]),
     ],
   };
+}
+
+/**
+ * host-local's range set for a network: the subnet (or its --ip-range),
+ * split around excluded addresses into disjoint ranges of the same subnet
+ * (host-local tries them in order and never hands out an address outside them).
+ */
+function allocationRanges(c: BridgeNetworkConf): Record<string, string>[] {
+  const subnet = networkOf(parseCidr(c.subnet));
+  const r = c.ipRange ? parseCidr(c.ipRange, 'ip-range') : subnet;
+  // host-local allocates within rangeStart..rangeEnd of the subnet
+  let start = Math.max(networkOf(r).ip, subnet.ip + 1);
+  const end = broadcastOf(r) - (r.prefix < 32 ? 1 : 0);
+  const excluded = [...new Set((c.exclude ?? []).map((a) => parseIp(a)).filter((a): a is number => a !== undefined && a >= start && a <= end))].sort((a, b) => a - b);
+  if (!c.ipRange && !excluded.length) return [{ subnet: c.subnet, gateway: c.gateway }];
+  const out: Record<string, string>[] = [];
+  const push = (from: number, to: number) => { if (from <= to) out.push({ subnet: c.subnet, gateway: c.gateway, rangeStart: formatIp(from), rangeEnd: formatIp(to) }); };
+  for (const x of excluded) { push(start, x - 1); start = x + 1; }
+  push(start, end);
+  if (!out.length) throw invalidArgument(`no address is left to allocate in ${c.ipRange ?? c.subnet}`);
+  return out;
 }
 
 export const LOOPBACK_CONF: NetworkConfList = { cniVersion: CNI_VERSION, name: 'loopback', plugins: [{ type: 'loopback' }] };
