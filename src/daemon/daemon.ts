@@ -28,7 +28,7 @@ import { NetnsStore } from '../network/netns.js';
 import { PortReservations } from '../network/port-reservations.js';
 import { BridgeFirewall } from '../network/bridge-firewall.js';
 import { Iptables } from '../network/iptables.js';
-import { createBridge, deleteLink, hostRoutes, inspectLink, linkAlias, linkHasAddress, listLinks, removeLinkAddress, setLinkAlias } from '../network/links.js';
+import { addNamespacedAddresses, createBridge, deleteLink, hostRoutes, inspectLink, linkAlias, linkHasAddress, listLinks, removeLinkAddress, setLinkAlias } from '../network/links.js';
 import { parseCidr, networkOf } from '../network/cidr.js';
 import { NetworkService } from '../engine/networks.js';
 import { ContainerNetworking } from '../engine/container-network.js';
@@ -159,6 +159,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     netns: new NetnsStore({ dir: join(cfg.execRoot, 'netns'), unmount: (p) => unmount(p), isMounted: isMountPoint }),
     ports,
     iptables: (ns?: string) => new Iptables(ns),
+    addresses: { add: addNamespacedAddresses },
     dns,
     log: log.child({ module: 'network' }),
     events,

@@ -23,6 +23,7 @@
 import { readFile, writeFile, readdir, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isIP } from 'node:net';
 import { BerthError, conflict, invalidArgument, notFound } from '../errdefs/errors.js';
 import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
@@ -40,7 +41,7 @@ import { linkHostLines, linkTargets, parseLink } from './container-links.js';
 import { resolveForAsker, type DnsContainer, type DnsEndpoint } from './dns-names.js';
 import type { NetworkService, NetworkContainers } from './networks.js';
 import type { ContainerRecord, CreateRequest, HostConfig } from './container-types.js';
-import type { ContainerNetState, EndpointState, NetworkRecord } from './network-types.js';
+import type { ContainerNetState, EndpointIpamConfig, EndpointState, NetworkRecord } from './network-types.js';
 import type { EventPublisher } from './events.js';
 
 /** The container service as the networking code sees it. */
@@ -68,6 +69,8 @@ export interface ContainerNetworkingOptions {
   ports: PortReservations;
   /** iptables in a namespace (for sweeping orphan rules on the host: no namespace). */
   iptables: (netns?: string) => Iptables;
+  /** Put extra addresses (a.b.c.d/len) on an interface inside a namespace (network/links). */
+  addresses: { add(netnsPath: string, ifname: string, cidrs: string[]): Promise<void> };
   /** host resolv.conf text (default /etc/resolv.conf) */
   hostResolvConf?: () => Promise<string>;
   /** where the embedded DNS reads the host's resolvers from (default /etc/resolv.conf) */
@@ -147,7 +150,7 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     return !!n && this.o.networks.isUserDefined(n);
   }
 
-  private endpointConfig(n: NetworkRecord, ep: { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null; Links?: string[] | null; DriverOpts?: Record<string, string> | null; MacAddress?: string }): EndpointState {
+  private endpointConfig(n: NetworkRecord, ep: { Aliases?: string[] | null; IPAMConfig?: EndpointIpamConfig | null; Links?: string[] | null; DriverOpts?: Record<string, string> | null; MacAddress?: string }): EndpointState {
     const user = this.o.networks.isUserDefined(n);
     const ip = ep.IPAMConfig?.IPv4Address;
     if (ep.IPAMConfig?.IPv6Address) throw invalidArgument('IPv6 addresses are not supported by berth yet');
@@ -158,7 +161,12 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
       const c = n.ipam.Config[0];
       if (!c || !contains(parseCidr(c.Subnet), addr)) throw invalidArgument(`no configured subnet contains IP address ${ip}`);
       if (ip === c.Gateway) throw invalidArgument(`address ${ip} is the network's gateway`);
+      const aux = Object.entries(c.AuxiliaryAddresses ?? {}).find(([, a]) => a === ip);
+      if (aux) throw conflict(`Address already in use: ${ip} is the auxiliary address ${aux[0]} of network ${n.name}`, 'CONFLICT');
     }
+    const linkLocal = ep.IPAMConfig?.LinkLocalIPs ?? [];
+    if (!Array.isArray(linkLocal)) throw invalidArgument('invalid link-local IP addresses: not a list');
+    for (const a of linkLocal) if (typeof a !== 'string' || !isIP(a)) throw invalidArgument(`invalid link-local IP address: ${String(a)}`);
     if ((ep.Aliases ?? []).length && !user) throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
     for (const a of ep.Aliases ?? []) if (typeof a !== 'string' || !a) throw invalidArgument(`invalid alias: ${JSON.stringify(a)}`);
     // endpoint links are kept as given (dockerd shows them so); on a user-defined network the embedded DNS
@@ -168,7 +176,7 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
       parseLink(l);
     }
     const mac = ep.MacAddress ? normalizeMac(ep.MacAddress) : undefined;
-    return { NetworkID: n.id, Aliases: ep.Aliases?.length ? [...ep.Aliases] : null, IPAMConfig: ip ? { IPv4Address: ip } : null, Links: ep.Links?.length ? [...ep.Links] : null, DriverOpts: ep.DriverOpts ?? null, ...(mac ? { MacAddress: mac } : {}) };
+    return { NetworkID: n.id, Aliases: ep.Aliases?.length ? [...ep.Aliases] : null, IPAMConfig: ip || linkLocal.length ? { ...(ip ? { IPv4Address: ip } : {}), ...(linkLocal.length ? { LinkLocalIPs: [...linkLocal] } : {}) } : null, Links: ep.Links?.length ? [...ep.Links] : null, DriverOpts: ep.DriverOpts ?? null, ...(mac ? { MacAddress: mac } : {}) };
   }
 
   /** Docker's create warnings about networking (the docker CLI prints them). */
@@ -249,6 +257,9 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     }
     const e = endpointFromResult(result, ifname);
     ep.live = { EndpointID: newId(), ifname, ip: e.ip, prefixLen: e.prefixLen, gateway: e.gateway, mac: e.mac, cni: result, ports, netNat: true };
+    // link-local addresses (--link-local-ip) go on the interface beside the network's own (a /16 for IPv4, a /64 for IPv6, as dockerd's)
+    const linkLocal = ep.IPAMConfig?.LinkLocalIPs ?? [];
+    if (linkLocal.length) await this.o.addresses.add(rec.net!.sandboxKey!, ifname, linkLocal.map((a) => `${a}/${isIP(a) === 6 ? 64 : 16}`));
     this.o.events?.publish('network', 'connect', n.id, { name: n.name, type: n.driver, container: rec.id });
     if (this.o.networks.isUserDefined(n) && e.gateway) await this.pointDns(rec.net!.sandboxKey!, n.id, e.gateway);
   }
@@ -287,7 +298,7 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
   }
 
   // ---- connect / disconnect -------------------------------------------------------
-  async connect(ref: string, n: NetworkRecord, epConfig: { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null; MacAddress?: string; Links?: string[] | null }): Promise<void> {
+  async connect(ref: string, n: NetworkRecord, epConfig: { Aliases?: string[] | null; IPAMConfig?: EndpointIpamConfig | null; MacAddress?: string; Links?: string[] | null }): Promise<void> {
     const id = this.containers!.get(ref).id;
     await this.containers!.update(id, async (rec) => {
       const mode = rec.hostConfig.NetworkMode ?? 'bridge';

@@ -161,7 +161,7 @@ export interface CreateRequest extends Partial<Omit<ContainerConfig, 'Cmd' | 'En
   Env?: string[] | null;
   Labels?: Record<string, string> | null;
   HostConfig?: HostConfig;
-  NetworkingConfig?: { EndpointsConfig?: Record<string, { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null; Links?: string[] | null; DriverOpts?: Record<string, string> | null; MacAddress?: string } | null> | null } | null;
+  NetworkingConfig?: { EndpointsConfig?: Record<string, { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] } | null; Links?: string[] | null; DriverOpts?: Record<string, string> | null; MacAddress?: string } | null> | null } | null;
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

@@ -34,11 +34,14 @@ export interface NetworkRecord {
   predefined?: boolean;
 }
 
+/** Addresses a client asked for on one attachment (docker's --ip, --link-local-ip). */
+export interface EndpointIpamConfig { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] }
+
 /** One network attachment of a container: configured at create/connect, live while running. */
 export interface EndpointState {
   NetworkID: string;
   Aliases: string[] | null;
-  IPAMConfig: { IPv4Address?: string } | null;
+  IPAMConfig: EndpointIpamConfig | null;
   Links: string[] | null;
   DriverOpts: Record<string, string> | null;
   /** A MAC address the user asked for (--mac-address); empty = the kernel picks one. */

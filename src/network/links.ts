@@ -2,7 +2,8 @@
  * network/links — the adapter for ip(8) link and address operations berth
  * needs beyond what the CNI plugins do (making and deleting a network's
  * bridge, marking it, taking back an address), and read-only facts about
- * links from /sys/class/net and the host's interface table. The one place
+ * links from /sys/class/net and the host's interface table, and extra
+ * addresses inside a container's namespace (link-local IPs). The one place
  * berth spawns `ip`.
  *
  * Vocabulary: a link's `alias` is its ifalias (/sys/class/net/<name>/ifalias),
@@ -74,9 +75,10 @@ export async function setLinkAlias(name: string, alias: string): Promise<void> {
   }
 }
 
-function ipBatch(script: string): Promise<void> {
+function ipBatch(script: string, prefix: string[] = []): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['-batch', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const [cmd, ...args] = [...prefix, 'ip', '-batch', '-'];
+    const child = spawn(cmd, args, { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
@@ -108,6 +110,16 @@ export async function removeLinkAddress(name: string, cidr: string): Promise<voi
     if (!linkHasAddress(name, cidr)) return;
     const e = err as { stderr?: string; message: string };
     throw systemError(`ip addr del ${cidr} dev ${name}: ${(e.stderr || e.message).trim()}`, err);
+  }
+}
+
+/** Add addresses (`a.b.c.d/len`, `fe80::1/64`) to link `ifname` inside the namespace pinned at `netnsPath`, in one `ip -batch`. */
+export async function addNamespacedAddresses(netnsPath: string, ifname: string, cidrs: string[]): Promise<void> {
+  if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(ifname) || cidrs.some((c) => !/^[0-9a-fA-F.:]+\/\d{1,3}$/.test(c))) throw systemError(`invalid interface or address: ${ifname} ${cidrs.join(' ')}`);
+  try {
+    await ipBatch(cidrs.map((c) => `addr add ${c} dev ${ifname}\n`).join(''), ['nsenter', `--net=${netnsPath}`, '--']);
+  } catch (err) {
+    throw systemError(`adding ${cidrs.join(', ')} to ${ifname}: ${(err as Error).message}`, err);
   }
 }
 

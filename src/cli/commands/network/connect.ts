@@ -1,4 +1,4 @@
-/** cli/commands/network/connect — `berth network connect [--alias] [--ip] NETWORK CONTAINER`. Imports cli. */
+/** cli/commands/network/connect — `berth network connect [--alias] [--ip] [--link-local-ip] NETWORK CONTAINER`. Imports cli. */
 import type { CliContext } from '../../cli-context.js';
 import { BerthCommand } from '../../berth-command.js';
 
@@ -9,7 +9,9 @@ export function networkConnectCommand(ctx: CliContext): BerthCommand {
     .argument('<container>')
     .option('--alias <strings>', 'Add network-scoped alias for the container', (v: string, p: string[]) => [...p, v], [])
     .option('--ip <string>', 'IPv4 address (e.g., "172.30.100.104")')
-    .action(async (network: string, container: string, o: { alias: string[]; ip?: string }) => {
-      await ctx.client().connectNetwork(network, { Container: container, EndpointConfig: { ...(o.alias.length ? { Aliases: o.alias } : {}), ...(o.ip ? { IPAMConfig: { IPv4Address: o.ip } } : {}) } });
+    .option('--link-local-ip <strings>', 'Add a link-local address for the container', (v: string, p: string[]) => [...p, v], [])
+    .action(async (network: string, container: string, o: { alias: string[]; ip?: string; linkLocalIp: string[] }) => {
+      const ipam = { ...(o.ip ? { IPv4Address: o.ip } : {}), ...(o.linkLocalIp.length ? { LinkLocalIPs: o.linkLocalIp } : {}) };
+      await ctx.client().connectNetwork(network, { Container: container, EndpointConfig: { ...(o.alias.length ? { Aliases: o.alias } : {}), ...(Object.keys(ipam).length ? { IPAMConfig: ipam } : {}) } });
     }) as BerthCommand;
 }
