@@ -135,6 +135,45 @@ for (const cliName of ['docker', 'berth'] as const) {
     assert.equal((await cli(['network', 'rm', n, ni])).code, 0);
   });
 
+  test(`${cliName}: --aux-address is shown and never handed out; --link-local-ip goes on the interface and into inspect`, async () => {
+    const subnet = d.subnet(7); // the pool's last /24: each CLI's network is gone before the next one's
+    const base = subnet.split('.').slice(0, 3).join('.');
+    const n = `aux-${cliName}`;
+    const aux = ['a', 'b', 'c', 'd', 'e'].map((k, i) => ['--aux-address', `${k}=${base}.${i + 1}`]).flat();
+    const c = await cli(['network', 'create', '--subnet', subnet, '--gateway', `${base}.254`, '--ip-range', `${base}.0/28`, ...aux, n]);
+    assert.equal(c.code, 0, c.stderr);
+    const cl = `auxc-${cliName}`;
+    try {
+      assert.deepEqual((await d.api('GET', `/networks/${n}`)).json().IPAM.Config, [{ Subnet: subnet, Gateway: `${base}.254`, IPRange: `${base}.0/28`, AuxiliaryAddresses: { a: `${base}.1`, b: `${base}.2`, c: `${base}.3`, d: `${base}.4`, e: `${base}.5` } }]);
+      // the range's first free host after the five reserved ones (dockerd gives the same)
+      const r = await cli(['run', '-d', '--name', `aux1-${cliName}`, '--network', n, '--link-local-ip', '169.254.8.8', 'busybox', 'sleep', '300']);
+      assert.equal(r.code, 0, r.stderr);
+      const ep = (await d.api('GET', `/containers/aux1-${cliName}/json`)).json().NetworkSettings.Networks[n];
+      assert.equal(ep.IPAddress, `${base}.6`);
+      assert.deepEqual(ep.IPAMConfig, { LinkLocalIPs: ['169.254.8.8'] });
+      const addrs = await cli(['exec', `aux1-${cliName}`, 'ip', '-4', 'addr', 'show', 'eth0']);
+      assert.match(addrs.stdout, /inet 169\.254\.8\.8\/16 /);
+      assert.match(addrs.stdout, new RegExp(`inet ${base.replace(/\./g, '\\.')}\\.6/24 `));
+      // an auxiliary address asked for as --ip is taken already
+      const taken = await cli(['run', '--rm', '--network', n, '--ip', `${base}.3`, 'busybox', 'true']);
+      assert.notEqual(taken.code, 0);
+      assert.match(taken.stderr, /already in use/i);
+      // on the default bridge too (docker-py's test_create_with_linklocal_ips), and through connect
+      const dflt = await cli(['run', '--rm', '--link-local-ip', '169.254.9.9', 'busybox', 'ip', '-4', 'addr', 'show', 'eth0']);
+      assert.match(dflt.stdout, /inet 169\.254\.9\.9\/16 /, dflt.stderr);
+      assert.equal((await cli(['run', '-d', '--name', cl, 'busybox', 'sleep', '300'])).code, 0);
+      const conn = await cli(['network', 'connect', '--link-local-ip', '169.254.10.10', n, cl]);
+      assert.equal(conn.code, 0, conn.stderr);
+      assert.match((await cli(['exec', cl, 'ip', '-4', 'addr', 'show', 'eth1'])).stdout, /inet 169\.254\.10\.10\/16 /);
+      const bad = await cli(['run', '--rm', '--link-local-ip', 'not-an-ip', 'busybox', 'true']);
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /invalid link-local IP address/);
+    } finally {
+      for (const x of [cl, `aux1-${cliName}`]) await cli(['rm', '-f', x]);
+      assert.equal((await cli(['network', 'rm', n])).code, 0);
+    }
+  });
+
   test(`${cliName}: bad network input is refused with a clear error and nothing created`, async () => {
     const before = (await d.api('GET', '/networks')).json<unknown[]>().length;
     const links = linksNamed(d.netPrefix).length;
@@ -178,6 +217,8 @@ test('API: network create errors are 4xx with Docker-style messages', async () =
     [{ Name: 'x1', IPAM: { Config: [{ Subnet: '10.0.0.0/33' }] } }, 400, /invalid/],
     [{ Name: 'x2', Driver: 'host' }, 403, /only one instance/],
     [{ Name: 'x3', EnableIPv6: true }, 501, /IPv6/],
+    [{ Name: 'x4', IPAM: { Config: [{ Subnet: '10.0.0.0/24', AuxiliaryAddresses: { a: '10.0.1.1' } }] } }, 400, /auxiliary address a=10\.0\.1\.1.*not in subnet 10\.0\.0\.0\/24/],
+    [{ Name: 'x5', IPAM: { Config: [{ Subnet: '10.0.0.0/24', AuxiliaryAddresses: { a: 'nope' } }] } }, 400, /invalid auxiliary address a=nope/],
   ];
   for (const [body, status, re] of cases) {
     const r = await d.api('POST', '/networks/create', body);
@@ -185,7 +226,7 @@ test('API: network create errors are 4xx with Docker-style messages', async () =
     assert.match(r.json().message, re);
   }
   const list = (await d.api('GET', '/networks')).json<{ Name: string }[]>().map((n) => n.Name);
-  for (const n of ['x1', 'x2', 'x3']) assert.ok(!list.includes(n));
+  for (const n of ['x1', 'x2', 'x3', 'x4', 'x5']) assert.ok(!list.includes(n));
 });
 
 test('embedded DNS forwards other names to the container\'s resolvers (a fake one on loopback), and refuses strangers', async () => {
