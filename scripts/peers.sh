@@ -11,7 +11,7 @@ REPO="$(cd "$(dirname "$0")/.." && pwd)"
 
 usage() {
   cat <<EOF
-usage: scripts/peers.sh docker-py|dockerode|all [--runs N] [--strict] [--debug] [-- RUNNER-ARGS...]
+usage: scripts/peers.sh docker-py|dockerode|all [--runs N] [--strict] [--debug] [--no-mirror] [-- RUNNER-ARGS...]
 
   Starts a fresh berthd ($REPO/dist/bin/berthd.js) on temporary roots with its own socket, cgroup parent,
   network prefix, bridge, --bip and address pool, imports busybox:latest, runs the suite(s) N times
@@ -22,6 +22,12 @@ usage: scripts/peers.sh docker-py|dockerode|all [--runs N] [--strict] [--debug] 
   SPECS="test/container.js" picks dockerode files.
 
   --debug starts berthd with -D (every request's method, path, status in its log).
+  Docker Hub is not reachable here, so by default a local Docker Hub mirror stands in for it, as a
+  registry mirror does for dockerd (daemon.json "registry-mirrors"): \`berth registry serve\` on a free
+  127.0.0.1 port holding library/busybox:latest (the imported image, pushed there), and berthd started
+  with --registry-mirror pointing at it. The suites' pulls of busybox:latest, and the distribution
+  inspect of it, then work as on a dockerd given the same mirror; anything else (hello-world) is not
+  there, and falls through to Docker Hub, which cannot be reached. --no-mirror runs without it.
   Each run's full output, junit.xml / mocha.log and a .failures file (distinct counts, every failing
   test with a one-line reason, the test where the daemon was lost) are kept beside the berthd log.
 
@@ -40,7 +46,7 @@ Environment:
 EOF
 }
 
-SUITES=() RUNS=1 STRICT=0 EXTRA=() DEBUG=()
+SUITES=() RUNS=1 STRICT=0 EXTRA=() DEBUG=() MIRROR=1
 while [ $# -gt 0 ]; do
   case "$1" in
     docker-py|dockerode) SUITES+=("$1") ;;
@@ -49,6 +55,7 @@ while [ $# -gt 0 ]; do
     --runs=*) RUNS="${1#--runs=}" ;;
     --strict) STRICT=1 ;;
     --debug) DEBUG=(-D) ;;
+    --no-mirror) MIRROR=0 ;;
     -h|--help) usage; exit 0 ;;
     --) shift; EXTRA=("$@"); break ;;
     *) echo "peers: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
@@ -85,7 +92,7 @@ eval "$plan"   # ROOT SOCK DATA_ROOT EXEC_ROOT CGROUP_PARENT NET_PREFIX BRIDGE B
 # A crash of berthd (no uncaughtException handler: node prints the error and its stack and exits) or an
 # unhandled rejection (logged with its stack by src/daemon/main.ts). Log lines of berthd itself start with time=.
 CRASH_RE="Emitted 'error' event|Unhandled 'error' event|[Uu]ncaught|unhandled rejection|level=fatal|FATAL ERROR|throw er;|^[[:space:]]+at |^[A-Za-z]*Error( \[[A-Z_0-9]+\])?: |node:internal/"
-PID='' FINISHED=0 CRASHED=0 DIED=0 LEFT=0 TESTS_FAILED=0 SUMMARY=()
+PID='' REG_PID='' MIRROR_ARGS=() FINISHED=0 CRASHED=0 DIED=0 LEFT=0 TESTS_FAILED=0 SUMMARY=()
 
 daemon_alive() {
   [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null && tr '\0' ' ' <"/proc/$PID/cmdline" 2>/dev/null | grep -qF -- "$SOCK"
@@ -122,6 +129,9 @@ finish() {
     echo "peers: berthd $PID stopped (exit status $?)"
     if crash_lines "$off" >/dev/null; then echo "peers: crash lines during shutdown:"; crash_lines "$off"; CRASHED=1; fi
   fi
+  if [ -n "$REG_PID" ] && kill -0 "$REG_PID" 2>/dev/null; then
+    kill -TERM "$REG_PID"; wait "$REG_PID" 2>/dev/null; echo "peers: mirror registry $REG_PID stopped"
+  fi
   res="$(node "$HELPER" cleanup "$ROOT" "$CGROUP_PARENT" "$NET_PREFIX" 2>&1)"; rc=$?
   echo "$res" | sed 's/^/peers: cleanup: /'
   [ "$rc" = 0 ] || LEFT=1
@@ -136,10 +146,19 @@ trap 'echo "peers: interrupted"; CRASHED=1; exit 130' INT TERM
 echo "peers: berthd log: $LOG"
 echo "peers: root $ROOT, network prefix $NET_PREFIX, bridge $BRIDGE, bip $BIP, pool $POOL$([ "$SUBNETS_PICKED" = 1 ] && echo ' (picked: the defaults overlap a host route)')"
 echo '{}' >"$ROOT/daemon.json"
+if [ "$MIRROR" = 1 ]; then
+  MPORT="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close();})")" || exit 2
+  setsid node "$REPO/dist/bin/berth.js" registry serve --addr "127.0.0.1:$MPORT" --root "$ROOT/mirror" </dev/null >>"$LOGDIR/mirror.log" 2>&1 &
+  REG_PID=$!
+  for _ in $(seq 100); do curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$MPORT/v2/" && break; sleep 0.1; done
+  curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$MPORT/v2/" || { echo "peers: the mirror registry did not come up:"; tail -n 20 "$LOGDIR/mirror.log"; exit 2; }
+  MIRROR_ARGS=(--registry-mirror "http://127.0.0.1:$MPORT")
+  echo "peers: Docker Hub mirror: berth registry serve (pid $REG_PID) at http://127.0.0.1:$MPORT"
+fi
 # its own session, so a ^C reaches the runner only and berthd is stopped by finish()
 setsid node "$BERTHD" -H "unix://$SOCK" --data-root "$DATA_ROOT" --exec-root "$EXEC_ROOT" --cgroup-parent "$CGROUP_PARENT" \
   --config-file "$ROOT/daemon.json" --network-prefix "$NET_PREFIX" --bridge "$BRIDGE" --bip "$BIP" \
-  --default-address-pool "base=$POOL,size=24" "${DEBUG[@]}" </dev/null >>"$LOG" 2>&1 &
+  --default-address-pool "base=$POOL,size=24" "${MIRROR_ARGS[@]}" "${DEBUG[@]}" </dev/null >>"$LOG" 2>&1 &
 PID=$!
 for _ in $(seq 300); do
   ping_ok && break
@@ -157,6 +176,15 @@ import="$(curl -s --max-time 120 --unix-socket "$SOCK" -X POST -H 'Content-Type:
 echo "$import" | grep -q '"status":"sha256:' || { echo "peers: busybox import failed: $import"; exit 2; }
 rm -f "$ROOT/busybox.tar"
 echo "peers: busybox:latest imported ($(echo "$import" | jq -r .status 2>/dev/null | head -1))"
+if [ "$MIRROR" = 1 ]; then
+  api() { curl -s --max-time 120 --unix-socket "$SOCK" "$@"; }
+  mref="127.0.0.1:$MPORT/library/busybox"
+  api -X POST "http://berthd/v1.41/images/busybox:latest/tag?repo=$mref&tag=latest" >/dev/null
+  push="$(api -X POST -H 'X-Registry-Auth: e30=' "http://berthd/v1.41/images/$mref/push?tag=latest")"
+  api -X DELETE "http://berthd/v1.41/images/$mref:latest" >/dev/null
+  if ! echo "$push" | grep -q '"digest"' || echo "$push" | grep -q '"error"'; then echo "peers: pushing busybox to the mirror failed: $push"; exit 2; fi
+  echo "peers: busybox:latest is library/busybox:latest on the mirror"
+fi
 
 run_suite() { # SUITE RUN
   local s=$1 i=$2 off out tmp closing rc state
