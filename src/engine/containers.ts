@@ -118,6 +118,8 @@ export class ContainerService {
   private readonly runs = new RunScopes();
   private watcher?: FSWatcher;
   private poller?: NodeJS.Timeout;
+  /** set by stopExitWatcher: exit notices and polls that arrive after it are dropped (the store is closing). */
+  private exitWatchStopped = false;
   private readonly exitDir: string;
 
   constructor(private readonly o: ContainerServiceOptions) {
@@ -449,9 +451,10 @@ export class ContainerService {
   // ---- exit handling -------------------------------------------------------
   /** Watch conmon's exit files; also poll as a safety net. */
   startExitWatcher(): void {
+    this.exitWatchStopped = false;
     try {
       this.watcher = watch(this.exitDir, (_ev, file) => {
-        if (file && /^[a-f0-9]{64}$/.test(String(file))) void this.handleExit(String(file));
+        if (file && !this.exitWatchStopped && /^[a-f0-9]{64}$/.test(String(file))) void this.handleExit(String(file));
       });
     } catch (err) {
       this.o.log.warn('cannot watch exit directory; polling only', { err: (err as Error).message });
@@ -461,6 +464,7 @@ export class ContainerService {
   }
 
   stopExitWatcher(): void {
+    this.exitWatchStopped = true;
     this.watcher?.close();
     if (this.poller) clearInterval(this.poller);
     this.runs.close();
@@ -469,6 +473,8 @@ export class ContainerService {
   private async pollExits(): Promise<void> {
     let names: string[];
     try { names = await readdir(this.exitDir); } catch { return; }
+    // a poll that was reading the directory when the daemon began to stop must not reach the closed store
+    if (this.exitWatchStopped) return;
     for (const n of names) if (/^[a-f0-9]{64}$/.test(n)) void this.handleExit(n);
     const recs = this.list();
     void this.rotateLogs(recs);
