@@ -182,7 +182,7 @@ if [ "$MIRROR" = 1 ]; then
   api -X POST "http://berthd/v1.41/images/busybox:latest/tag?repo=$mref&tag=latest" >/dev/null
   push="$(api -X POST -H 'X-Registry-Auth: e30=' "http://berthd/v1.41/images/$mref/push?tag=latest")"
   api -X DELETE "http://berthd/v1.41/images/$mref:latest" >/dev/null
-  if ! echo "$push" | grep -q '"digest"' || echo "$push" | grep -q '"error"'; then echo "peers: pushing busybox to the mirror failed: $push"; exit 2; fi
+  if ! echo "$push" | grep -q 'digest: sha256:' || echo "$push" | grep -q '"error"'; then echo "peers: pushing busybox to the mirror failed: $push"; exit 2; fi
   echo "peers: busybox:latest is library/busybox:latest on the mirror"
 fi
 
