@@ -1,4 +1,5 @@
 /** cli/commands/network/create — `berth network create [OPTIONS] NETWORK`: prints the new network's ID. Imports cli. */
+import { BlockList, isIP } from 'node:net';
 import type { CliContext } from '../../cli-context.js';
 import { BerthCommand } from '../../berth-command.js';
 import { kvListToMap } from '../../options/kv-file.js';
@@ -42,12 +43,16 @@ export function networkCreateCommand(ctx: CliContext): BerthCommand {
     }) as BerthCommand;
 }
 
-/** Is IPv4 address `ip` inside `cidr`? (the CLI's own check; the daemon validates again) */
+/** Is address `ip` inside `cidr`? (the CLI's own check, with node's BlockList; the daemon validates again) */
 function inSubnet(ip: string, cidr: string): boolean {
-  const num = (a: string) => { const p = a.split('.').map(Number); return p.length === 4 && p.every((x) => Number.isInteger(x) && x >= 0 && x <= 255) ? ((p[0] << 24) >>> 0) + (p[1] << 16) + (p[2] << 8) + p[3] : undefined; };
-  const [net, bits = '32'] = cidr.split('/');
-  const a = num(ip), n = num(net), b = Number(bits);
-  if (a === undefined || n === undefined || !(b >= 0 && b <= 32)) return false;
-  const m = b === 0 ? 0 : (0xffffffff << (32 - b)) >>> 0;
-  return ((a & m) >>> 0) === ((n & m) >>> 0);
+  const [net, bits] = cidr.split('/');
+  const family = isIP(net) === 6 ? 'ipv6' : 'ipv4';
+  if (!isIP(net) || isIP(ip) !== isIP(net)) return false;
+  try {
+    const block = new BlockList();
+    block.addSubnet(net, bits === undefined ? (family === 'ipv6' ? 128 : 32) : Number(bits), family);
+    return block.check(ip, family);
+  } catch {
+    return false;
+  }
 }
