@@ -38,20 +38,18 @@ export function imageRoutes(r: Router, b: ImagesBackend): void {
   r.add('POST', '/images/load', async ({ req, res, query, signal }) => {
     const quiet = boolParam(query, 'quiet');
     const lines: string[] = [];
-    let loaded: unknown[] = [];
-    let failure: unknown;
+    let error: string | undefined;
     // The archive is read whole before anything is answered (nothing is registered unless all of it is good).
     try {
-      loaded = await b.load(req, (l) => lines.push(l));
+      if (!(await b.load(req, (l) => lines.push(l))).length) error = 'no images found in the archive';
     } catch (err) {
       if (signal.aborted) throw err;
       // as dockerd: a bad archive is a 200 whose stream ends in an error line (docker-py's ImageLoadError, the CLI's message)
-      failure = err;
+      error = messageOf(err);
       req.resume();
     }
     res.writeHead(200, { 'Content-Type': 'application/json' });
     const out = lines.filter((l) => !quiet || l.startsWith('Loaded image')).map((l) => JSON.stringify({ stream: `${l}\n` }) + '\n');
-    const error = failure !== undefined ? messageOf(failure) : loaded.length ? undefined : 'no images found in the archive';
     if (error) out.push(JSON.stringify({ errorDetail: { message: error }, error }) + '\n');
     res.end(out.join(''));
   });
