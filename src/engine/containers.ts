@@ -118,7 +118,7 @@ export class ContainerService {
   private readonly runs = new RunScopes();
   private watcher?: FSWatcher;
   private poller?: NodeJS.Timeout;
-  /** set by stopExitWatcher: exit notices and polls that arrive after it are dropped (the store is closing). */
+  /** set by stopExitWatcher (which also closes the watcher): a poll still reading the directory then stops (the store is closing). */
   private exitWatchStopped = false;
   private readonly exitDir: string;
 
@@ -454,7 +454,7 @@ export class ContainerService {
     this.exitWatchStopped = false;
     try {
       this.watcher = watch(this.exitDir, (_ev, file) => {
-        if (file && !this.exitWatchStopped && /^[a-f0-9]{64}$/.test(String(file))) void this.handleExit(String(file));
+        if (file && /^[a-f0-9]{64}$/.test(String(file))) void this.handleExit(String(file));
       });
     } catch (err) {
       this.o.log.warn('cannot watch exit directory; polling only', { err: (err as Error).message });
