@@ -8,7 +8,7 @@ import { mkdir, readFile, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, createHash } from 'node:crypto';
 import { systemError } from '../errdefs/errors.js';
 import { createLogger, type Logger } from '../lib/log.js';
 import { pidAlive } from '../lib/process-state.js';
@@ -28,8 +28,9 @@ import { NetnsStore } from '../network/netns.js';
 import { PortReservations } from '../network/port-reservations.js';
 import { BridgeFirewall } from '../network/bridge-firewall.js';
 import { Iptables } from '../network/iptables.js';
-import { addNamespacedAddresses, createBridge, deleteLink, hostRoutes, inspectLink, linkAlias, linkHasAddress, listLinks, removeLinkAddress, setLinkAlias } from '../network/links.js';
+import { addLinkAddress, addNamespacedAddresses, createBridge, deleteLink, hostRoutes, inspectLink, linkAlias, linkHasAddress, listLinks, removeLinkAddress, setLinkAlias } from '../network/links.js';
 import { parseCidr, networkOf } from '../network/cidr.js';
+import { parseCidr6, networkOf6, type Cidr6 } from '../network/cidr6.js';
 import { NetworkService } from '../engine/networks.js';
 import { ContainerNetworking } from '../engine/container-network.js';
 import { EmbeddedDnsServer, type DnsAnswerSource } from '../network/dns-server.js';
@@ -139,15 +140,16 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     records: new NetworkRecords<NetworkRecord>(db),
     prefix: net.prefix,
     defaultBridge: { bridge: net.bridge, bip: net.bip, fixedCidr: net.fixedCidr },
-    pools: net.defaultAddressPools.map((p) => {
+    pools: net.defaultAddressPools.filter((p) => !p.base.includes(':')).map((p) => {
       const base = networkOf(parseCidr(p.base, 'default address pool base'));
       if (!(p.size >= base.prefix && p.size <= 30)) throw systemError(`invalid default address pool ${p.base} size ${p.size}`);
       return { base, size: p.size };
     }),
+    pools6: await ipv6Pools(net.defaultAddressPools, net.prefix),
     ipamDir,
     firewall: new BridgeFirewall(net.prefix),
     hostRoutes,
-    devices: { inspect: inspectLink, create: createBridge, setAlias: setLinkAlias, remove: deleteLink, list: listLinks, alias: linkAlias, hasAddress: linkHasAddress, removeAddress: removeLinkAddress },
+    devices: { inspect: inspectLink, create: createBridge, setAlias: setLinkAlias, remove: deleteLink, list: listLinks, alias: linkAlias, hasAddress: linkHasAddress, addAddress: addLinkAddress, removeAddress: removeLinkAddress },
     dns,
     log: log.child({ module: 'networks' }),
     events,
@@ -285,4 +287,22 @@ async function seccompDefault(profile: string): Promise<SeccompChoice> {
 async function ownBoundingSet(): Promise<string[] | undefined> {
   const mask = /^CapBnd:\s*([0-9a-f]+)$/m.exec(await readFile('/proc/self/status', 'utf8').catch(() => ''))?.[1];
   return mask ? capabilitiesInMask(mask) : undefined;
+}
+
+/**
+ * IPv6 default address pools: the configured ones with an IPv6 base, or,
+ * as dockerd ≥ 27, a ULA /48 of this host's (fd + 40 bits from the machine
+ * ID and the network prefix) split into /64s.
+ */
+async function ipv6Pools(configured: { base: string; size: number }[], prefix: string): Promise<{ base: Cidr6; size: number }[]> {
+  const given = configured.filter((p) => p.base.includes(':')).map((p) => {
+    const base = networkOf6(parseCidr6(p.base, 'default address pool base'));
+    if (!(p.size >= base.prefix && p.size <= 126)) throw systemError(`invalid default address pool ${p.base} size ${p.size}`);
+    return { base, size: p.size };
+  });
+  if (given.length) return given;
+  const machineId = (await readFile('/etc/machine-id', 'utf8').catch(() => '')).trim();
+  const h = createHash('sha256').update(`${machineId}/${prefix}`).digest();
+  const globalId = (BigInt(h.readUInt32BE(0)) << 8n) | BigInt(h[4]);
+  return [{ base: { ip: (0xfdn << 120n) | (globalId << 80n), prefix: 48 }, size: 64 }];
 }

@@ -4,7 +4,7 @@
  * as Docker makes them. Pure text builders.
  */
 
-export function hostsFile(opts: { hostname: string; domainname?: string; ip?: string; extraHosts?: string[]; hostNetwork?: boolean }): string {
+export function hostsFile(opts: { hostname: string; domainname?: string; ip?: string; ip6?: string; extraHosts?: string[]; hostNetwork?: boolean }): string {
   const lines = [
     '127.0.0.1\tlocalhost',
     '::1\tlocalhost ip6-localhost ip6-loopback',
@@ -19,10 +19,9 @@ export function hostsFile(opts: { hostname: string; domainname?: string; ip?: st
     const addr = h.slice(h.indexOf(':') + 1);
     lines.push(`${addr}\t${name}`);
   }
-  if (opts.ip) {
-    const fqdn = opts.domainname ? `${opts.hostname}.${opts.domainname} ${opts.hostname}` : opts.hostname;
-    lines.push(`${opts.ip}\t${fqdn}`);
-  }
+  const fqdn = opts.domainname ? `${opts.hostname}.${opts.domainname} ${opts.hostname}` : opts.hostname;
+  if (opts.ip) lines.push(`${opts.ip}\t${fqdn}`);
+  if (opts.ip6) lines.push(`${opts.ip6}\t${fqdn}`);
   return lines.join('\n') + '\n';
 }
 

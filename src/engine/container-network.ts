@@ -27,7 +27,6 @@ import { isIP } from 'node:net';
 import { BerthError, conflict, invalidArgument, notFound } from '../errdefs/errors.js';
 import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
-import { parseIp, contains, parseCidr } from '../network/cidr.js';
 import { addNetworkList, delNetworkList, endpointFromResult, LOOPBACK_CONF, type RuntimeConfig } from '../network/cni.js';
 import type { CniExecutor } from '../network/cni-exec.js';
 import type { NetnsStore } from '../network/netns.js';
@@ -40,6 +39,7 @@ import { hostsFile, resolvConf } from './container-files.js';
 import { linkHostLines, linkTargets, parseLink } from './container-links.js';
 import { resolveForAsker, type DnsContainer, type DnsEndpoint } from './dns-names.js';
 import type { NetworkService, NetworkContainers } from './networks.js';
+import { checkEndpointAddress, ipv4Config, ipv6Config } from './network-ipam.js';
 import type { ContainerRecord, CreateRequest, HostConfig } from './container-types.js';
 import type { ContainerNetState, EndpointIpamConfig, EndpointState, NetworkRecord } from './network-types.js';
 import type { EventPublisher } from './events.js';
@@ -152,17 +152,20 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
 
   private endpointConfig(n: NetworkRecord, ep: { Aliases?: string[] | null; IPAMConfig?: EndpointIpamConfig | null; Links?: string[] | null; DriverOpts?: Record<string, string> | null; MacAddress?: string }): EndpointState {
     const user = this.o.networks.isUserDefined(n);
-    const ip = ep.IPAMConfig?.IPv4Address;
-    if (ep.IPAMConfig?.IPv6Address) throw invalidArgument('IPv6 addresses are not supported by berth yet');
+    const ip = ep.IPAMConfig?.IPv4Address || undefined;
+    const ip6 = ep.IPAMConfig?.IPv6Address || undefined;
+    for (const a of [ip, ip6]) if (a !== undefined && typeof a !== 'string') throw invalidArgument(`invalid IP address: ${JSON.stringify(a)}`);
+    if ((ip || ip6) && !user) throw invalidArgument('user specified IP address is supported on user defined networks only');
     if (ip) {
-      if (!user) throw invalidArgument('user specified IP address is supported on user defined networks only');
-      const addr = parseIp(ip);
-      if (addr === undefined) throw invalidArgument(`invalid IPv4 address: ${ip}`);
-      const c = n.ipam.Config[0];
-      if (!c || !contains(parseCidr(c.Subnet), addr)) throw invalidArgument(`no configured subnet contains IP address ${ip}`);
-      if (ip === c.Gateway) throw invalidArgument(`address ${ip} is the network's gateway`);
-      const aux = Object.entries(c.AuxiliaryAddresses ?? {}).find(([, a]) => a === ip);
+      checkEndpointAddress(n, ip, 4);
+      const aux = Object.entries(ipv4Config(n)?.AuxiliaryAddresses ?? {}).find(([, a]) => a === ip);
       if (aux) throw conflict(`Address already in use: ${ip} is the auxiliary address ${aux[0]} of network ${n.name}`, 'CONFLICT');
+    }
+    if (ip6) {
+      if (!n.enableIPv6) throw invalidArgument(`invalid endpoint settings: an IPv6 address (${ip6}) was given but network ${n.name} does not have IPv6 enabled`);
+      const canonical = checkEndpointAddress(n, ip6, 6);
+      const aux = Object.entries(ipv6Config(n)?.AuxiliaryAddresses ?? {}).find(([, a]) => a === canonical);
+      if (aux) throw conflict(`Address already in use: ${ip6} is the auxiliary address ${aux[0]} of network ${n.name}`, 'CONFLICT');
     }
     const linkLocal = ep.IPAMConfig?.LinkLocalIPs ?? [];
     if (!Array.isArray(linkLocal)) throw invalidArgument('invalid link-local IP addresses: not a list');
@@ -176,7 +179,7 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
       parseLink(l);
     }
     const mac = ep.MacAddress ? normalizeMac(ep.MacAddress) : undefined;
-    return { NetworkID: n.id, Aliases: ep.Aliases?.length ? [...ep.Aliases] : null, IPAMConfig: ip || linkLocal.length ? { ...(ip ? { IPv4Address: ip } : {}), ...(linkLocal.length ? { LinkLocalIPs: [...linkLocal] } : {}) } : null, Links: ep.Links?.length ? [...ep.Links] : null, DriverOpts: ep.DriverOpts ?? null, ...(mac ? { MacAddress: mac } : {}) };
+    return { NetworkID: n.id, Aliases: ep.Aliases?.length ? [...ep.Aliases] : null, IPAMConfig: ip || ip6 || linkLocal.length ? { ...(ip ? { IPv4Address: ip } : {}), ...(ip6 ? { IPv6Address: ip6 } : {}), ...(linkLocal.length ? { LinkLocalIPs: [...linkLocal] } : {}) } : null, Links: ep.Links?.length ? [...ep.Links] : null, DriverOpts: ep.DriverOpts ?? null, ...(mac ? { MacAddress: mac } : {}) };
   }
 
   /** Docker's create warnings about networking (the docker CLI prints them). */
@@ -244,19 +247,22 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     if (!n) throw notFound(`network ${name} not found`, 'NO_SUCH_NETWORK');
     const ifname = this.nextIfname(rec.net!);
     const ip = ep.IPAMConfig?.IPv4Address;
-    const rt = { containerId: rec.id, netns: rec.net!.sandboxKey!, ifname, args: ip ? `IgnoreUnknown=1;IP=${ip}` : undefined };
+    const ip6 = n.enableIPv6 ? ep.IPAMConfig?.IPv6Address : undefined;
+    const rt = { containerId: rec.id, netns: rec.net!.sandboxKey!, ifname };
+    // host-local takes requested addresses from the `ips` runtime config, one per range set
+    const requested = [...(ip ? [ip] : []), ...(ip6 ? [ip6] : [])];
     // the bridge plugin makes a missing bridge unmarked: one berth made is made again by berth first
     await this.o.networks.ensureBridge(n);
     let result;
     try {
       // Docker takes a given --ip anywhere in the subnet, not only in --ip-range: host-local then gets the whole subnet
-      result = await addNetworkList(this.o.cni, this.o.networks.confList(n, { wholeSubnet: !!ip, portmap: ports.length > 0, mac: ep.MacAddress }), rt, this.portRuntime(ports));
+      result = await addNetworkList(this.o.cni, this.o.networks.confList(n, { wholeSubnet: requested.length > 0, portmap: ports.length > 0, mac: ep.MacAddress }), rt, { ...this.portRuntime(ports), ...(requested.length ? { ips: requested } : {}) });
     } catch (err) {
-      if (ip && /already|requested IP address/i.test((err as Error).message)) throw conflict(`Address already in use: ${ip} on network ${n.name}`, 'CONFLICT', err);
+      if (requested.length && /already|requested IP address|not available/i.test((err as Error).message)) throw conflict(`Address already in use: ${requested.join(', ')} on network ${n.name}`, 'CONFLICT', err);
       throw err;
     }
     const e = endpointFromResult(result, ifname);
-    ep.live = { EndpointID: newId(), ifname, ip: e.ip, prefixLen: e.prefixLen, gateway: e.gateway, mac: e.mac, cni: result, ports, netNat: true };
+    ep.live = { EndpointID: newId(), ifname, ip: e.ip, prefixLen: e.prefixLen, gateway: e.gateway, ...(e.ip6 ? { ip6: e.ip6, prefixLen6: e.prefixLen6, gateway6: e.gateway6 } : {}), mac: e.mac, cni: result, ports, netNat: true };
     // link-local addresses (--link-local-ip) go on the interface beside the network's own (a /16 for IPv4, a /64 for IPv6, as dockerd's)
     const linkLocal = ep.IPAMConfig?.LinkLocalIPs ?? [];
     if (linkLocal.length) await this.o.addresses.add(rec.net!.sandboxKey!, ifname, linkLocal.map((a) => `${a}/${isIP(a) === 6 ? 64 : 16}`));
@@ -393,12 +399,13 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     // a link whose target is gone fails the start (engine/containers, its env); a rewrite later just leaves it out
     let linked: string[] = [];
     try { linked = linkHostLines(linkTargets(rec, (r) => { try { return this.containers!.get(r); } catch { return undefined; } })); } catch { linked = []; }
-    return hostsFile({ hostname: rec.config.Hostname, domainname: rec.config.Domainname, extraHosts: extra, ip: first?.live?.ip }) + linked.map((l) => `${l}\n`).join('');
+    return hostsFile({ hostname: rec.config.Hostname, domainname: rec.config.Domainname, extraHosts: extra, ip: first?.live?.ip, ip6: first?.live?.ip6 }) + linked.map((l) => `${l}\n`).join('');
   }
 
   /** Docker's host-gateway: the default bridge's gateway address. */
   hostGatewayIp(): string {
-    return this.o.networks.tryGet('bridge')?.ipam.Config[0]?.Gateway ?? '127.0.0.1';
+    const b = this.o.networks.tryGet('bridge');
+    return (b && ipv4Config(b)?.Gateway) ?? '127.0.0.1';
   }
 
   // ---- embedded DNS -------------------------------------------------------------------
@@ -470,7 +477,7 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
       if (!net.startsWith(`${cniPrefix}-`)) continue;
       const dir = join(ipamDir, net);
       for (const f of await readdir(dir).catch(() => [] as string[])) {
-        if (parseIp(f) === undefined) continue;
+        if (!isIP(f)) continue;
         const owner = (await readFile(join(dir, f), 'utf8').catch(() => '')).split(/\r?\n/)[0].trim();
         if (owner) ours.add(owner);
         if (owner && !live.has(owner)) {

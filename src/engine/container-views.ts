@@ -102,7 +102,7 @@ export function endpointViews(rec: ContainerRecord, networkIdOf: (name: string) 
     out[name] = {
       IPAMConfig: ep?.IPAMConfig ?? null, Links: ep?.Links ?? null, Aliases: ep?.Aliases ?? null, MacAddress: live?.mac ?? '', DriverOpts: ep?.DriverOpts ?? null, GwPriority: 0,
       NetworkID: ep?.NetworkID ?? networkIdOf(name), EndpointID: live?.EndpointID ?? '', Gateway: live?.gateway ?? '', IPAddress: live?.ip ?? '', IPPrefixLen: live?.prefixLen ?? 0,
-      IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+      IPv6Gateway: live?.gateway6 ?? '', GlobalIPv6Address: live?.ip6 ?? '', GlobalIPv6PrefixLen: live?.prefixLen6 ?? 0,
       DNSNames: user && live ? [rec.name, rec.id.slice(0, 12), ...(ep?.Aliases ?? [])] : null,
     };
   }
@@ -124,11 +124,11 @@ function networkSettings(rec: ContainerRecord, networkIdOf: (name: string) => st
     SecondaryIPv6Addresses: null,
     EndpointID: def?.EndpointID ?? '',
     Gateway: def?.gateway ?? '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
+    GlobalIPv6Address: def?.ip6 ?? '',
+    GlobalIPv6PrefixLen: def?.prefixLen6 ?? 0,
     IPAddress: def?.ip ?? '',
     IPPrefixLen: def?.prefixLen ?? 0,
-    IPv6Gateway: '',
+    IPv6Gateway: def?.gateway6 ?? '',
     MacAddress: def?.mac ?? '',
     Networks: endpointViews(rec, networkIdOf),
   };

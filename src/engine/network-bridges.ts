@@ -35,6 +35,7 @@ import { invalidArgument } from '../errdefs/errors.js';
 import type { Logger } from '../lib/log.js';
 import type { LinkState } from '../network/links.js';
 import type { NetworkRecord } from './network-types.js';
+import { ipv4Config, ipv6Config } from './network-ipam.js';
 
 /** The host's links as the bridge bookkeeping needs them (network/links implements it). */
 export interface BridgeDevices {
@@ -46,10 +47,11 @@ export interface BridgeDevices {
   list(): Promise<string[]>;
   alias(name: string): Promise<string>;
   hasAddress(name: string, cidr: string): boolean;
+  addAddress(name: string, cidr: string): Promise<void>;
   removeAddress(name: string, cidr: string): Promise<void>;
 }
 
-export interface BridgeClaim { bridgeCreated: boolean; bridgeHadGateway?: boolean }
+export interface BridgeClaim { bridgeCreated: boolean; bridgeHadGateway?: boolean; bridgeHadGateway6?: boolean }
 
 /** dockerd's message for a bridge name that names another kind of device (libnetwork drivers/bridge). */
 export const notABridge = (name: string) => invalidArgument(`existing interface ${name} is not a bridge`);
@@ -61,7 +63,7 @@ export class NetworkBridges {
   mark(id: string): string { return `berth:${this.o.prefix}:${id}`; }
 
   /** Refuse, adopt or make the bridge `name` for network `id` (see the module header). `gateway` is a.b.c.d/len. */
-  async claim(name: string, id: string, o: { gateway?: string; mtu?: number }): Promise<BridgeClaim> {
+  async claim(name: string, id: string, o: { gateway?: string; gateway6?: string; mtu?: number }): Promise<BridgeClaim> {
     let state = await this.o.devices.inspect(name);
     if (state.kind === 'none') {
       if (await this.o.devices.create(name, { alias: this.mark(id), mtu: o.mtu })) return { bridgeCreated: true };
@@ -69,16 +71,25 @@ export class NetworkBridges {
     }
     if (state.kind === 'other') throw notABridge(name);
     if (state.kind === 'bridge' && state.alias === this.mark(id)) return { bridgeCreated: true };
-    return { bridgeCreated: false, bridgeHadGateway: !!o.gateway && this.o.devices.hasAddress(name, o.gateway) };
+    return { bridgeCreated: false, bridgeHadGateway: !!o.gateway && this.o.devices.hasAddress(name, o.gateway), ...(o.gateway6 ? { bridgeHadGateway6: this.o.devices.hasAddress(name, o.gateway6) } : {}) };
   }
 
-  /** Before an attachment: make a vanished bridge of berth's again, marked. */
+  /**
+   * Before an attachment: make a vanished bridge of berth's again, marked;
+   * then, on a network with IPv6, put the IPv6 gateway on the bridge (the
+   * bridge plugin 1.1 fails to: it sets the bridge's MAC after adding an
+   * IPv6 address, which kernel 6 refuses with EINVAL; an address already
+   * there it leaves alone).
+   */
   async ensure(n: NetworkRecord): Promise<void> {
-    if (!n.bridge || !n.bridgeCreated) return;
-    if ((await this.o.devices.inspect(n.bridge)).kind !== 'none') return;
-    const mtu = Number(n.options['com.docker.network.driver.mtu'] ?? 0) || undefined;
-    this.o.log.info('making the bridge of a network again', { network: n.name, bridge: n.bridge });
-    await this.o.devices.create(n.bridge, { alias: this.mark(n.id), mtu });
+    if (!n.bridge) return;
+    if (n.bridgeCreated && (await this.o.devices.inspect(n.bridge)).kind === 'none') {
+      const mtu = Number(n.options['com.docker.network.driver.mtu'] ?? 0) || undefined;
+      this.o.log.info('making the bridge of a network again', { network: n.name, bridge: n.bridge });
+      await this.o.devices.create(n.bridge, { alias: this.mark(n.id), mtu });
+    }
+    const gw6 = gatewayCidr6(n);
+    if (gw6 && !this.o.devices.hasAddress(n.bridge, gw6)) await this.o.devices.addAddress(n.bridge, gw6);
   }
 
   /** After network `n`'s record is gone: delete its bridge if berth made it, else take back the gateway address. */
@@ -93,6 +104,8 @@ export class NetworkBridges {
     }
     const gw = gatewayCidr(n);
     if (state.kind === 'bridge' && gw && !n.bridgeHadGateway) await this.o.devices.removeAddress(n.bridge, gw);
+    const gw6 = gatewayCidr6(n);
+    if (state.kind === 'bridge' && gw6 && !n.bridgeHadGateway6) await this.o.devices.removeAddress(n.bridge, gw6);
   }
 
   /**
@@ -125,9 +138,16 @@ export class NetworkBridges {
   }
 }
 
+/** The IPv6 gateway as berth puts it on the bridge (addr/<subnet length>), on a network with IPv6. */
+export function gatewayCidr6(n: NetworkRecord): string | undefined {
+  const c = n.enableIPv6 ? ipv6Config(n) : undefined;
+  if (!c?.Gateway || !c.Subnet) return undefined;
+  return `${c.Gateway}/${c.Subnet.split('/')[1]}`;
+}
+
 /** The gateway address as the bridge plugin puts it on the bridge (a.b.c.d/<subnet length>). */
 export function gatewayCidr(n: NetworkRecord): string | undefined {
-  const c = n.ipam.Config[0];
+  const c = ipv4Config(n);
   if (!c?.Gateway || !c.Subnet) return undefined;
   return `${c.Gateway}/${c.Subnet.split('/')[1]}`;
 }

@@ -30,6 +30,10 @@ export interface NetworkRecord {
   bridgeCreated?: boolean;
   /** An adopted bridge had the gateway address before (berth leaves it on at rm; else it takes it back). */
   bridgeHadGateway?: boolean;
+  /** The same for the IPv6 gateway (berth puts it on before the first attachment; engine/network-bridges). */
+  bridgeHadGateway6?: boolean;
+  /** IPv6 on: the network has an IPv6 pool (ipam.Config's second entry) and containers get an address from it. */
+  enableIPv6?: boolean;
   /** the predefined bridge/host/none networks. */
   predefined?: boolean;
 }
@@ -53,6 +57,10 @@ export interface EndpointState {
     ip: string;
     prefixLen: number;
     gateway: string;
+    /** the IPv6 address, prefix length and gateway on a network with IPv6 on */
+    ip6?: string;
+    prefixLen6?: number;
+    gateway6?: string;
     mac: string;
     cni: CniResult;
     /** ports published through this attachment (portmap runtime config). */

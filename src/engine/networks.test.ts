@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../metadata/database.js';
 import { NetworkRecords } from '../metadata/network-records.js';
+import { parseCidr6 } from '../network/cidr6.js';
 import { parseCidr } from '../network/cidr.js';
 import { createLogger } from '../lib/log.js';
 import { BerthError } from '../errdefs/errors.js';
@@ -32,6 +33,7 @@ class FakeLinks implements BridgeDevices {
   async list(): Promise<string[]> { return [...this.links.keys()]; }
   async alias(name: string): Promise<string> { return this.links.get(name)?.alias ?? ''; }
   hasAddress(name: string, cidr: string): boolean { return !!this.links.get(name)?.addrs.includes(cidr); }
+  async addAddress(name: string, cidr: string): Promise<void> { const l = this.links.get(name); if (l && !l.addrs.includes(cidr)) l.addrs.push(cidr); }
   async removeAddress(name: string, cidr: string): Promise<void> { const l = this.links.get(name); if (l) l.addrs = l.addrs.filter((a) => a !== cidr); }
 }
 
@@ -45,7 +47,7 @@ async function service(t: { after: (fn: () => Promise<void>) => void }, routes: 
   const firewall = { sync: async (b: { bridge: string; icc?: boolean }[]) => { synced.push(b.map((x) => `${x.bridge}${x.icc === false ? ':noicc' : ''}`)); } } as unknown as BridgeFirewall;
   const svc = new NetworkService({
     records: new NetworkRecords<NetworkRecord>(db), prefix: 'tst', defaultBridge: { bridge: 'tst0', bip: '10.50.0.1/24' },
-    pools: [{ base: parseCidr('10.60.0.0/22'), size: 24 }], ipamDir: join(dir, 'ipam'), firewall,
+    pools: [{ base: parseCidr('10.60.0.0/22'), size: 24 }], pools6: [{ base: parseCidr6('fd12:3456:789a::/48'), size: 64 }], ipamDir: join(dir, 'ipam'), firewall,
     hostRoutes: async () => routes.map((r) => parseCidr(r)), devices: links, dns: { stop: async (id) => { dnsStopped.push(id); } }, log: createLogger({ level: 'error' }),
   });
   svc.setContainers({ list: () => [], connect: async () => {}, disconnect: async () => {} });
@@ -95,7 +97,12 @@ test('create validation: names, overlaps, gateways, ranges, drivers', async (t) 
     [{ Name: 'h', Driver: 'host' }, 'forbidden', /only one instance/],
     [{ Name: 'm', Driver: 'macvlan' }, 'not-implemented', /not supported/],
     [{ Name: 'u', Driver: 'weird' }, 'not-found', /plugin "weird" not found/],
-    [{ Name: 'v6', EnableIPv6: true }, 'not-implemented', /IPv6/],
+    [{ Name: 'v6o', EnableIPv4: false, EnableIPv6: true }, 'not-implemented', /IPv6-only/],
+    [{ Name: 'v6g', IPAM: { Config: [{ Subnet: 'fd00:1::/64', Gateway: 'fd00:2::1' }] } }, 'invalid-argument', /no matching subnet for gateway fd00:2::1/],
+    [{ Name: 'v6r', IPAM: { Config: [{ Subnet: 'fd00:1::/64', IPRange: 'fd00:1:0:1::/80' }] } }, 'invalid-argument', /no matching subnet for range/],
+    [{ Name: 'v6s', IPAM: { Config: [{ Subnet: 'fd00:1::/127' }] } }, 'invalid-argument', /too small/],
+    [{ Name: 'v6x', IPAM: { Config: [{ Subnet: 'fd00:1::/64' }, { Subnet: 'fd00:2::/64' }] } }, 'not-implemented', /more than one IPv6 subnet/],
+    [{ Name: 'v6a', IPAM: { Config: [{ Subnet: 'fd00:1::/64', AuxiliaryAddresses: { a: '10.0.0.1' } }] } }, 'invalid-argument', /not an IPv6 address/],
     [{ Name: 'bn', Options: { 'com.docker.network.bridge.name': 'this-name-is-too-long' } }, 'invalid-argument', /at most 15/],
     [{ Name: 'mtu', Options: { 'com.docker.network.driver.mtu': '9' } }, 'invalid-argument', /invalid MTU/],
     [{ Name: 'icc', Options: { 'com.docker.network.bridge.enable_icc': 'maybe' } }, 'invalid-argument', /true or false/],
@@ -104,6 +111,30 @@ test('create validation: names, overlaps, gateways, ranges, drivers', async (t) 
     await assert.rejects(svc.create(req), (e) => { assert.equal(kindOf(e), kind, req.Name); assert.match((e as Error).message, re, req.Name); return true; });
   }
   assert.deepEqual(svc.list().map((n) => n.name).sort(), ['bridge', 'host', 'none', 'taken'], 'nothing half-created');
+});
+
+test('IPv6: a subnet turns it on, --ipv6 alone gets a /64 of the ULA pool; the CNI list gets a second range set, the bridge its gateway', async (t) => {
+  const { svc, links } = await service(t);
+  const a = svc.get((await svc.create({ Name: 'six', IPAM: { Config: [{ Subnet: '2001:389::1/64', IPRange: '2001:389::/96', Gateway: '2001:389::ffff' }] } })).Id);
+  assert.equal(a.enableIPv6, true, 'an IPv6 subnet turns IPv6 on (dockerd >= 25)');
+  assert.deepEqual(a.ipam.Config.map((c) => c.Subnet), ['10.60.0.0/24', '2001:389::/64'], 'IPv4 from the pools first, then the IPv6 pool as asked');
+  assert.equal(svc.inspect('six').EnableIPv6, true);
+  const b = svc.get((await svc.create({ Name: 'auto6', EnableIPv6: true })).Id);
+  assert.deepEqual(b.ipam.Config[1], { Subnet: 'fd12:3456:789a::/64', Gateway: 'fd12:3456:789a::1' });
+  const c = svc.get((await svc.create({ Name: 'auto6b', EnableIPv6: true })).Id);
+  assert.equal(c.ipam.Config[1].Subnet, 'fd12:3456:789a:1::/64', 'the next free /64');
+  await assert.rejects(svc.create({ Name: 'clash6', IPAM: { Config: [{ Subnet: '2001:389::/48' }] } }), /Pool overlaps .*2001:389::\/64 of network six/);
+  const plain = svc.get((await svc.create({ Name: 'four' })).Id);
+  assert.equal(plain.enableIPv6, undefined);
+  assert.equal(svc.inspect('four').EnableIPv6, false);
+
+  const ipam = svc.confList(a).plugins[0].ipam as { ranges: Record<string, string>[][]; routes: { dst: string }[] };
+  assert.deepEqual(ipam.ranges[1], [{ subnet: '2001:389::/64', gateway: '2001:389::ffff', rangeStart: '2001:389::1', rangeEnd: '2001:389::ffff:ffff' }]);
+  assert.deepEqual(ipam.routes, [{ dst: '0.0.0.0/0' }, { dst: '::/0' }]);
+  assert.equal((svc.confList(plain).plugins[0].ipam as { ranges: unknown[] }).ranges.length, 1);
+
+  await svc.ensureBridge(a);
+  assert.deepEqual(links.links.get(a.bridge!)!.addrs, ['2001:389::ffff/64'], 'the IPv6 gateway goes on the bridge before the plugin runs');
 });
 
 test('lookup by name, ID and prefix; remove and prune; predefined ones stay', async (t) => {

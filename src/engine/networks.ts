@@ -19,14 +19,16 @@ import { newId } from '../lib/ids.js';
 import { KeyedMutex } from '../lib/mutex.js';
 import type { Logger } from '../lib/log.js';
 import type { NetworkRecords } from '../metadata/network-records.js';
-import { parseCidr, formatCidr, formatIp, networkOf, overlaps, contains, firstHost, nthSubnet, parseIp, type Cidr } from '../network/cidr.js';
+import { parseCidr, formatCidr, formatIp, networkOf, contains, type Cidr } from '../network/cidr.js';
+import type { Cidr6 } from '../network/cidr6.js';
 import { bridgeConfList, type NetworkConfList } from '../network/cni.js';
 import type { BridgeFirewall } from '../network/bridge-firewall.js';
 import { parseFilters, matchLabel } from './container-views.js';
 import type { ContainerRecord } from './container-types.js';
 import type { EndpointIpamConfig, IpamConfig, NetworkRecord } from './network-types.js';
 import type { EventPublisher } from './events.js';
-import { NetworkBridges, gatewayCidr, type BridgeDevices } from './network-bridges.js';
+import { NetworkBridges, gatewayCidr, gatewayCidr6, type BridgeDevices } from './network-bridges.js';
+import { resolveIpam, takenSubnets, ipv4Config, ipv6Config } from './network-ipam.js';
 
 export interface DefaultBridgeConfig { bridge: string; bip: string; fixedCidr?: string; mtu?: number }
 
@@ -43,6 +45,8 @@ export interface NetworkServiceOptions {
   prefix: string;
   defaultBridge: DefaultBridgeConfig;
   pools: { base: Cidr; size: number }[];
+  /** IPv6 pools for networks with IPv6 on and no subnet given (dockerd ≥ 27: a ULA /48 in /64s). */
+  pools6: { base: Cidr6; size: number }[];
   ipamDir: string;
   firewall: BridgeFirewall;
   hostRoutes: () => Promise<Cidr[]>;
@@ -61,6 +65,7 @@ export interface NetworkCreateRequest {
   Attachable?: boolean;
   Ingress?: boolean;
   EnableIPv6?: boolean;
+  EnableIPv4?: boolean;
   IPAM?: { Driver?: string; Config?: Partial<IpamConfig>[] | null; Options?: Record<string, string> | null } | null;
   Options?: Record<string, string> | null;
   Labels?: Record<string, string> | null;
@@ -144,7 +149,7 @@ export class NetworkService {
   async ensureBridge(n: NetworkRecord): Promise<void> { await this.bridges.ensure(n); }
 
   async syncFirewall(): Promise<void> {
-    const bridges = this.list().filter((n) => n.driver === 'bridge' && n.bridge).map((n) => ({ bridge: n.bridge!, internal: n.internal, icc: n.options[ICC_OPT] !== 'false', subnet: n.ipam.Config[0]?.Subnet, masquerade: n.options[MASQ_OPT] !== 'false' }));
+    const bridges = this.list().filter((n) => n.driver === 'bridge' && n.bridge).map((n) => ({ bridge: n.bridge!, internal: n.internal, icc: n.options[ICC_OPT] !== 'false', subnet: ipv4Config(n)?.Subnet, subnet6: n.enableIPv6 ? ipv6Config(n)?.Subnet : undefined, masquerade: n.options[MASQ_OPT] !== 'false' }));
     await this.o.firewall.sync(bridges);
   }
 
@@ -176,10 +181,11 @@ export class NetworkService {
 
   /** The CNI configuration list a container attachment to `n` runs. */
   confList(n: NetworkRecord, o: { wholeSubnet?: boolean; portmap?: boolean; legacyIpMasq?: boolean; mac?: string } = {}): NetworkConfList {
-    const c = n.ipam.Config[0];
+    const c = ipv4Config(n);
+    const c6 = n.enableIPv6 ? ipv6Config(n) : undefined;
     if (n.driver !== 'bridge' || !c || !n.bridge) throw invalidArgument(`network ${n.name} has no bridge to attach to`);
     const mtu = Number(n.options[MTU_OPT] ?? 0) || undefined;
-    return bridgeConfList({ cniName: this.cniName(n), bridge: n.bridge, subnet: c.Subnet, gateway: c.Gateway, ipRange: o.wholeSubnet ? undefined : c.IPRange, exclude: Object.values(c.AuxiliaryAddresses ?? {}), ipamDir: this.o.ipamDir, internal: n.internal, mtu, portmap: o.portmap, legacyIpMasq: o.legacyIpMasq && !n.internal && n.options[MASQ_OPT] !== 'false', mac: o.mac, tuningDir: join(this.o.ipamDir, '..', 'tuning') });
+    return bridgeConfList({ cniName: this.cniName(n), bridge: n.bridge, subnet: c.Subnet, gateway: c.Gateway, ipRange: o.wholeSubnet ? undefined : c.IPRange, exclude: Object.values(c.AuxiliaryAddresses ?? {}), ...(c6 ? { v6: { subnet: c6.Subnet, gateway: c6.Gateway, ipRange: o.wholeSubnet ? undefined : c6.IPRange, exclude: Object.values(c6.AuxiliaryAddresses ?? {}) } } : {}), ipamDir: this.o.ipamDir, internal: n.internal, mtu, portmap: o.portmap, legacyIpMasq: o.legacyIpMasq && !n.internal && n.options[MASQ_OPT] !== 'false', mac: o.mac, tuningDir: join(this.o.ipamDir, '..', 'tuning') });
   }
 
   /** Is this a user-defined network (embedded DNS, aliases, --ip)? */
@@ -197,7 +203,8 @@ export class NetworkService {
       if (driver === 'host' || driver === 'null') throw new BerthError('FORBIDDEN', `only one instance of "${driver}" network is allowed`);
       if (['overlay', 'macvlan', 'ipvlan'].includes(driver)) throw notImplemented(`the ${driver} network driver is not supported by berth (bridge only)`);
       if (driver !== 'bridge') throw notFound(`plugin "${driver}" not found`);
-      if (req.EnableIPv6) throw notImplemented('IPv6 networks are not supported by berth yet');
+      if (req.EnableIPv6 !== undefined && typeof req.EnableIPv6 !== 'boolean') throw invalidArgument('invalid EnableIPv6: must be a boolean');
+      if (req.EnableIPv4 === false) throw notImplemented('IPv6-only networks (EnableIPv4 false) are not supported by berth yet');
       if (req.Ingress || req.ConfigOnly || req.ConfigFrom?.Network) throw notImplemented('swarm-style ingress and config-only networks are not supported by berth');
       if (req.Scope && req.Scope !== 'local') throw invalidArgument(`invalid scope "${req.Scope}" for the bridge driver (only "local")`);
       const ipamDriver = req.IPAM?.Driver || 'default';
@@ -213,14 +220,15 @@ export class NetworkService {
       const bridge = options[BRIDGE_NAME_OPT] || this.bridgeName(id);
       if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(bridge)) throw invalidArgument(`invalid bridge name "${bridge}": at most 15 characters of [a-zA-Z0-9_.-]`);
       if (this.list().some((n) => n.bridge === bridge)) throw conflict(`bridge name ${bridge} is already used by another network`, 'NETWORK_EXISTS');
-      const cfg = await this.ipamConfig(req.IPAM?.Config ?? []);
+      const ipam = resolveIpam(req.IPAM?.Config ?? [], { pools: this.o.pools, pools6: this.o.pools6, enableIPv6: !!req.EnableIPv6, taken: takenSubnets(this.list()), routes: await this.o.hostRoutes() });
 
       const rec: NetworkRecord = {
         id, name, created: new Date().toISOString(), driver: 'bridge', internal: !!req.Internal, attachable: !!req.Attachable,
-        ipam: { Driver: 'default', Options: req.IPAM?.Options ?? null, Config: [cfg] }, options, labels: { ...(req.Labels ?? {}) }, bridge,
+        ipam: { Driver: 'default', Options: req.IPAM?.Options ?? null, Config: ipam.config }, options, labels: { ...(req.Labels ?? {}) }, bridge,
+        ...(ipam.enableIPv6 ? { enableIPv6: true } : {}),
       };
       // last of the checks, first of the changes: a kill -9 from here on leaves a marked bridge the start-up sweep deletes
-      Object.assign(rec, await this.bridges.claim(bridge, id, { gateway: gatewayCidr(rec), mtu: Number(options[MTU_OPT] ?? 0) || undefined }));
+      Object.assign(rec, await this.bridges.claim(bridge, id, { gateway: gatewayCidr(rec), gateway6: gatewayCidr6(rec), mtu: Number(options[MTU_OPT] ?? 0) || undefined }));
       try {
         this.o.records.insert(rec);
       } catch (err) {
@@ -245,57 +253,6 @@ export class NetworkService {
     return `${this.o.prefix}-${id.slice(0, Math.max(4, 14 - this.o.prefix.length))}`.slice(0, 15);
   }
 
-  /** Validate a requested IPAM config, or pick a free subnet from the pools. */
-  private async ipamConfig(configs: Partial<IpamConfig>[]): Promise<IpamConfig> {
-    const v4 = configs.filter((c) => !(c.Subnet ?? '').includes(':'));
-    if (configs.some((c) => (c.Subnet ?? '').includes(':'))) throw notImplemented('IPv6 subnets are not supported by berth yet');
-    if (v4.length > 1) throw notImplemented('more than one IPv4 subnet per network is not supported by berth yet');
-    const taken = this.list().filter((n) => n.driver === 'bridge').flatMap((n) => n.ipam.Config.map((c) => ({ net: n, cidr: parseCidr(c.Subnet) })));
-    const want = v4[0];
-    if (want && (want.Subnet || want.Gateway || want.IPRange)) {
-      if (!want.Subnet) throw invalidArgument('a subnet is required when a gateway or an IP range is given');
-      const given = parseCidr(want.Subnet, 'subnet');
-      const subnet = networkOf(given);
-      if (subnet.prefix > 30) throw invalidArgument(`invalid subnet ${want.Subnet}: too small (at most /30)`);
-      const clash = taken.find((t) => overlaps(t.cidr, subnet));
-      if (clash) throw new BerthError('POOL_OVERLAP', `invalid pool request: Pool overlaps with other one on this address space (${formatCidr(subnet)} overlaps ${formatCidr(clash.cidr)} of network ${clash.net.name})`);
-      let gateway = firstHost(subnet);
-      if (want.Gateway) {
-        const g = parseIp(want.Gateway);
-        if (g === undefined) throw invalidArgument(`invalid gateway address ${want.Gateway}`);
-        if (!contains(subnet, g) || g === subnet.ip || g === (subnet.ip | (2 ** (32 - subnet.prefix) - 1)) >>> 0) throw invalidArgument(`no matching subnet for gateway ${want.Gateway}`);
-        gateway = g;
-      }
-      const out: IpamConfig = { Subnet: formatCidr(subnet), Gateway: formatIp(gateway) };
-      if (want.IPRange) {
-        const r = networkOf(parseCidr(want.IPRange, 'ip-range'));
-        if (r.prefix < subnet.prefix || !contains(subnet, r.ip)) throw invalidArgument(`no matching subnet for range ${want.IPRange}`);
-        out.IPRange = formatCidr(r);
-      }
-      const aux = Object.entries(want.AuxiliaryAddresses ?? {});
-      if (aux.length) {
-        out.AuxiliaryAddresses = {};
-        for (const [k, v] of aux) {
-          const a = typeof v === 'string' ? parseIp(v) : undefined;
-          if (a === undefined) throw invalidArgument(`invalid auxiliary address ${k}=${String(v)}: not an IPv4 address`);
-          if (!contains(subnet, a)) throw invalidArgument(`invalid auxiliary address ${k}=${v}: it is not in subnet ${formatCidr(subnet)}`);
-          out.AuxiliaryAddresses[k] = formatIp(a);
-        }
-      }
-      return out;
-    }
-    const routes = await this.o.hostRoutes();
-    for (const pool of this.o.pools) {
-      for (let i = 0; ; i++) {
-        const s = nthSubnet(pool.base, pool.size, i);
-        if (!s) break;
-        if (taken.some((t) => overlaps(t.cidr, s)) || routes.some((r) => overlaps(r, s))) continue;
-        return { Subnet: formatCidr(s), Gateway: formatIp(firstHost(s)) };
-      }
-    }
-    throw new BerthError('FORBIDDEN', 'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network');
-  }
-
   // ---- views ----------------------------------------------------------------
   /** Docker's network JSON; `Containers` lists running attachments (inspect) or is empty (list). */
   view(n: NetworkRecord, withContainers: boolean) {
@@ -304,7 +261,7 @@ export class NetworkService {
       for (const c of this.containers?.list() ?? []) {
         const ep = c.net?.endpoints[n.name];
         if (!ep?.live || ep.NetworkID !== n.id) continue;
-        containers[c.id] = { Name: c.name, EndpointID: ep.live.EndpointID, MacAddress: ep.live.mac, IPv4Address: `${ep.live.ip}/${ep.live.prefixLen}`, IPv6Address: '' };
+        containers[c.id] = { Name: c.name, EndpointID: ep.live.EndpointID, MacAddress: ep.live.mac, IPv4Address: `${ep.live.ip}/${ep.live.prefixLen}`, IPv6Address: ep.live.ip6 ? `${ep.live.ip6}/${ep.live.prefixLen6}` : '' };
       }
       if (n.driver === 'host' || n.driver === 'null') {
         for (const c of this.containers?.list() ?? []) {
@@ -319,7 +276,7 @@ export class NetworkService {
       Scope: 'local',
       Driver: n.driver,
       EnableIPv4: true,
-      EnableIPv6: false,
+      EnableIPv6: !!n.enableIPv6,
       IPAM: { Driver: n.ipam.Driver, Options: n.ipam.Options, Config: n.ipam.Config },
       Internal: n.internal,
       Attachable: n.attachable,

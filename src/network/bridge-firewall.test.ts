@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { forwardRules, natRules } from './bridge-firewall.js';
+import { forwardRules, natRules, ipv6Bridges } from './bridge-firewall.js';
 
 test('forward rules: accept within a bridge, drop between bridges, internal bridges closed', () => {
   const rules = forwardRules([{ bridge: 'b0', internal: false }, { bridge: 'b1', internal: true }]).map((r) => r.join(' '));
@@ -30,4 +30,14 @@ test('nat rules: one outbound MASQUERADE per network, none for internal or masqu
     { bridge: 'b3', internal: false },
   ]).map((r) => r.join(' '));
   assert.deepEqual(rules, ['-s 10.1.0.0/16 ! -o b0 -j MASQUERADE']);
+});
+
+test('ip6tables sees only the bridges with IPv6, masquerading their IPv6 subnet', () => {
+  const v6 = ipv6Bridges([
+    { bridge: 'b0', internal: false, subnet: '10.1.0.0/16', subnet6: 'fd00:1::/64' },
+    { bridge: 'b1', internal: false, subnet: '10.2.0.0/24' },
+  ]);
+  assert.deepEqual(natRules(v6).map((r) => r.join(' ')), ['-s fd00:1::/64 ! -o b0 -j MASQUERADE']);
+  assert.deepEqual(forwardRules(v6).map((r) => r.join(' '))[0], '-i b0 -o b0 -j ACCEPT');
+  assert.equal(forwardRules(v6).length, 4);
 });

@@ -11,6 +11,9 @@
  * which costs a chain and a dozen iptables calls per container start and
  * stop; published ports are portmap's. Both chains are rebuilt from the list
  * of bridges whenever a network comes or goes, so they are always exact.
+ * Networks with IPv6 get the same two chains from ip6tables (their bridges
+ * only; the others carry no routed IPv6), masquerading their IPv6 subnet as
+ * dockerd ≥ 27 does with ip6tables on.
  *
  * May import: errdefs, network/iptables.
  */
@@ -25,6 +28,8 @@ export interface BridgeRule {
   subnet?: string;
   /** outbound NAT (Docker's enable_ip_masquerade, default true) */
   masquerade?: boolean;
+  /** the network's IPv6 subnet, when it has IPv6 on */
+  subnet6?: string;
 }
 
 /** The nat rules (POSTROUTING) for a set of bridges: outbound masquerade per network (pure, tested). */
@@ -49,30 +54,45 @@ export function forwardRules(bridges: BridgeRule[]): string[][] {
   return rules;
 }
 
+/** The same bridges as ip6tables sees them: those with IPv6, masquerading their IPv6 subnet. */
+export function ipv6Bridges(bridges: BridgeRule[]): BridgeRule[] {
+  return bridges.filter((b) => b.subnet6).map((b) => ({ ...b, subnet: b.subnet6 }));
+}
+
 export class BridgeFirewall {
   private readonly ipt = new Iptables();
+  private readonly ipt6 = new Iptables(undefined, 6);
   readonly chain: string;
   readonly natChain: string;
 
   constructor(prefix: string) { this.chain = `${prefix}-FORWARD`; this.natChain = `${prefix}-POSTROUTING`; }
 
-  /** Rebuild both chains for exactly these bridges. */
+  /** Rebuild both chains (and their ip6tables twins) for exactly these bridges. */
   async sync(bridges: BridgeRule[]): Promise<void> {
-    await this.ipt.ensureChain('filter', this.chain);
-    await this.ipt.flush('filter', this.chain);
-    for (const r of forwardRules(bridges)) await this.ipt.append('filter', this.chain, r);
-    await this.ipt.ensureInserted('filter', 'FORWARD', ['-j', this.chain]);
-    await this.ipt.ensureChain('nat', this.natChain);
-    await this.ipt.flush('nat', this.natChain);
-    for (const r of natRules(bridges)) await this.ipt.append('nat', this.natChain, r);
-    await this.ipt.ensureAppended('nat', 'POSTROUTING', ['-j', this.natChain]);
+    await this.syncFamily(this.ipt, bridges);
+    const v6 = ipv6Bridges(bridges);
+    // ip6tables is only asked once IPv6 is in use (or chains of an earlier run are there to empty)
+    if (v6.length || (await this.ipt6.chainExists('filter', this.chain))) await this.syncFamily(this.ipt6, v6);
+  }
+
+  private async syncFamily(ipt: Iptables, bridges: BridgeRule[]): Promise<void> {
+    await ipt.ensureChain('filter', this.chain);
+    await ipt.flush('filter', this.chain);
+    for (const r of forwardRules(bridges)) await ipt.append('filter', this.chain, r);
+    await ipt.ensureInserted('filter', 'FORWARD', ['-j', this.chain]);
+    await ipt.ensureChain('nat', this.natChain);
+    await ipt.flush('nat', this.natChain);
+    for (const r of natRules(bridges)) await ipt.append('nat', this.natChain, r);
+    await ipt.ensureAppended('nat', 'POSTROUTING', ['-j', this.natChain]);
   }
 
   /** Remove the chains and their jumps (uninstall; tests). */
   async remove(): Promise<void> {
-    await this.ipt.deleteRule('filter', 'FORWARD', ['-j', this.chain]);
-    await this.ipt.deleteChain('filter', this.chain);
-    await this.ipt.deleteRule('nat', 'POSTROUTING', ['-j', this.natChain]);
-    await this.ipt.deleteChain('nat', this.natChain);
+    for (const ipt of [this.ipt, this.ipt6]) {
+      await ipt.deleteRule('filter', 'FORWARD', ['-j', this.chain]);
+      await ipt.deleteChain('filter', this.chain);
+      await ipt.deleteRule('nat', 'POSTROUTING', ['-j', this.natChain]);
+      await ipt.deleteChain('nat', this.natChain);
+    }
   }
 }

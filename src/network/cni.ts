@@ -11,6 +11,7 @@
 import type { CniExecutor, CniRuntime } from './cni-exec.js';
 import { invalidArgument } from '../errdefs/errors.js';
 import { parseCidr, parseIp, formatIp, networkOf, broadcastOf } from './cidr.js';
+import { parseCidr6, parseIp6, formatIp6, networkOf6, lastOf6 } from './cidr6.js';
 
 export const CNI_VERSION = '1.0.0';
 
@@ -71,6 +72,8 @@ export interface BridgeNetworkConf {
   ipRange?: string;
   /** Addresses host-local must never hand out (Docker's IPAM auxiliary addresses). */
   exclude?: string[];
+  /** The network's IPv6 pool, when it has IPv6 on: a second range set (and a default route) beside the IPv4 one. */
+  v6?: { subnet: string; gateway: string; ipRange?: string; exclude?: string[] };
   /** host-local's lease directory. */
   ipamDir: string;
   /** no outbound NAT or default route (Docker's --internal). */
@@ -92,7 +95,8 @@ export interface BridgeNetworkConf {
 
 /** bridge (host-local IPAM), + tuning for a fixed MAC, + portmap when ports are published, as berth runs every bridge network. */
 export function bridgeConfList(c: BridgeNetworkConf): NetworkConfList {
-  const rangeSet = allocationRanges(c);
+  const rangeSets = [allocationRanges(c), ...(c.v6 ? [allocationRanges6(c.v6)] : [])];
+  const routes = c.internal ? [] : [{ dst: '0.0.0.0/0' }, ...(c.v6 ? [{ dst: '::/0' }] : [])];
   return {
     cniVersion: CNI_VERSION,
     name: c.cniName,
@@ -104,11 +108,13 @@ export function bridgeConfList(c: BridgeNetworkConf): NetworkConfList {
         // outbound NAT is one rule per network (network/bridge-firewall), not a chain per container
         ipMasq: c.legacyIpMasq === true,
         hairpinMode: true,
+        // addresses a client asked for (--ip, --ip6) reach host-local as the `ips` runtime config
+        capabilities: { ips: true },
         ...(c.mtu ? { mtu: c.mtu } : {}),
         ipam: {
           type: 'host-local',
-          ranges: [rangeSet],
-          routes: c.internal ? [] : [{ dst: '0.0.0.0/0' }],
+          ranges: rangeSets,
+          routes,
           dataDir: c.ipamDir,
         },
       },
@@ -139,12 +145,31 @@ function allocationRanges(c: BridgeNetworkConf): Record<string, string>[] {
   return out;
 }
 
+/** The IPv6 range set: as allocationRanges, in 128-bit arithmetic (IPv6 has no broadcast address to leave out). */
+function allocationRanges6(c: NonNullable<BridgeNetworkConf['v6']>): Record<string, string>[] {
+  const subnet = networkOf6(parseCidr6(c.subnet));
+  const r = c.ipRange ? parseCidr6(c.ipRange, 'ip-range') : subnet;
+  let start = networkOf6(r).ip > subnet.ip ? networkOf6(r).ip : subnet.ip + 1n;
+  const end = lastOf6(r);
+  const excluded = [...new Set((c.exclude ?? []).map((a) => parseIp6(a)).filter((a): a is bigint => a !== undefined && a >= start && a <= end))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (!c.ipRange && !excluded.length) return [{ subnet: c.subnet, gateway: c.gateway }];
+  const out: Record<string, string>[] = [];
+  const push = (from: bigint, to: bigint) => { if (from <= to) out.push({ subnet: c.subnet, gateway: c.gateway, rangeStart: formatIp6(from), rangeEnd: formatIp6(to) }); };
+  for (const x of excluded) { push(start, x - 1n); start = x + 1n; }
+  push(start, end);
+  if (!out.length) throw invalidArgument(`no address is left to allocate in ${c.ipRange ?? c.subnet}`);
+  return out;
+}
+
 export const LOOPBACK_CONF: NetworkConfList = { cniVersion: CNI_VERSION, name: 'loopback', plugins: [{ type: 'loopback' }] };
 
-/** The container's address on `ifname` from an ADD result: address/prefix, gateway, MAC. */
-export function endpointFromResult(r: CniResult, ifname: string): { ip: string; prefixLen: number; gateway: string; mac: string } {
+/** The container's addresses on `ifname` from an ADD result: IPv4 address/prefix and gateway, IPv6 ones when given, MAC. */
+export function endpointFromResult(r: CniResult, ifname: string): { ip: string; prefixLen: number; gateway: string; mac: string; ip6?: string; prefixLen6?: number; gateway6?: string } {
   const idx = (r.interfaces ?? []).findIndex((i) => i.name === ifname && i.sandbox);
-  const ipc = (r.ips ?? []).find((i) => i.interface === idx && !i.address.includes(':')) ?? (r.ips ?? []).find((i) => !i.address.includes(':'));
+  const pick = (v6: boolean) => (r.ips ?? []).find((i) => i.interface === idx && i.address.includes(':') === v6) ?? (r.ips ?? []).find((i) => i.address.includes(':') === v6);
+  const ipc = pick(false);
   const [ip = '', prefix = '0'] = (ipc?.address ?? '').split('/');
-  return { ip, prefixLen: Number(prefix), gateway: ipc?.gateway ?? '', mac: idx >= 0 ? r.interfaces![idx].mac ?? '' : '' };
+  const ipc6 = pick(true);
+  const [ip6, prefix6] = ipc6 ? ipc6.address.split('/') : [];
+  return { ip, prefixLen: Number(prefix), gateway: ipc?.gateway ?? '', mac: idx >= 0 ? r.interfaces![idx].mac ?? '' : '', ...(ip6 ? { ip6, prefixLen6: Number(prefix6), gateway6: ipc6?.gateway ?? '' } : {}) };
 }

@@ -15,17 +15,18 @@ const run = promisify(execFile);
 export type Table = 'filter' | 'nat';
 
 export class Iptables {
-  /** `netns`: run inside this network namespace (a pinned path) instead of the host's. */
-  constructor(private readonly netns?: string) {}
+  /** `netns`: run inside this network namespace (a pinned path) instead of the host's; `family` 6: ip6tables. */
+  constructor(private readonly netns?: string, private readonly family: 4 | 6 = 4) {}
 
   private async exec(args: string[]): Promise<string> {
-    const [cmd, full] = this.netns ? ['nsenter', [`--net=${this.netns}`, '--', 'iptables', '-w', ...args]] : ['iptables', ['-w', ...args]];
+    const bin = this.family === 6 ? 'ip6tables' : 'iptables';
+    const [cmd, full] = this.netns ? ['nsenter', [`--net=${this.netns}`, '--', bin, '-w', ...args]] : [bin, ['-w', ...args]];
     try {
       const { stdout } = await run(cmd, full, { timeout: 30000 });
       return stdout;
     } catch (err) {
       const e = err as { stderr?: string; message: string };
-      throw new BerthError('IPTABLES_FAILED', `iptables ${args.join(' ')}: ${(e.stderr || e.message).trim()}`, { cause: err });
+      throw new BerthError('IPTABLES_FAILED', `${bin} ${args.join(' ')}: ${(e.stderr || e.message).trim()}`, { cause: err });
     }
   }
 

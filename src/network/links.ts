@@ -17,6 +17,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { systemError } from '../errdefs/errors.js';
+import { parseIp6, formatIp6 } from './cidr6.js';
 
 const run = promisify(execFile);
 const SYS = '/sys/class/net';
@@ -98,12 +99,35 @@ export async function deleteLink(name: string): Promise<void> {
   }
 }
 
-/** Does link `name` carry the IPv4 address `cidr` (a.b.c.d/len)? */
+/** Does link `name` carry the address `cidr` (a.b.c.d/len, or an IPv6 one in any spelling)? */
 export function linkHasAddress(name: string, cidr: string): boolean {
-  return (networkInterfaces()[name] ?? []).some((a) => a.family === 'IPv4' && a.cidr === cidr);
+  const v6 = cidr.includes(':');
+  const want = v6 ? canonical6(cidr) : cidr;
+  return (networkInterfaces()[name] ?? []).some((a) => (v6 ? a.family === 'IPv6' && a.cidr !== null && canonical6(a.cidr) === want : a.family === 'IPv4' && a.cidr === cidr));
 }
 
-/** Take the IPv4 address `cidr` off link `name` (gone already: nothing to do). */
+function canonical6(cidr: string): string {
+  const [addr, len] = cidr.split('/');
+  const ip = parseIp6(addr);
+  return `${ip === undefined ? addr : formatIp6(ip)}/${len}`;
+}
+
+/**
+ * Put `cidr` on link `name` unless it is there. An IPv6 address goes on
+ * without duplicate address detection (`nodad`): a bridge's gateway is
+ * usable at once, as dockerd sets it, instead of tentative for a second.
+ */
+export async function addLinkAddress(name: string, cidr: string): Promise<void> {
+  if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(name) || !/^[0-9a-fA-F.:]+\/\d{1,3}$/.test(cidr)) throw systemError(`invalid link or address: ${name} ${cidr}`);
+  if (linkHasAddress(name, cidr)) return;
+  try { await run('ip', ['addr', 'add', cidr, 'dev', name, ...(cidr.includes(':') ? ['nodad'] : [])], { timeout: 10000 }); } catch (err) {
+    if (linkHasAddress(name, cidr)) return;
+    const e = err as { stderr?: string; message: string };
+    throw systemError(`ip addr add ${cidr} dev ${name}: ${(e.stderr || e.message).trim()}`, err);
+  }
+}
+
+/** Take the address `cidr` off link `name` (gone already: nothing to do). */
 export async function removeLinkAddress(name: string, cidr: string): Promise<void> {
   if (!linkHasAddress(name, cidr)) return;
   try { await run('ip', ['addr', 'del', cidr, 'dev', name], { timeout: 10000 }); } catch (err) {

@@ -256,12 +256,14 @@ export function leftoverCleanup(root: string, cgroupParent: string, netPrefix?: 
 }
 
 /** iptables rules (any table) whose text mentions `mark`, as `-S` lines with their table. */
-export function iptablesRulesMentioning(mark: string): { table: string; rule: string }[] {
-  const out: { table: string; rule: string }[] = [];
-  for (const table of ['filter', 'nat']) {
-    let text = '';
-    try { text = execFileSync('iptables', ['-w', '-t', table, '-S']).toString(); } catch { continue; }
-    for (const rule of text.split('\n')) if (rule.includes(mark)) out.push({ table, rule });
+export function iptablesRulesMentioning(mark: string): { table: string; rule: string; bin: 'iptables' | 'ip6tables' }[] {
+  const out: { table: string; rule: string; bin: 'iptables' | 'ip6tables' }[] = [];
+  for (const bin of ['iptables', 'ip6tables'] as const) {
+    for (const table of ['filter', 'nat']) {
+      let text = '';
+      try { text = execFileSync(bin, ['-w', '-t', table, '-S']).toString(); } catch { continue; }
+      for (const rule of text.split('\n')) if (rule.includes(mark)) out.push({ table, rule, bin });
+    }
   }
   return out;
 }
@@ -274,18 +276,18 @@ export function linksNamed(mark: string): string[] {
 /** Remove what a test daemon's networking leaves by design (its default bridge, its FORWARD chain) or by accident. */
 export function networkCleanup(netPrefix: string): void {
   const chains = new Set<string>();
-  for (const { table, rule } of iptablesRulesMentioning(netPrefix)) {
+  for (const { table, rule, bin } of iptablesRulesMentioning(netPrefix)) {
     const args = (rule.match(/"(?:[^"\\]|\\.)*"|\S+/g) ?? []).map((a) => (a.startsWith('"') ? a.slice(1, -1).replace(/\\(.)/g, '$1') : a));
     const jump = args[args.indexOf('-j') + 1];
     if (args[0] === '-A') {
-      try { execFileSync('iptables', ['-w', '-t', table, '-D', ...args.slice(1)]); } catch { /* gone */ }
-      if (jump && (jump.startsWith(netPrefix) || /^CNI-(DN-)?[0-9a-f]{16,}/.test(jump))) chains.add(`${table} ${jump}`);
+      try { execFileSync(bin, ['-w', '-t', table, '-D', ...args.slice(1)]); } catch { /* gone */ }
+      if (jump && (jump.startsWith(netPrefix) || /^CNI-(DN-)?[0-9a-f]{16,}/.test(jump))) chains.add(`${bin} ${table} ${jump}`);
     }
-    if (args[0] === '-N') chains.add(`${table} ${args[1]}`);
+    if (args[0] === '-N') chains.add(`${bin} ${table} ${args[1]}`);
   }
   for (const c of chains) {
-    const [table, chain] = c.split(' ');
-    try { execFileSync('iptables', ['-w', '-t', table, '-F', chain]); execFileSync('iptables', ['-w', '-t', table, '-X', chain]); } catch { /* busy or gone */ }
+    const [bin, table, chain] = c.split(' ');
+    try { execFileSync(bin, ['-w', '-t', table, '-F', chain]); execFileSync(bin, ['-w', '-t', table, '-X', chain]); } catch { /* busy or gone */ }
   }
   for (const l of linksNamed(netPrefix)) { try { execFileSync('ip', ['link', 'del', l]); } catch { /* gone */ } }
   // the daemon's claim on its network prefix (left behind by a crash)

@@ -98,7 +98,7 @@ function cleanup(root: string, cgroupParent: string, netPrefix: string): void {
     ...processesMentioning(root).map((p) => `process ${p}`),
     ...cgroupsNamed(cgroupParent).map((c) => `cgroup ${c}`),
     ...linksNamed(netPrefix).map((l) => `link ${l}`),
-    ...iptablesRulesMentioning(netPrefix).map((r) => `iptables -t ${r.table} ${r.rule}`),
+    ...iptablesRulesMentioning(netPrefix).map((r) => `${r.bin} -t ${r.table} ${r.rule}`),
     ...(existsSync(root) ? [`dir ${root}`] : []),
   ];
   if (left.length === 0) { process.stdout.write('no traces left\n'); return; }

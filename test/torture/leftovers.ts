@@ -19,7 +19,7 @@ import type { PhaseName, Report } from './report.js';
 export interface NetBaseline { rules: Set<string> }
 
 export function netBaseline(d: TestDaemon): NetBaseline {
-  return { rules: new Set(iptablesRulesMentioning(d.netPrefix).map((r) => `${r.table} ${r.rule}`)) };
+  return { rules: new Set(iptablesRulesMentioning(d.netPrefix).map((r) => `${r.bin} ${r.table} ${r.rule}`)) };
 }
 
 /** Remove every object through the API; what will not go is a leftover. Returns the problems. */
@@ -75,7 +75,7 @@ export function findLeftovers(d: TestDaemon, base: NetBaseline, opts: { berthdPi
     if (l !== d.bridge) { out.push(`link ${l} (bridge of a removed network)`); continue; }
     for (const port of entries(`/sys/class/net/${l}/brif`)) out.push(`veth ${port} on ${l}`);
   }
-  for (const r of iptablesRulesMentioning(d.netPrefix)) if (!base.rules.has(`${r.table} ${r.rule}`)) out.push(`iptables -t ${r.table} ${r.rule}`);
+  for (const r of iptablesRulesMentioning(d.netPrefix)) if (!base.rules.has(`${r.bin} ${r.table} ${r.rule}`)) out.push(`${r.bin} -t ${r.table} ${r.rule}`);
   const dirs: [string, string][] = [
     [join(d.dataRoot, 'containers'), 'container dir'], [join(d.dataRoot, 'snapshots', 'rw'), 'rw snapshot'],
     [join(d.dataRoot, 'snapshots', 'layers'), 'layer tree'], [join(d.dataRoot, 'content', 'blobs', 'sha256'), 'unreferenced blob'],
