@@ -431,7 +431,7 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     for (const ep of Object.values(r.net?.endpoints ?? {})) {
       const n = ep.live ? this.o.networks.tryGet(ep.NetworkID) : undefined;
       if (!n || !ep.live || !this.o.networks.isUserDefined(n)) continue;
-      endpoints.push({ networkId: n.id, networkName: n.name, ip: ep.live.ip, aliases: ep.Aliases ?? [], links: ep.Links ?? [] });
+      endpoints.push({ networkId: n.id, networkName: n.name, ip: ep.live.ip, ...(ep.live.ip6 ? { ip6: ep.live.ip6 } : {}), aliases: ep.Aliases ?? [], links: ep.Links ?? [] });
     }
     return { id: r.id, name: r.name, endpoints };
   }

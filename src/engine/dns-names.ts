@@ -24,6 +24,8 @@ export interface DnsEndpoint {
   networkId: string;
   networkName: string;
   ip: string;
+  /** the IPv6 address, on a network with IPv6 on (AAAA answers) */
+  ip6?: string;
   /** network-scoped aliases (--network-alias) */
   aliases: string[];
   /** endpoint links, `target[:alias]` or dockerd's stored `/target:/self/alias` */
@@ -42,7 +44,7 @@ function addressesOn(all: DnsContainer[], networkId: string, networkName: string
     for (const ep of c.endpoints) {
       if (ep.networkId !== networkId) continue;
       const labels = [c.name, c.id.slice(0, 12), ...ep.aliases].map((s) => s.toLowerCase());
-      if (labels.some((l) => asks(name, l, networkName.toLowerCase()))) out.push(ep.ip);
+      if (labels.some((l) => asks(name, l, networkName.toLowerCase()))) out.push(ep.ip, ...(ep.ip6 ? [ep.ip6] : []));
     }
   }
   return out;
@@ -57,7 +59,7 @@ function linkAliases(ep: DnsEndpoint): Map<string, string> {
   return out;
 }
 
-/** What `raw` resolves to for `asker` among `all` (the asker included): addresses, deduplicated; empty when not a container name. */
+/** What `raw` resolves to for `asker` among `all` (the asker included): addresses (IPv4 and IPv6), deduplicated; empty when not a container name. */
 export function resolveForAsker(all: DnsContainer[], asker: DnsContainer, raw: string): string[] {
   const name = raw.toLowerCase();
   const aliasedOn = new Set<string>();

@@ -152,5 +152,8 @@ export function checkEndpointAddress(n: NetworkRecord, addr: string, family: 4 |
   const inSubnet = c && (family === 4 ? contains(parseCidr(c.Subnet), parsed as number) : contains6(parseCidr6(c.Subnet), parsed as bigint));
   if (!inSubnet) throw invalidArgument(`no configured subnet contains IP address ${addr}`);
   if (text === c.Gateway) throw invalidArgument(`address ${addr} is the network's gateway`);
+  const subnetText = c.Subnet.split('/')[0];
+  if (text === subnetText) throw invalidArgument(`address ${addr} is the network address of subnet ${c.Subnet}`);
+  if (family === 4 && (parsed as number) === broadcastOf(parseCidr(c.Subnet))) throw invalidArgument(`address ${addr} is the broadcast address of subnet ${c.Subnet}`);
   return text;
 }

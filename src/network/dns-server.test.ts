@@ -7,7 +7,7 @@ const query = (name: string, type: 'A' | 'AAAA' = 'A') => dnsPacket.encode({ typ
 const decode = (b: Buffer | undefined) => dnsPacket.decode(b!) as dnsPacket.DecodedPacket & { rcode: string };
 
 const source: DnsAnswerSource = {
-  lookup: (ip) => (ip === '10.1.0.5' ? { resolve: (n) => (n === 'web' || n === 'web.net1' ? ['10.1.0.2'] : []), upstreams: ['127.0.0.53'] } : ip === '10.1.0.6' ? { resolve: () => [], upstreams: [] } : undefined),
+  lookup: (ip) => (ip === '10.1.0.5' ? { resolve: (n) => (n === 'web' || n === 'web.net1' ? ['10.1.0.2'] : n === 'six' ? ['10.1.0.3', 'fd00:1::3'] : []), upstreams: ['127.0.0.53'] } : ip === '10.1.0.6' ? { resolve: () => [], upstreams: [] } : undefined),
 };
 
 test('container names resolve to their addresses, authoritatively', async () => {
@@ -20,7 +20,14 @@ test('container names resolve to their addresses, authoritatively', async () => 
   assert.equal(fq.answers?.length, 1);
 });
 
-test('a container name has no AAAA: NODATA, not a forward', async () => {
+test('a container with an IPv6 address answers AAAA with it, and A with its IPv4 one only', async () => {
+  const six = decode(await answer(query('six', 'AAAA'), '10.1.0.5', source, async () => undefined));
+  assert.deepEqual(six.answers?.map((a) => [a.type, (a as { data: string }).data]), [['AAAA', 'fd00:1::3']]);
+  const four = decode(await answer(query('six'), '10.1.0.5', source, async () => undefined));
+  assert.deepEqual(four.answers?.map((a) => [a.type, (a as { data: string }).data]), [['A', '10.1.0.3']]);
+});
+
+test('a container name without IPv6 has no AAAA: NODATA, not a forward', async () => {
   let forwarded = false;
   const r = decode(await answer(query('web', 'AAAA'), '10.1.0.5', source, async () => { forwarded = true; return undefined; }));
   assert.equal(r.rcode, 'NOERROR');

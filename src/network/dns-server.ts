@@ -58,8 +58,12 @@ export async function answer(query: Buffer, sourceIp: string, source: DnsAnswerS
   const name = q.name.replace(/\.$/, '');
   const ips = name ? who.resolve(name) : [];
   if (ips.length) {
-    if (q.type === 'A') return reply('NOERROR', ips.map((ip) => ({ name: q.name, type: 'A', class: 'IN', ttl: TTL, data: ip }) as dnsPacket.Answer));
-    return reply('NOERROR'); // a container name has no AAAA/MX/…: NODATA, as Docker answers
+    // a container name has only A and (on networks with IPv6) AAAA records; the rest is NODATA, as Docker answers
+    if (q.type === 'A' || q.type === 'AAAA') {
+      const family = q.type === 'AAAA';
+      return reply('NOERROR', ips.filter((ip) => ip.includes(':') === family).map((ip) => ({ name: q.name, type: q.type, class: 'IN', ttl: TTL, data: ip }) as dnsPacket.Answer));
+    }
+    return reply('NOERROR');
   }
   if (!who.upstreams.length) return reply('SERVFAIL', [], false);
   const fwd = await forward(query, who.upstreams);

@@ -17,7 +17,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { systemError } from '../errdefs/errors.js';
-import { parseIp6, formatIp6 } from './cidr6.js';
+import { readFileSync } from 'node:fs';
+import { parseIp6 } from './cidr6.js';
 
 const run = promisify(execFile);
 const SYS = '/sys/class/net';
@@ -99,17 +100,23 @@ export async function deleteLink(name: string): Promise<void> {
   }
 }
 
-/** Does link `name` carry the address `cidr` (a.b.c.d/len, or an IPv6 one in any spelling)? */
+/**
+ * Does link `name` carry the address `cidr` (a.b.c.d/len, or an IPv6 one in
+ * any spelling)? IPv6 is read from /proc/net/if_inet6, which lists the
+ * addresses of links that are down too (os.networkInterfaces() leaves out
+ * links without carrier, as a new bridge is).
+ */
 export function linkHasAddress(name: string, cidr: string): boolean {
-  const v6 = cidr.includes(':');
-  const want = v6 ? canonical6(cidr) : cidr;
-  return (networkInterfaces()[name] ?? []).some((a) => (v6 ? a.family === 'IPv6' && a.cidr !== null && canonical6(a.cidr) === want : a.family === 'IPv4' && a.cidr === cidr));
-}
-
-function canonical6(cidr: string): string {
+  if (!cidr.includes(':')) return (networkInterfaces()[name] ?? []).some((a) => a.family === 'IPv4' && a.cidr === cidr);
   const [addr, len] = cidr.split('/');
-  const ip = parseIp6(addr);
-  return `${ip === undefined ? addr : formatIp6(ip)}/${len}`;
+  const want = parseIp6(addr);
+  let text = '';
+  try { text = readFileSync('/proc/net/if_inet6', 'utf8'); } catch { return false; }
+  // "20010389000000000000000000000001 1dcf 40 00 80 bdev1-cfcb6f3e8": address, ifindex, prefix length (hex), scope, flags, name
+  return text.split('\n').some((l) => {
+    const f = l.trim().split(/\s+/);
+    return f[5] === name && BigInt(`0x${f[0]}`) === want && parseInt(f[2], 16) === Number(len);
+  });
 }
 
 /**

@@ -235,16 +235,16 @@ export function buildCreateRequest(inp: CreateInputs): CreateRequest {
   return { config, name: f.name, platform: f.platform };
 }
 
-/** --ip, --link-local-ip, --network-alias and --mac-address configure the endpoint on the --network network (docker's opts.go parseNetworkOpts). */
-function endpointsConfig(f: CreateFlags): Record<string, { IPAMConfig?: { IPv4Address?: string; LinkLocalIPs?: string[] }; Aliases?: string[]; MacAddress?: string; Links?: string[] }> {
+/** --ip, --ip6, --link-local-ip, --network-alias and --mac-address configure the endpoint on the --network network (docker's opts.go parseNetworkOpts). */
+function endpointsConfig(f: CreateFlags): Record<string, { IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] }; Aliases?: string[]; MacAddress?: string; Links?: string[] }> {
   const net = f.network ?? 'default';
   const predefined = ['default', 'bridge', 'host', 'none'].includes(net) || net.startsWith('container:');
   // as the docker CLI: --link also goes to a user-defined network's endpoint, where links are DNS aliases
   const links = !predefined && f.link.length ? f.link : [];
   const linkLocal = f.linkLocalIp ?? [];
-  if (!f.ip && !linkLocal.length && !f.networkAlias.length && !f.macAddress && !links.length) return {};
+  if (!f.ip && !f.ip6 && !linkLocal.length && !f.networkAlias.length && !f.macAddress && !links.length) return {};
   if (predefined && f.networkAlias.length) throw invalidArgument('network-scoped aliases are only supported for user-defined networks');
-  return { [net]: { ...(f.ip || linkLocal.length ? { IPAMConfig: { ...(f.ip ? { IPv4Address: f.ip } : {}), ...(linkLocal.length ? { LinkLocalIPs: linkLocal } : {}) } } : {}), ...(f.networkAlias.length ? { Aliases: f.networkAlias } : {}), ...(f.macAddress ? { MacAddress: f.macAddress } : {}), ...(links.length ? { Links: links } : {}) } };
+  return { [net]: { ...(f.ip || f.ip6 || linkLocal.length ? { IPAMConfig: { ...(f.ip ? { IPv4Address: f.ip } : {}), ...(f.ip6 ? { IPv6Address: f.ip6 } : {}), ...(linkLocal.length ? { LinkLocalIPs: linkLocal } : {}) } } : {}), ...(f.networkAlias.length ? { Aliases: f.networkAlias } : {}), ...(f.macAddress ? { MacAddress: f.macAddress } : {}), ...(links.length ? { Links: links } : {}) } };
 }
 
 /** --health-* and --no-healthcheck into Config.Healthcheck (durations in nanoseconds), with docker's conflicts. */

@@ -60,6 +60,7 @@ export interface CreateFlags {
   addHost: string[];
   publishAll?: boolean;
   ip?: string;
+  ip6?: string;
   linkLocalIp: string[];
   macAddress?: string;
   networkAlias: string[];
@@ -129,6 +130,7 @@ export function addCreateFlags(cmd: Command, opts: { run: boolean }): Command {
     .option('-p, --publish <list>', "Publish a container's port(s) to the host", collect, [])
     .option('-P, --publish-all', 'Publish all exposed ports to random ports')
     .option('--ip <string>', 'IPv4 address (e.g., 172.30.100.104)')
+    .option('--ip6 <string>', 'IPv6 address (e.g., 2001:db8::33)')
     .option('--link-local-ip <list>', 'Container IPv4/IPv6 link-local addresses', collect, [])
     .option('--mac-address <string>', 'Container MAC address (e.g., 92:d0:c6:0a:29:33)')
     .option('--network-alias <list>', 'Add network-scoped alias for the container', collect, [])
