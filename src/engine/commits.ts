@@ -119,8 +119,9 @@ export class CommitService {
         ...(base.config.variant ? { variant: base.config.variant } : {}),
         created: now,
         ...(o.author ? { author: o.author } : {}),
-        // the committed container, as dockerd records it (inspect shows it to API < 1.45)
+        // the committed container and its config, as dockerd 20.10 records them (inspect shows both to API < 1.45)
         container: rec.id,
+        container_config: { ...rec.config },
         config: run,
         rootfs: { type: 'layers', diff_ids: [...(base.config.rootfs?.diff_ids ?? []), ...(diffId ? [diffId] : [])] },
         history: [...(base.config.history ?? []), history],

@@ -35,6 +35,13 @@ test('diff, commit --change, history and export of a container', async () => {
   assert.equal(inspect.Comment, 'my change');
   assert.match(inspect.Parent, /^sha256:/);
   assert.equal(inspect.RootFS.Layers.length, 2);
+  assert.equal(inspect.Container, undefined, 'API 1.50 (the docker CLI\'s): no Container/ContainerConfig, as dockerd >= 25');
+  // docker-py 5's test_commit at the API version of dockerd 20.10: the committed container and its config
+  const old = (await d.api('GET', '/v1.41/images/berth-tb-committed:1/json')).json();
+  const cid = (await d.api('GET', '/containers/berth-tb-c1/json')).json().Id;
+  assert.equal(old.Container, cid);
+  assert.equal(old.ContainerConfig.Image, 'busybox');
+  assert.deepEqual(old.ContainerConfig.Cmd, ['sh', '-c', 'mkdir /data && echo hi > /data/f && rm /bin/vi && echo extra >> /etc/passwd && rm -rf /home/user && mkdir /home/user']);
 
   const hist = await d.docker(['history', '--no-trunc', '--format', '{{.ID}}|{{.CreatedBy}}|{{.Comment}}', 'berth-tb-committed:1']);
   assert.equal(hist.code, 0, hist.stderr);

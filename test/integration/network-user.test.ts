@@ -216,7 +216,7 @@ test('API: network create errors are 4xx with Docker-style messages', async () =
     [{ Name: 'bad name!' }, 400, /invalid network name/],
     [{ Name: 'x1', IPAM: { Config: [{ Subnet: '10.0.0.0/33' }] } }, 400, /invalid/],
     [{ Name: 'x2', Driver: 'host' }, 403, /only one instance/],
-    [{ Name: 'x3', EnableIPv6: true }, 501, /IPv6/],
+    [{ Name: 'x3', EnableIPv4: false, EnableIPv6: true }, 501, /IPv6-only/],
     [{ Name: 'x4', IPAM: { Config: [{ Subnet: '10.0.0.0/24', AuxiliaryAddresses: { a: '10.0.1.1' } }] } }, 400, /auxiliary address a=10\.0\.1\.1.*not in subnet 10\.0\.0\.0\/24/],
     [{ Name: 'x5', IPAM: { Config: [{ Subnet: '10.0.0.0/24', AuxiliaryAddresses: { a: 'nope' } }] } }, 400, /invalid auxiliary address a=nope/],
   ];
