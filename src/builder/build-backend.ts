@@ -46,7 +46,7 @@ export interface RunStepRequest {
   network: string;
   extraHosts?: string[];
   /** Output of the step; a returned promise holds the step's output back until the client took it (back-pressure). */
-  onOutput: (text: string) => void | Promise<void>;
+  onOutput: (text: string, stream: 'stdout' | 'stderr') => void | Promise<void>;
   signal: AbortSignal;
   /** Called with the container ID as soon as it exists (for the step view). */
   onContainer?: (id: string) => void;

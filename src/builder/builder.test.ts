@@ -67,7 +67,7 @@ class FakeBackend implements BuildBackend {
   async run(req: RunStepRequest) {
     this.runs.push(req);
     req.onContainer?.('c'.repeat(64));
-    req.onOutput('ran\n');
+    req.onOutput('ran\n', 'stdout');
     const m = await this.mount(req.image);
     writeFileSync(join(m.rootfs, 'ran'), req.argv.join(' '));
     return { exitCode: this.runExit, containerId: 'c'.repeat(64), commitLayer: m.commitLayer, release: m.release };

@@ -58,6 +58,16 @@ export interface BuildRequest {
   signal: AbortSignal;
   /** Progress text, line-oriented (each call ends with `\n` except RUN output). */
   out: (text: string) => void | Promise<void>;
+  /** The same progress as events (a BuildKit-style view: one vertex per step). */
+  progress?: BuildProgress;
+}
+
+/** A build's steps as events: a step begins, it was cached, it printed output. */
+export interface BuildProgress {
+  /** `pos` of `count` steps of stage `stage` (of `stages`); `text` is the instruction as written. */
+  step(s: { stage: number; stageName?: string; stages: number; pos: number; count: number; text: string }): void;
+  cached(): void;
+  log(text: string, stream: 'stdout' | 'stderr'): void;
 }
 
 export interface BuildResult {
@@ -69,8 +79,14 @@ export const PROXY_ARGS = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_pro
 
 /** A RUN step that exited non-zero; `exitCode` goes into the stream's errorDetail. */
 export class BuildStepError extends BerthError {
-  constructor(message: string, readonly exitCode: number) {
+  /** `command`: the step's argv joined, as both builders name it. */
+  constructor(message: string, readonly exitCode: number, readonly command = '') {
     super('BUILD_STEP_FAILED', message);
+  }
+
+  /** BuildKit's wording for the same failure. */
+  get buildkitMessage(): string {
+    return `process "${this.command}" did not complete successfully: exit code: ${this.exitCode}`;
   }
 }
 
@@ -143,6 +159,8 @@ export async function runBuild(backend: BuildBackend, req: BuildRequest): Promis
     const from = expandFrom(stage.from, metaArgs, esc);
     step++;
     req.out(`Step ${step}/${steps} : ${stage.from.original}\n`);
+    const count = stage.instructions.length + 1;
+    req.progress?.step({ stage: stage.index, stageName: stage.name, stages: stages.length, pos: 1, count, text: `FROM ${from.image}` });
     let base: BuildImage | null = null;
     const fromName = from.image.toLowerCase();
     if (stageNames.has(fromName)) base = results[stageNames.get(fromName)!];
@@ -178,10 +196,11 @@ export async function runBuild(backend: BuildBackend, req: BuildRequest): Promis
       }
     }
 
-    for (const instr of stage.instructions) {
+    for (const [i, instr] of stage.instructions.entries()) {
       checkAbort();
       step++;
       req.out(`Step ${step}/${steps} : ${instr.original}\n`);
+      req.progress?.step({ stage: stage.index, stageName: stage.name, stages: stages.length, pos: i + 2, count, text: instr.original });
       await dispatch(ctx, instr);
       if (instr.kind === 'arg') for (const a of instr.args) consumed.add(a.key);
     }
@@ -227,7 +246,7 @@ async function commitStep(ctx: Ctx, keyParts: unknown[], createdBy: string, work
   if (!req.noCache) {
     const hit = backend.cacheGet(key, req.cacheFrom);
     if (hit) {
-      if (!quietId) req.out(' ---> Using cache\n');
+      if (!quietId) { req.out(' ---> Using cache\n'); req.progress?.cached(); }
       adopt(st, hit);
       if (!quietId) req.out(` ---> ${short(hit.id)}\n`);
       return;
@@ -422,11 +441,15 @@ async function runStep(ctx: Ctx, i: RunInstruction): Promise<void> {
       extraHosts: req.extraHosts,
       signal: req.signal,
       onContainer: (id) => { cid = id; req.out(` ---> Running in ${short(id)}\n`); },
-      onOutput: (t) => req.out(t),
+      onOutput: (t, stream) => {
+        req.progress?.log(t, stream);
+        // stderr in red, each write wrapped as dockerd's builder does (docker-py checks for it)
+        return req.out(stream === 'stderr' ? `\x1b[91m${t}\x1b[0m` : t);
+      },
     });
     if (res.exitCode !== 0) {
       await res.release();
-      throw new BuildStepError(`The command '${argv.join(' ')}' returned a non-zero code: ${res.exitCode}`, res.exitCode);
+      throw new BuildStepError(`The command '${argv.join(' ')}' returned a non-zero code: ${res.exitCode}`, res.exitCode, argv.join(' '));
     }
     return {
       commitLayer: (mtime) => res.commitLayer(mtime),

@@ -15,7 +15,7 @@ import type { VolumeService, VolumeCreateRequest } from '../engine/volumes.js';
 import { parseFilters } from '../engine/container-views.js';
 import type { NetworkService, NetworkCreateRequest } from '../engine/networks.js';
 import { archivePath, extractArchive, statPath } from '../engine/container-archive.js';
-import { buildErrorCode, type BuildService } from '../engine/builds.js';
+import { buildErrorCode, buildkitErrorMessage, type BuildService } from '../engine/builds.js';
 import type { DiskUsageService } from '../engine/disk-usage.js';
 import type { CommitService } from '../engine/commits.js';
 import type { ImageStore } from '../images/image-store.js';
@@ -84,6 +84,7 @@ export function createBackend(s: { containers: ContainerService; images: ImageSe
     builds: {
       prepare: (src, o) => s.builds.prepare(src, o),
       errorCode: (err) => buildErrorCode(err),
+      buildkitError: (err) => buildkitErrorMessage(err),
       prune: (o) => s.builds.prune(o),
     },
     system: {

@@ -33,7 +33,7 @@ import type { ImageConfig } from '../oci/image.js';
 import { secureJoin } from '../lib/secure-join.js';
 import type { BuildBackend, BuildImage, RunStepRequest, RunStepResult, ScratchMount } from '../builder/build-backend.js';
 import { openContext, type BuildContext } from '../builder/build-context.js';
-import { planBuild, runBuild, BuildStepError, type BuildRequest } from '../builder/builder.js';
+import { planBuild, runBuild, BuildStepError, type BuildRequest, type BuildProgress } from '../builder/builder.js';
 import type { ContainerService } from './containers.js';
 import type { EventPublisher } from './events.js';
 
@@ -56,11 +56,13 @@ export interface BuildServiceOptions {
  * supplies (context dir, Dockerfile text, signal, output), plus the tags and
  * the Dockerfile's path in the context.
  */
-export type BuildOptions = Omit<BuildRequest, 'contextDir' | 'dockerfile' | 'signal' | 'out' | 'cacheFrom'> & { tags: string[]; dockerfile?: string; cacheFrom?: string[] };
+export type BuildOptions = Omit<BuildRequest, 'contextDir' | 'dockerfile' | 'signal' | 'out' | 'cacheFrom' | 'progress'> & { tags: string[]; dockerfile?: string; cacheFrom?: string[] };
 
 export interface BuildOutput {
   stream(text: string): void | Promise<void>;
   aux(value: unknown): void;
+  /** The steps as events, for a BuildKit-style progress view (POST /build?version=2). */
+  progress?: BuildProgress;
 }
 
 /** A build whose context and Dockerfile were accepted; `run` streams, `discard` gives up. */
@@ -121,7 +123,7 @@ export class BuildService implements BuildBackend {
           // step layers are committed before their images: no garbage collection until the build ends
           const { image } = await this.o.images.withLease(() => runBuild(this, {
             contextDir: ctx.dir, dockerfile: ctx.dockerfile, buildArgs: opts.buildArgs, labels: opts.labels, target: opts.target,
-            noCache: opts.noCache, pull: opts.pull, network: opts.network, extraHosts: opts.extraHosts, cacheFrom: opts.cacheFrom?.length ? this.cacheSources(opts.cacheFrom) : undefined, platform: opts.platform, signal, out: (t) => out.stream(t),
+            noCache: opts.noCache, pull: opts.pull, network: opts.network, extraHosts: opts.extraHosts, cacheFrom: opts.cacheFrom?.length ? this.cacheSources(opts.cacheFrom) : undefined, platform: opts.platform, signal, out: (t) => out.stream(t), progress: out.progress,
           }));
           out.aux({ ID: image.id });
           out.stream(`Successfully built ${short(image.id)}\n`);
@@ -212,8 +214,7 @@ export class BuildService implements BuildBackend {
       if (req.signal.aborted) onAbort();
       for await (const r of c.logs(id, { stdout: true, stderr: true, follow: true })) {
         const text = r.data.toString() + (r.partial ? '' : '\n');
-        // stderr in red, each write wrapped as dockerd's builder does (docker-py checks for it)
-        await req.onOutput(r.stream === 'stderr' ? `\x1b[91m${text}\x1b[0m` : text);
+        await req.onOutput(text, r.stream === 'stderr' ? 'stderr' : 'stdout');
       }
       const { StatusCode } = await c.wait(id, 'not-running');
       if (req.signal.aborted) throw new BerthError('CANCELLED', 'build cancelled');
@@ -330,4 +331,9 @@ export class BuildService implements BuildBackend {
 /** The exit code to report for a failed build (RUN's own code, else 1). */
 export function buildErrorCode(err: unknown): number {
   return err instanceof BuildStepError ? err.exitCode : 1;
+}
+
+/** A failed build's message as BuildKit words it (`failed to solve: process "…" did not complete successfully: exit code: N`). */
+export function buildkitErrorMessage(err: unknown): string {
+  return `failed to solve: ${err instanceof BuildStepError ? err.buildkitMessage : (err as Error)?.message ?? String(err)}`;
 }

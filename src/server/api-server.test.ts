@@ -95,6 +95,7 @@ const backend: Backend = {
   builds: {
     prepare: async () => { throw notImplemented('no builds in this fake'); },
     errorCode: () => 1,
+    buildkitError: (err) => String(err),
     prune: async () => ({ CachesDeleted: [], SpaceReclaimed: 0 }),
   },
   exec: {

@@ -27,6 +27,7 @@ import { eventRoutes } from './routes/event-routes.js';
 import { volumeRoutes } from './routes/volume-routes.js';
 import { archiveRoutes } from './routes/archive-routes.js';
 import { buildRoutes } from './routes/build-routes.js';
+import { sessionRoutes, BuildSessions } from './routes/session-routes.js';
 import { usageRoutes } from './routes/usage-routes.js';
 import { commitRoutes } from './routes/commit-routes.js';
 import { execRoutes } from './routes/exec-routes.js';
@@ -57,7 +58,10 @@ export function buildRouter(b: Backend): Router {
   if (b.networks) networkRoutes(r, b.networks);
   authRoutes(r, b.auth);
   archiveRoutes(r, b.archive);
-  buildRoutes(r, b.builds);
+  // BuildKit sessions: opened by POST /session, named by POST /build?version=2&session=…
+  const sessions = new BuildSessions();
+  sessionRoutes(r, sessions);
+  buildRoutes(r, b.builds, sessions);
   if (b.usage) usageRoutes(r, b.usage);
   commitRoutes(r, b.commits);
   execRoutes(r, b.exec);

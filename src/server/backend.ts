@@ -118,14 +118,23 @@ export interface BuildRequestOptions {
   platform?: string;
 }
 
+/** A build's steps as events (what api/buildkit-trace turns into BuildKit's progress). */
+export interface BuildSteps {
+  step(s: { stage: number; stageName?: string; stages: number; pos: number; count: number; text: string }): void;
+  cached(): void;
+  log(text: string, stream: 'stdout' | 'stderr'): void;
+}
+
 export interface BuildsBackend {
   /** Accept the context and parse the Dockerfile; throws (→ HTTP status) before anything streams. */
   prepare(context: Readable, opts: BuildRequestOptions): Promise<{
-    run(out: { stream(text: string): void | Promise<void>; aux(v: unknown): void }, signal: AbortSignal): Promise<string>;
+    run(out: { stream(text: string): void | Promise<void>; aux(v: unknown): void; progress?: BuildSteps }, signal: AbortSignal): Promise<string>;
     discard(): Promise<void>;
   }>;
   /** The errorDetail code of a failed build (a RUN step's exit code, else 1). */
   errorCode(err: unknown): number;
+  /** The same failure in BuildKit's words (POST /build?version=2). */
+  buildkitError(err: unknown): string;
   prune(opts: { all?: boolean }): Promise<unknown>;
 }
 

@@ -36,10 +36,11 @@ export interface HijackedSession {
   finish(): void;
 }
 
-export function hijack(up: { socket: Duplex; head: Buffer }, contentType: string, o: { log?: Logger; signal?: AbortSignal } = {}): HijackedSession {
+/** `protocol`: what the 101 names in Upgrade (`tcp` for attach and exec; `h2c` for a BuildKit session). */
+export function hijack(up: { socket: Duplex; head: Buffer }, contentType: string, o: { log?: Logger; signal?: AbortSignal; protocol?: 'tcp' | 'h2c' } = {}): HijackedSession {
   const sock = up.socket;
   guard(sock, (err) => { if (!isConnectionError(err)) o.log?.warn('hijacked connection failed', { err: err.message }); });
-  sock.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+  sock.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: ${o.protocol ?? 'tcp'}\r\n\r\n`);
   const out = new WireWriter(sock, o.signal);
   let input: Transform | undefined;
   let finished = false;

@@ -4,6 +4,10 @@
  * `{"aux": {"ID": …}}`, `{"errorDetail": {…}, "error": …}`) and
  * `POST /build/prune`. Errors found before the build starts (bad query,
  * context, Dockerfile) get an HTTP status; later ones go into the stream.
+ * `version=2` with the context in the body (dockerode, docker-py with
+ * BuildKit asked for) builds with the same builder and reports as dockerd's
+ * BuildKit does: `{"id": "moby.buildkit.trace", "aux": <StatusResponse,
+ * base64>}` lines, then `{"id": "moby.image.id", "aux": {"ID": …}}`.
  */
 import { invalidArgument, notImplemented } from '../../errdefs/errors.js';
 import { WireWriter } from '../wire-writer.js';
@@ -14,6 +18,32 @@ import { decodeWire, type WireType } from '../wire-decode.js';
 import { BUILD_ARGS, BUILD_CACHE_FROM, BUILD_LABELS, BUILD_ULIMITS } from '../wire-schemas.js';
 import { messageOf } from '../http-errors.js';
 import type { BuildsBackend } from '../backend.js';
+import { BuildkitTrace } from '../../api/buildkit-trace.js';
+import { encodeStatus } from '../../api/buildkit-status.js';
+import type { BuildSessions } from './session-routes.js';
+
+type Prepared = Awaited<ReturnType<BuildsBackend['prepare']>>;
+
+/** Run a prepared build, reporting as dockerd's BuildKit does on `POST /build?version=2`. */
+async function buildkitStream(wire: WireWriter, prepared: Prepared, tags: string[], describe: (err: unknown) => string, signal: AbortSignal): Promise<void> {
+  // one status per line, in order; a slow client holds the build back (each write awaits the one before);
+  // a client that went away fails no promise (the signal cancels the build)
+  let chain: Promise<void> = Promise.resolve();
+  const line = (o: unknown): Promise<void> => { chain = chain.then(() => wire.write(JSON.stringify(o) + '\r\n')).then(() => undefined, () => undefined); return chain; };
+  const trace = new BuildkitTrace((s) => { void line({ id: 'moby.buildkit.trace', aux: encodeStatus(s).toString('base64') }); });
+  trace.begin();
+  try {
+    const id = await prepared.run({ stream: () => chain, aux: () => {}, progress: trace }, signal);
+    trace.done(id, tags);
+    await line({ id: 'moby.image.id', aux: { ID: id } });
+  } catch (err) {
+    const message = describe(err);
+    trace.fail(message);
+    await line({ errorDetail: { message }, error: message });
+  }
+  await chain;
+  wire.end();
+}
 
 /**
  * A query parameter carrying JSON, checked against the Go type dockerd
@@ -28,9 +58,14 @@ function jsonParam<T>(q: URLSearchParams, name: string, what: string, type: Wire
   return decodeWire<T>(parsed, type, `error reading ${what}: `) ?? undefined;
 }
 
-export function buildRoutes(r: Router, b: BuildsBackend): void {
+export function buildRoutes(r: Router, b: BuildsBackend, sessions: BuildSessions): void {
   r.add('POST', '/build', async ({ req, res, query, signal }) => {
-    if (query.get('version') === '2') throw notImplemented('BuildKit (version=2) is not supported by berthd; use the legacy builder (DOCKER_BUILDKIT=0)');
+    const version = query.get('version') || '1';
+    if (version !== '1' && version !== '2') throw invalidArgument(`unsupported builder version ${version}`);
+    const buildkit = version === '2';
+    if (buildkit && query.get('remote') === 'client-session') throw notImplemented('BuildKit sessions (the context over POST /session, as buildx sends it) are not supported by berthd yet; send the context as a tar in the body');
+    const sessionId = buildkit ? query.get('session') : null;
+    if (sessionId && !(await sessions.wait(sessionId))) throw invalidArgument(`no active session for ${sessionId}: open it with POST /session first`);
     if (query.get('remote')) throw notImplemented('building from a remote context (URL or git) is not supported by berthd; send the context as a tar');
     const buildArgs = jsonParam<Record<string, string | null>>(query, 'buildargs', 'build args', BUILD_ARGS) ?? {};
     const labels = jsonParam<Record<string, string>>(query, 'labels', 'labels', BUILD_LABELS) ?? {};
@@ -40,9 +75,10 @@ export function buildRoutes(r: Router, b: BuildsBackend): void {
     // read by dockerd, not used by berth's builder: still refused when malformed, as dockerd does
     jsonParam(query, 'ulimits', 'ulimit settings', BUILD_ULIMITS);
     intParam(query, 'shmsize');
-    const quiet = boolParam(query, 'q');
+    const quiet = boolParam(query, 'q') && !buildkit;
+    const tags = query.getAll('t').filter(Boolean);
     const prepared = await b.prepare(req, {
-      tags: query.getAll('t').filter(Boolean),
+      tags,
       dockerfile: query.get('dockerfile') || undefined,
       buildArgs,
       labels,
@@ -58,6 +94,7 @@ export function buildRoutes(r: Router, b: BuildsBackend): void {
     // RUN output can be large: a slow client holds the step's output back rather than berthd buffering it
     const wire = new WireWriter(res, signal);
     const write = (o: unknown) => wire.write(JSON.stringify(o) + '\r\n').then(() => undefined);
+    if (buildkit) return buildkitStream(wire, prepared, tags, (err) => b.buildkitError(err), signal);
     // -q: the docker CLI prints only the ID (from aux); the output is replayed if the build fails.
     const held: string[] = [];
     try {
