@@ -43,6 +43,9 @@ Environment:
                       free ones are picked if a host route overlaps them)
   BERTH_TEST_PREFIX   names of the temp root and cgroup parent, network marker (default: berth-pe-)
   FULL, INCLUDE_DESTRUCTIVE, INCLUDE_FLAKY, TEST_TIMEOUT, SPECS   passed to the runners (see their headers)
+  DOCKER_TEST_API_VERSION  docker-py's own: the API version its tests speak (default: the daemon's newest,
+                      1.50 with berthd; dockerd 20.10 serves 1.41, so DOCKER_TEST_API_VERSION=1.41 compares
+                      berthd with it at the same version)
 EOF
 }
 
