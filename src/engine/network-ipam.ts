@@ -54,50 +54,56 @@ function overlapError(subnet: string, clash: TakenSubnet): BerthError {
   return new BerthError('POOL_OVERLAP', `invalid pool request: Pool overlaps with other one on this address space (${subnet} overlaps ${clash.subnet} of network ${clash.network})`);
 }
 
-function requested4(want: Partial<IpamConfig>, taken: TakenSubnet[]): IpamConfig {
-  if (!want.Subnet) throw invalidArgument('a subnet is required when a gateway or an IP range is given');
-  const subnet = networkOf(parseCidr(want.Subnet, 'subnet'));
-  if (subnet.prefix > 30) throw invalidArgument(`invalid subnet ${want.Subnet}: too small (at most /30)`);
-  const clash = taken.find((t) => !t.subnet.includes(':') && overlaps(parseCidr(t.subnet), subnet));
-  if (clash) throw overlapError(formatCidr(subnet), clash);
-  let gateway = firstHost(subnet);
-  if (want.Gateway) {
-    const g = parseIp(want.Gateway);
-    if (g === undefined) throw invalidArgument(`invalid gateway address ${want.Gateway}`);
-    if (!contains(subnet, g) || g === subnet.ip || g === broadcastOf(subnet)) throw invalidArgument(`no matching subnet for gateway ${want.Gateway}`);
-    gateway = g;
-  }
-  const out: IpamConfig = { Subnet: formatCidr(subnet), Gateway: formatIp(gateway) };
-  if (want.IPRange) {
-    const r = networkOf(parseCidr(want.IPRange, 'ip-range'));
-    if (r.prefix < subnet.prefix || !contains(subnet, r.ip)) throw invalidArgument(`no matching subnet for range ${want.IPRange}`);
-    out.IPRange = formatCidr(r);
-  }
-  const aux = auxiliary(want, 'IPv4', (v) => { const a = parseIp(v); return a !== undefined && contains(subnet, a) ? formatIp(a) : a === undefined ? undefined : null; }, formatCidr(subnet));
-  if (aux) out.AuxiliaryAddresses = aux;
-  return out;
+/** One address family's arithmetic, so a requested pool is checked by one procedure for both. */
+interface Family<A> {
+  name: 'IPv4' | 'IPv6';
+  v6: boolean;
+  /** the smallest subnet a network may have */
+  maxPrefix: number;
+  parse(s: string): A | undefined;
+  parseCidr(s: string, what: string): { ip: A; prefix: number };
+  networkOf(c: { ip: A; prefix: number }): { ip: A; prefix: number };
+  contains(net: { ip: A; prefix: number }, a: A): boolean;
+  overlaps(a: { ip: A; prefix: number }, b: { ip: A; prefix: number }): boolean;
+  firstHost(net: { ip: A; prefix: number }): A;
+  /** the subnet's own address, or (IPv4) its broadcast address */
+  reserved(net: { ip: A; prefix: number }, a: A): boolean;
+  format(a: A): string;
+  formatCidr(c: { ip: A; prefix: number }): string;
 }
 
-function requested6(want: Partial<IpamConfig>, taken: TakenSubnet[]): IpamConfig {
+const V4: Family<number> = {
+  name: 'IPv4', v6: false, maxPrefix: 30, parse: parseIp, parseCidr, networkOf, contains, overlaps, firstHost,
+  reserved: (net, a) => a === net.ip || a === broadcastOf(net), format: formatIp, formatCidr,
+};
+const V6: Family<bigint> = {
+  name: 'IPv6', v6: true, maxPrefix: 126, parse: parseIp6, parseCidr: parseCidr6, networkOf: networkOf6, contains: contains6, overlaps: overlaps6, firstHost: firstHost6,
+  reserved: (net, a) => a === net.ip, format: formatIp6, formatCidr: formatCidr6,
+};
+
+const requested4 = (want: Partial<IpamConfig>, taken: TakenSubnet[]) => requested(V4, want, taken);
+const requested6 = (want: Partial<IpamConfig>, taken: TakenSubnet[]) => requested(V6, want, taken);
+
+function requested<A>(f: Family<A>, want: Partial<IpamConfig>, taken: TakenSubnet[]): IpamConfig {
   if (!want.Subnet) throw invalidArgument('a subnet is required when a gateway or an IP range is given');
-  const subnet = networkOf6(parseCidr6(want.Subnet, 'subnet'));
-  if (subnet.prefix > 126) throw invalidArgument(`invalid subnet ${want.Subnet}: too small (at most /126)`);
-  const clash = taken.find((t) => t.subnet.includes(':') && overlaps6(parseCidr6(t.subnet), subnet));
-  if (clash) throw overlapError(formatCidr6(subnet), clash);
-  let gateway = firstHost6(subnet);
+  const subnet = f.networkOf(f.parseCidr(want.Subnet, 'subnet'));
+  if (subnet.prefix > f.maxPrefix) throw invalidArgument(`invalid subnet ${want.Subnet}: too small (at most /${f.maxPrefix})`);
+  const clash = taken.find((t) => t.subnet.includes(':') === f.v6 && f.overlaps(f.parseCidr(t.subnet, 'subnet'), subnet));
+  if (clash) throw overlapError(f.formatCidr(subnet), clash);
+  let gateway = f.firstHost(subnet);
   if (want.Gateway) {
-    const g = parseIp6(want.Gateway);
+    const g = f.parse(want.Gateway);
     if (g === undefined) throw invalidArgument(`invalid gateway address ${want.Gateway}`);
-    if (!contains6(subnet, g) || g === subnet.ip) throw invalidArgument(`no matching subnet for gateway ${want.Gateway}`);
+    if (!f.contains(subnet, g) || f.reserved(subnet, g)) throw invalidArgument(`no matching subnet for gateway ${want.Gateway}`);
     gateway = g;
   }
-  const out: IpamConfig = { Subnet: formatCidr6(subnet), Gateway: formatIp6(gateway) };
+  const out: IpamConfig = { Subnet: f.formatCidr(subnet), Gateway: f.format(gateway) };
   if (want.IPRange) {
-    const r = networkOf6(parseCidr6(want.IPRange, 'ip-range'));
-    if (r.prefix < subnet.prefix || !contains6(subnet, r.ip)) throw invalidArgument(`no matching subnet for range ${want.IPRange}`);
-    out.IPRange = formatCidr6(r);
+    const r = f.networkOf(f.parseCidr(want.IPRange, 'ip-range'));
+    if (r.prefix < subnet.prefix || !f.contains(subnet, r.ip)) throw invalidArgument(`no matching subnet for range ${want.IPRange}`);
+    out.IPRange = f.formatCidr(r);
   }
-  const aux = auxiliary(want, 'IPv6', (v) => { const a = parseIp6(v); return a !== undefined && contains6(subnet, a) ? formatIp6(a) : a === undefined ? undefined : null; }, formatCidr6(subnet));
+  const aux = auxiliary(want, f.name, (v) => { const a = f.parse(v); return a === undefined ? undefined : f.contains(subnet, a) ? f.format(a) : null; }, f.formatCidr(subnet));
   if (aux) out.AuxiliaryAddresses = aux;
   return out;
 }
@@ -145,15 +151,16 @@ function fromPools6(o: IpamPools & { taken: TakenSubnet[] }): IpamConfig {
 
 /** A requested endpoint address checked against the network's pool of its family; returns the canonical text. */
 export function checkEndpointAddress(n: NetworkRecord, addr: string, family: 4 | 6): string {
-  const c = family === 4 ? ipv4Config(n) : ipv6Config(n);
-  const parsed = family === 4 ? parseIp(addr) : parseIp6(addr);
-  if (parsed === undefined) throw invalidArgument(`invalid IPv${family} address: ${addr}`);
-  const text = family === 4 ? formatIp(parsed as number) : formatIp6(parsed as bigint);
-  const inSubnet = c && (family === 4 ? contains(parseCidr(c.Subnet), parsed as number) : contains6(parseCidr6(c.Subnet), parsed as bigint));
-  if (!inSubnet) throw invalidArgument(`no configured subnet contains IP address ${addr}`);
+  return family === 4 ? checkAddress(V4, ipv4Config(n), addr) : checkAddress(V6, ipv6Config(n), addr);
+}
+
+function checkAddress<A>(f: Family<A>, c: IpamConfig | undefined, addr: string): string {
+  const a = f.parse(addr);
+  if (a === undefined) throw invalidArgument(`invalid ${f.name} address: ${addr}`);
+  const subnet = c && f.networkOf(f.parseCidr(c.Subnet, 'subnet'));
+  if (!c || !subnet || !f.contains(subnet, a)) throw invalidArgument(`no configured subnet contains IP address ${addr}`);
+  const text = f.format(a);
   if (text === c.Gateway) throw invalidArgument(`address ${addr} is the network's gateway`);
-  const subnetText = c.Subnet.split('/')[0];
-  if (text === subnetText) throw invalidArgument(`address ${addr} is the network address of subnet ${c.Subnet}`);
-  if (family === 4 && (parsed as number) === broadcastOf(parseCidr(c.Subnet))) throw invalidArgument(`address ${addr} is the broadcast address of subnet ${c.Subnet}`);
+  if (f.reserved(subnet, a)) throw invalidArgument(`address ${addr} is the ${a === subnet.ip ? 'network' : 'broadcast'} address of subnet ${c.Subnet}`);
   return text;
 }
