@@ -34,6 +34,7 @@ import { secureJoin } from '../lib/secure-join.js';
 import type { BuildBackend, BuildImage, RunStepRequest, RunStepResult, ScratchMount } from '../builder/build-backend.js';
 import { openContext, type BuildContext } from '../builder/build-context.js';
 import { planBuild, runBuild, BuildStepError, type BuildRequest, type BuildProgress } from '../builder/builder.js';
+import { DockerfileParseError } from '../builder/dockerfile/index.js';
 import type { ContainerService } from './containers.js';
 import type { EventPublisher } from './events.js';
 
@@ -111,7 +112,14 @@ export class BuildService implements BuildBackend {
     await mkdir(this.root, { recursive: true });
     const ctx: BuildContext = await openContext(source, { dir: join(this.root, `ctx-${randomBytes(8).toString('hex')}`), dockerfile: opts.dockerfile });
     try {
-      planBuild(ctx.dockerfile, opts.target);
+      // dockerd's words for a Dockerfile with nothing in it, and for one with no instruction
+      if (!ctx.dockerfile.length) throw invalidArgument(`the Dockerfile (${opts.dockerfile || 'Dockerfile'}) cannot be empty`, 'INVALID_CONTEXT');
+      try {
+        planBuild(ctx.dockerfile, opts.target);
+      } catch (err) {
+        if (err instanceof DockerfileParseError && err.detail === 'file with no instructions') throw invalidArgument('failed to parse Dockerfile: file with no instructions', 'INVALID_CONTEXT', err);
+        throw err;
+      }
     } catch (err) {
       await ctx.close();
       throw err;

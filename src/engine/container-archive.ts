@@ -104,11 +104,12 @@ export async function archivePath(fs: ContainerFs, path: string, container: stri
   const stat = await statPath(fs, path, container);
   const r = await resolvePath(fs, path, container);
   const pack = tarWriter();
+  // the root's entries are named "/", "/bin/", "/bin/sh"… as dockerd names them (the path's base, "/", rebased)
   // failures surface to the reader through the destroyed stream (pipeline rejects); a reader
   // going away destroys the archive, which fails the entry being written and ends the walk
   const done = (async () => {
     try {
-      await packTree(fs, pack, r.resolved, stat.name === '/' ? '.' : stat.name, r.st, fs.hostPath(r.resolved), new Map());
+      await packTree(fs, pack, r.resolved, stat.name === '/' ? '' : stat.name, r.st, fs.hostPath(r.resolved), new Map());
       pack.finalize();
     } catch (err) {
       // the path itself swapped (for a link, a file for a directory) after it was resolved: the

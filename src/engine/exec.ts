@@ -91,8 +91,7 @@ export class ExecService {
     const rec = this.o.containers.get(ref);
     if (!cfg || typeof cfg !== 'object') throw invalidArgument('invalid exec config');
     if (!Array.isArray(cfg.Cmd) || cfg.Cmd.length === 0) throw invalidArgument('No exec command specified');
-    if (rec.state.Status === 'paused') throw conflict(`Container ${rec.id} is paused, unpause the container before exec`, 'CONTAINER_PAUSED');
-    if (rec.state.Status !== 'running') throw conflict(`container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
+    refuseExecInto(rec);
     for (const e of cfg.Env ?? []) if (typeof e !== 'string' || !e || e.startsWith('=')) throw invalidArgument(`invalid environment variable: ${e}`);
     const id = newId();
     let finish!: (code: number) => void;
@@ -140,8 +139,7 @@ export class ExecService {
     const s = this.get(id);
     if (s.started) throw conflict(`Error: Exec command ${id} has already run`, 'EXEC_ALREADY_RUN');
     const rec = this.o.containers.get(s.containerId);
-    if (rec.state.Status === 'paused') throw conflict(`Container ${rec.id} is paused, unpause the container before exec`, 'CONTAINER_PAUSED');
-    if (rec.state.Status !== 'running') throw conflict(`container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
+    refuseExecInto(rec);
     s.started = true;
     const dir = this.dir(s);
     const exitDir = join(dir, 'exits'); // conmon writes <persistDir>/exit as a file
@@ -297,4 +295,11 @@ async function daemonCapabilities(): Promise<string[]> {
   if (!m) return ALL_CAPABILITIES;
   const mask = BigInt(`0x${m[1]}`);
   return ALL_CAPABILITIES.filter((_c, i) => (mask >> BigInt(i)) & 1n);
+}
+
+/** dockerd's refusals of an exec into a container that is not running (create and start), in its words. */
+function refuseExecInto(rec: { id: string; state: { Status: string } }): void {
+  if (rec.state.Status === 'paused') throw conflict(`Container ${rec.id} is paused, unpause the container before exec`, 'CONTAINER_PAUSED');
+  if (rec.state.Status === 'restarting') throw conflict(`Container ${rec.id} is restarting, wait until the container is running`, 'CONTAINER_NOT_RUNNING');
+  if (rec.state.Status !== 'running') throw conflict(`container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
 }

@@ -11,6 +11,10 @@ test('rebaseName renames the top entry as docker CopyTo does', () => {
     ['.', '.', 'new', 'new'],
     ['./x/y', '.', 'new', 'new/x/y'],
     ['file.txt', 'file.txt', 'renamed.txt', 'renamed.txt'],
+    // a whole root, as dockerd (and berthd) name it, and as older berthd did
+    ['/', '/', 'new', 'new'],
+    ['/bin/sh', '/', 'new', 'new/bin/sh'],
+    ['./etc/hosts', '/', 'new', 'new/etc/hosts'],
   ];
   for (const [name, from, to, want] of cases) assert.equal(rebaseName(name, from, to), want, `${name} ${from}→${to}`);
 });

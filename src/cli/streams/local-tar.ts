@@ -65,6 +65,8 @@ function cleanName(name: string): string {
 
 /** Rename the top entry `from` (and everything under it) to `to`. */
 export function rebaseName(name: string, from: string, to: string): string {
+  // a whole root comes as "/", "/bin/", "/bin/sh"… (dockerd; older berthd: "./", "./bin/")
+  if (from === '/') { const rest = name.replace(/^(\.?\/)+/, ''); return rest ? `${to}/${rest}` : to; }
   const n = name.replace(/^\.\/(?=.)/, from === '.' ? './' : '');
   if (from === '.') return n === '.' || n === './' ? to : n.startsWith('./') ? `${to}/${n.slice(2)}` : `${to}/${n}`;
   if (n === from || n === `${from}/`) return to;
