@@ -256,7 +256,7 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     let result;
     try {
       // Docker takes a given --ip anywhere in the subnet, not only in --ip-range: host-local then gets the whole subnet
-      result = await addNetworkList(this.o.cni, this.o.networks.confList(n, { wholeSubnet: requested.length > 0, portmap: ports.length > 0, mac: ep.MacAddress }), rt, { ...this.portRuntime(ports), ...(requested.length ? { ips: requested } : {}) });
+      result = await addNetworkList(this.o.cni, this.o.networks.confList(n, { wholeSubnet: !!ip, wholeSubnet6: !!ip6, portmap: ports.length > 0, mac: ep.MacAddress }), rt, { ...this.portRuntime(ports), ...(requested.length ? { ips: requested } : {}) });
     } catch (err) {
       if (requested.length && /already|requested IP address|not available/i.test((err as Error).message)) throw conflict(`Address already in use: ${requested.join(', ')} on network ${n.name}`, 'CONFLICT', err);
       throw err;

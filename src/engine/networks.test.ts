@@ -132,6 +132,10 @@ test('IPv6: a subnet turns it on, --ipv6 alone gets a /64 of the ULA pool; the C
   assert.deepEqual(ipam.ranges[1], [{ subnet: '2001:389::/64', gateway: '2001:389::ffff', rangeStart: '2001:389::1', rangeEnd: '2001:389::ffff:ffff' }]);
   assert.deepEqual(ipam.routes, [{ dst: '0.0.0.0/0' }, { dst: '::/0' }]);
   assert.equal((svc.confList(plain).plugins[0].ipam as { ranges: unknown[] }).ranges.length, 1);
+  // a requested address of one family opens that family's whole subnet only (Docker takes --ip/--ip6 outside the --ip-range)
+  const ranges = (o: { wholeSubnet?: boolean; wholeSubnet6?: boolean }) => (svc.confList(a, o).plugins[0].ipam as { ranges: Record<string, string>[][] }).ranges[1][0];
+  assert.deepEqual(ranges({ wholeSubnet6: true }), { subnet: '2001:389::/64', gateway: '2001:389::ffff' });
+  assert.equal(ranges({ wholeSubnet: true }).rangeEnd, '2001:389::ffff:ffff');
 
   await svc.ensureBridge(a);
   assert.deepEqual(links.links.get(a.bridge!)!.addrs, ['2001:389::ffff/64'], 'the IPv6 gateway goes on the bridge before the plugin runs');

@@ -180,12 +180,12 @@ export class NetworkService {
   cniName(n: NetworkRecord): string { return `${this.o.prefix}-${n.id.slice(0, 12)}`; }
 
   /** The CNI configuration list a container attachment to `n` runs. */
-  confList(n: NetworkRecord, o: { wholeSubnet?: boolean; portmap?: boolean; legacyIpMasq?: boolean; mac?: string } = {}): NetworkConfList {
+  confList(n: NetworkRecord, o: { wholeSubnet?: boolean; wholeSubnet6?: boolean; portmap?: boolean; legacyIpMasq?: boolean; mac?: string } = {}): NetworkConfList {
     const c = ipv4Config(n);
     const c6 = n.enableIPv6 ? ipv6Config(n) : undefined;
     if (n.driver !== 'bridge' || !c || !n.bridge) throw invalidArgument(`network ${n.name} has no bridge to attach to`);
     const mtu = Number(n.options[MTU_OPT] ?? 0) || undefined;
-    return bridgeConfList({ cniName: this.cniName(n), bridge: n.bridge, subnet: c.Subnet, gateway: c.Gateway, ipRange: o.wholeSubnet ? undefined : c.IPRange, exclude: Object.values(c.AuxiliaryAddresses ?? {}), ...(c6 ? { v6: { subnet: c6.Subnet, gateway: c6.Gateway, ipRange: o.wholeSubnet ? undefined : c6.IPRange, exclude: Object.values(c6.AuxiliaryAddresses ?? {}) } } : {}), ipamDir: this.o.ipamDir, internal: n.internal, mtu, portmap: o.portmap, legacyIpMasq: o.legacyIpMasq && !n.internal && n.options[MASQ_OPT] !== 'false', mac: o.mac, tuningDir: join(this.o.ipamDir, '..', 'tuning') });
+    return bridgeConfList({ cniName: this.cniName(n), bridge: n.bridge, subnet: c.Subnet, gateway: c.Gateway, ipRange: o.wholeSubnet ? undefined : c.IPRange, exclude: Object.values(c.AuxiliaryAddresses ?? {}), ...(c6 ? { v6: { subnet: c6.Subnet, gateway: c6.Gateway, ipRange: o.wholeSubnet6 ? undefined : c6.IPRange, exclude: Object.values(c6.AuxiliaryAddresses ?? {}) } } : {}), ipamDir: this.o.ipamDir, internal: n.internal, mtu, portmap: o.portmap, legacyIpMasq: o.legacyIpMasq && !n.internal && n.options[MASQ_OPT] !== 'false', mac: o.mac, tuningDir: join(this.o.ipamDir, '..', 'tuning') });
   }
 
   /** Is this a user-defined network (embedded DNS, aliases, --ip)? */
