@@ -36,6 +36,7 @@ import type { Iptables } from '../network/iptables.js';
 import { findForward, forwardConflictMessage } from '../network/hostport-forwards.js';
 import type { DnsAnswerSource } from '../network/dns-server.js';
 import { hostsFile, resolvConf } from './container-files.js';
+import { sweepOrphanNatRules } from './nat-sweep.js';
 import { linkHostLines, linkTargets, parseLink } from './container-links.js';
 import { resolveForAsker, type DnsContainer, type DnsEndpoint } from './dns-names.js';
 import type { NetworkService, NetworkContainers } from './networks.js';
@@ -500,37 +501,6 @@ export class ContainerNetworking implements NetworkContainers, DnsAnswerSource {
     if (!this.list().some((r) => r.id === id)) return fn();
     await this.containers!.update(id, async (cur) => { if (!running(cur) && !cur.net?.sandboxKey) await fn(); }).catch(async (err) => {
       if (!this.list().some((r) => r.id === id)) await fn(); else throw err;
-    });
-  }
-}
-
-/**
- * Delete NAT rules the CNI plugins made for this daemon's networks
- * (comment `name: "<prefix>-…" id: "<container>"`) whose container no
- * longer runs, and the per-container chains they jumped to.
- */
-export async function sweepOrphanNatRules(ipt: Iptables, cniPrefix: string, live: Set<string>, log: Logger, guard: (id: string, fn: () => Promise<void>) => Promise<void> = (_id, fn) => fn()): Promise<void> {
-  let rules: string[];
-  try { rules = await ipt.rules('nat'); } catch { return; }
-  const re = new RegExp(`name: \\\\"${cniPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[^\\\\]*\\\\" id: \\\\"([a-f0-9]{64})\\\\"`);
-  const byOwner = new Map<string, string[]>();
-  for (const r of rules) {
-    const m = re.exec(r);
-    if (!m || live.has(m[1]) || !r.startsWith('-A ')) continue;
-    byOwner.set(m[1], [...(byOwner.get(m[1]) ?? []), r]);
-  }
-  for (const [id, owned] of byOwner) {
-    await guard(id, async () => {
-      const chains = new Set<string>();
-      for (const r of owned) {
-        const target = / -j (CNI-[\w-]+)/.exec(r)?.[1];
-        if (target && !['CNI-HOSTPORT-SETMARK', 'CNI-HOSTPORT-MASQ', 'CNI-HOSTPORT-DNAT'].includes(target)) chains.add(target);
-        await ipt.deleteSpec('nat', r);
-      }
-      for (const c of chains) {
-        log.info('removing orphan NAT chain', { chain: c, container: id.slice(0, 12) });
-        await ipt.deleteChain('nat', c).catch(() => {});
-      }
     });
   }
 }
