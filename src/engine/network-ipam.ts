@@ -8,11 +8,12 @@
  * (a ULA /48 of the daemon's, split into /64s). Pure: the subnets already
  * taken and the host's routes are handed in.
  *
- * May import: network (cidr arithmetic), errdefs.
+ * May import: network (address arithmetic), errdefs.
  */
 import { BerthError, invalidArgument, notImplemented } from '../errdefs/errors.js';
-import { parseCidr, formatCidr, formatIp, networkOf, overlaps, contains, firstHost, nthSubnet, parseIp, broadcastOf, type Cidr } from '../network/cidr.js';
-import { parseCidr6, formatCidr6, formatIp6, networkOf6, overlaps6, contains6, firstHost6, nthSubnet6, parseIp6, type Cidr6 } from '../network/cidr6.js';
+import type { Cidr } from '../network/cidr.js';
+import type { Cidr6 } from '../network/cidr6.js';
+import { V4, V6, type IpFamily, type Net } from '../network/ip-family.js';
 import type { IpamConfig, NetworkRecord } from './network-types.js';
 
 export interface IpamPools {
@@ -45,8 +46,8 @@ export function resolveIpam(configs: Partial<IpamConfig>[], o: IpamPools & { ena
   if (v4.length > 1) throw notImplemented('more than one IPv4 subnet per network is not supported by berth yet');
   if (v6.length > 1) throw notImplemented('more than one IPv6 subnet per network is not supported by berth yet');
   const enableIPv6 = o.enableIPv6 || v6.length > 0;
-  const config = [v4[0] && (v4[0].Subnet || v4[0].Gateway || v4[0].IPRange) ? requested4(v4[0], o.taken) : fromPools4(o)];
-  if (enableIPv6) config.push(v6[0] ? requested6(v6[0], o.taken) : fromPools6(o));
+  const config = [v4[0] && (v4[0].Subnet || v4[0].Gateway || v4[0].IPRange) ? requested(V4, v4[0], o.taken) : fromPools(V4, o.pools, o.taken, o.routes)];
+  if (enableIPv6) config.push(v6[0] ? requested(V6, v6[0], o.taken) : fromPools(V6, o.pools6, o.taken, []));
   return { config, enableIPv6 };
 }
 
@@ -54,37 +55,8 @@ function overlapError(subnet: string, clash: TakenSubnet): BerthError {
   return new BerthError('POOL_OVERLAP', `invalid pool request: Pool overlaps with other one on this address space (${subnet} overlaps ${clash.subnet} of network ${clash.network})`);
 }
 
-/** One address family's arithmetic, so a requested pool is checked by one procedure for both. */
-interface Family<A> {
-  name: 'IPv4' | 'IPv6';
-  v6: boolean;
-  /** the smallest subnet a network may have */
-  maxPrefix: number;
-  parse(s: string): A | undefined;
-  parseCidr(s: string, what: string): { ip: A; prefix: number };
-  networkOf(c: { ip: A; prefix: number }): { ip: A; prefix: number };
-  contains(net: { ip: A; prefix: number }, a: A): boolean;
-  overlaps(a: { ip: A; prefix: number }, b: { ip: A; prefix: number }): boolean;
-  firstHost(net: { ip: A; prefix: number }): A;
-  /** the subnet's own address, or (IPv4) its broadcast address */
-  reserved(net: { ip: A; prefix: number }, a: A): boolean;
-  format(a: A): string;
-  formatCidr(c: { ip: A; prefix: number }): string;
-}
-
-const V4: Family<number> = {
-  name: 'IPv4', v6: false, maxPrefix: 30, parse: parseIp, parseCidr, networkOf, contains, overlaps, firstHost,
-  reserved: (net, a) => a === net.ip || a === broadcastOf(net), format: formatIp, formatCidr,
-};
-const V6: Family<bigint> = {
-  name: 'IPv6', v6: true, maxPrefix: 126, parse: parseIp6, parseCidr: parseCidr6, networkOf: networkOf6, contains: contains6, overlaps: overlaps6, firstHost: firstHost6,
-  reserved: (net, a) => a === net.ip, format: formatIp6, formatCidr: formatCidr6,
-};
-
-const requested4 = (want: Partial<IpamConfig>, taken: TakenSubnet[]) => requested(V4, want, taken);
-const requested6 = (want: Partial<IpamConfig>, taken: TakenSubnet[]) => requested(V6, want, taken);
-
-function requested<A>(f: Family<A>, want: Partial<IpamConfig>, taken: TakenSubnet[]): IpamConfig {
+/** A pool the client asked for, checked with dockerd's errors (one procedure for both families). */
+function requested<A>(f: IpFamily<A>, want: Partial<IpamConfig>, taken: TakenSubnet[]): IpamConfig {
   if (!want.Subnet) throw invalidArgument('a subnet is required when a gateway or an IP range is given');
   const subnet = f.networkOf(f.parseCidr(want.Subnet, 'subnet'));
   if (subnet.prefix > f.maxPrefix) throw invalidArgument(`invalid subnet ${want.Subnet}: too small (at most /${f.maxPrefix})`);
@@ -122,31 +94,22 @@ function auxiliary(want: Partial<IpamConfig>, family: string, check: (v: string)
   return out;
 }
 
-function fromPools4(o: IpamPools & { taken: TakenSubnet[]; routes: Cidr[] }): IpamConfig {
-  const taken = o.taken.filter((t) => !t.subnet.includes(':')).map((t) => parseCidr(t.subnet));
-  for (const pool of o.pools) {
+/**
+ * The first subnet of the pools that no network holds and (IPv4) no host
+ * route covers. (A /48 of IPv6 holds 65536 /64s: the first free one is
+ * found well before that many networks exist.)
+ */
+function fromPools<A>(f: IpFamily<A>, pools: { base: Net<A>; size: number }[], taken: TakenSubnet[], routes: Net<A>[]): IpamConfig {
+  const held = taken.filter((t) => t.subnet.includes(':') === f.v6).map((t) => f.parseCidr(t.subnet));
+  for (const pool of pools) {
     for (let i = 0; ; i++) {
-      const s = nthSubnet(pool.base, pool.size, i);
+      const s = f.nthSubnet(pool.base, pool.size, i);
       if (!s) break;
-      if (taken.some((t) => overlaps(t, s)) || o.routes.some((r) => overlaps(r, s))) continue;
-      return { Subnet: formatCidr(s), Gateway: formatIp(firstHost(s)) };
+      if (held.some((t) => f.overlaps(t, s)) || routes.some((r) => f.overlaps(r, s))) continue;
+      return { Subnet: f.formatCidr(s), Gateway: f.format(f.firstHost(s)) };
     }
   }
-  throw new BerthError('FORBIDDEN', 'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network');
-}
-
-function fromPools6(o: IpamPools & { taken: TakenSubnet[] }): IpamConfig {
-  const taken = o.taken.filter((t) => t.subnet.includes(':')).map((t) => parseCidr6(t.subnet));
-  for (const pool of o.pools6) {
-    // a /48 holds 65536 /64s: the first free one is found well before that many networks exist
-    for (let i = 0; ; i++) {
-      const s = nthSubnet6(pool.base, pool.size, i);
-      if (!s) break;
-      if (taken.some((t) => overlaps6(t, s))) continue;
-      return { Subnet: formatCidr6(s), Gateway: formatIp6(firstHost6(s)) };
-    }
-  }
-  throw new BerthError('FORBIDDEN', 'could not find an available, non-overlapping IPv6 address pool among the defaults to assign to the network');
+  throw new BerthError('FORBIDDEN', `could not find an available, non-overlapping ${f.name} address pool among the defaults to assign to the network`);
 }
 
 /** A requested endpoint address checked against the network's pool of its family; returns the canonical text. */
@@ -154,7 +117,7 @@ export function checkEndpointAddress(n: NetworkRecord, addr: string, family: 4 |
   return family === 4 ? checkAddress(V4, ipv4Config(n), addr) : checkAddress(V6, ipv6Config(n), addr);
 }
 
-function checkAddress<A>(f: Family<A>, c: IpamConfig | undefined, addr: string): string {
+function checkAddress<A>(f: IpFamily<A>, c: IpamConfig | undefined, addr: string): string {
   const a = f.parse(addr);
   if (a === undefined) throw invalidArgument(`invalid ${f.name} address: ${addr}`);
   const subnet = c && f.networkOf(f.parseCidr(c.Subnet, 'subnet'));

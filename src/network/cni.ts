@@ -10,8 +10,7 @@
  */
 import type { CniExecutor, CniRuntime } from './cni-exec.js';
 import { invalidArgument } from '../errdefs/errors.js';
-import { parseCidr, parseIp, formatIp, networkOf, broadcastOf } from './cidr.js';
-import { parseCidr6, parseIp6, formatIp6, networkOf6, lastOf6 } from './cidr6.js';
+import { V4, V6, type IpFamily } from './ip-family.js';
 
 export const CNI_VERSION = '1.0.0';
 
@@ -95,7 +94,7 @@ export interface BridgeNetworkConf {
 
 /** bridge (host-local IPAM), + tuning for a fixed MAC, + portmap when ports are published, as berth runs every bridge network. */
 export function bridgeConfList(c: BridgeNetworkConf): NetworkConfList {
-  const rangeSets = [allocationRanges(c), ...(c.v6 ? [allocationRanges6(c.v6)] : [])];
+  const rangeSets = [allocationRanges(V4, c), ...(c.v6 ? [allocationRanges(V6, c.v6)] : [])];
   const routes = c.internal ? [] : [{ dst: '0.0.0.0/0' }, ...(c.v6 ? [{ dst: '::/0' }] : [])];
   return {
     cniVersion: CNI_VERSION,
@@ -125,37 +124,26 @@ export function bridgeConfList(c: BridgeNetworkConf): NetworkConfList {
 }
 
 /**
- * host-local's range set for a network: the subnet (or its --ip-range),
- * split around excluded addresses into disjoint ranges of the same subnet
- * (host-local tries them in order and never hands out an address outside them).
+ * host-local's range set for one family's pool: the subnet (or its
+ * --ip-range), split around excluded addresses into disjoint ranges of the
+ * same subnet (host-local tries them in order and never hands out an
+ * address outside them).
  */
-function allocationRanges(c: BridgeNetworkConf): Record<string, string>[] {
-  const subnet = networkOf(parseCidr(c.subnet));
-  const r = c.ipRange ? parseCidr(c.ipRange, 'ip-range') : subnet;
+function allocationRanges<A>(f: IpFamily<A>, c: { subnet: string; gateway: string; ipRange?: string; exclude?: string[] }): Record<string, string>[] {
+  const subnet = f.networkOf(f.parseCidr(c.subnet));
+  const r = c.ipRange ? f.parseCidr(c.ipRange, 'ip-range') : subnet;
   // host-local allocates within rangeStart..rangeEnd of the subnet
-  let start = Math.max(networkOf(r).ip, subnet.ip + 1);
-  const end = broadcastOf(r) - (r.prefix < 32 ? 1 : 0);
-  const excluded = [...new Set((c.exclude ?? []).map((a) => parseIp(a)).filter((a): a is number => a !== undefined && a >= start && a <= end))].sort((a, b) => a - b);
+  const rangeNet = f.networkOf(r).ip;
+  const firstHost = f.firstHost(subnet);
+  let start = f.less(rangeNet, firstHost) ? firstHost : rangeNet;
+  const end = f.lastHost(r);
+  const inRange = (a: A | undefined): a is A => a !== undefined && !f.less(a, start) && !f.less(end, a);
+  // numbers and bigints are both compared by value in a Set
+  const excluded = [...new Set((c.exclude ?? []).map((a) => f.parse(a)).filter(inRange))].sort((a, b) => (f.less(a, b) ? -1 : f.less(b, a) ? 1 : 0));
   if (!c.ipRange && !excluded.length) return [{ subnet: c.subnet, gateway: c.gateway }];
   const out: Record<string, string>[] = [];
-  const push = (from: number, to: number) => { if (from <= to) out.push({ subnet: c.subnet, gateway: c.gateway, rangeStart: formatIp(from), rangeEnd: formatIp(to) }); };
-  for (const x of excluded) { push(start, x - 1); start = x + 1; }
-  push(start, end);
-  if (!out.length) throw invalidArgument(`no address is left to allocate in ${c.ipRange ?? c.subnet}`);
-  return out;
-}
-
-/** The IPv6 range set: as allocationRanges, in 128-bit arithmetic (IPv6 has no broadcast address to leave out). */
-function allocationRanges6(c: NonNullable<BridgeNetworkConf['v6']>): Record<string, string>[] {
-  const subnet = networkOf6(parseCidr6(c.subnet));
-  const r = c.ipRange ? parseCidr6(c.ipRange, 'ip-range') : subnet;
-  let start = networkOf6(r).ip > subnet.ip ? networkOf6(r).ip : subnet.ip + 1n;
-  const end = lastOf6(r);
-  const excluded = [...new Set((c.exclude ?? []).map((a) => parseIp6(a)).filter((a): a is bigint => a !== undefined && a >= start && a <= end))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  if (!c.ipRange && !excluded.length) return [{ subnet: c.subnet, gateway: c.gateway }];
-  const out: Record<string, string>[] = [];
-  const push = (from: bigint, to: bigint) => { if (from <= to) out.push({ subnet: c.subnet, gateway: c.gateway, rangeStart: formatIp6(from), rangeEnd: formatIp6(to) }); };
-  for (const x of excluded) { push(start, x - 1n); start = x + 1n; }
+  const push = (from: A, to: A) => { if (!f.less(to, from)) out.push({ subnet: c.subnet, gateway: c.gateway, rangeStart: f.format(from), rangeEnd: f.format(to) }); };
+  for (const x of excluded) { push(start, f.add(x, -1)); start = f.add(x, 1); }
   push(start, end);
   if (!out.length) throw invalidArgument(`no address is left to allocate in ${c.ipRange ?? c.subnet}`);
   return out;
