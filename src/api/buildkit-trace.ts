@@ -15,7 +15,14 @@ import type { BkStatus, BkVertex } from './buildkit-status.js';
 /** A step as the builder announces it. */
 export interface TraceStep { stage: number; stageName?: string; stages: number; pos: number; count: number; text: string }
 
-export class BuildkitTrace {
+/** A build's steps as events, as the builder reports them (what this trace turns into BuildKit's progress). */
+export interface BuildSteps {
+  step(s: TraceStep): void;
+  cached(): void;
+  log(text: string, stream: 'stdout' | 'stderr'): void;
+}
+
+export class BuildkitTrace implements BuildSteps {
   private readonly nonce = randomBytes(8).toString('hex');
   private seq = 0;
   private current?: BkVertex;

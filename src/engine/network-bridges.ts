@@ -47,6 +47,7 @@ export interface BridgeDevices {
   list(): Promise<string[]>;
   alias(name: string): Promise<string>;
   hasAddress(name: string, cidr: string): boolean;
+  /** Put `cidr` on the link unless it is there already. */
   addAddress(name: string, cidr: string): Promise<void>;
   removeAddress(name: string, cidr: string): Promise<void>;
 }
@@ -89,7 +90,7 @@ export class NetworkBridges {
       await this.o.devices.create(n.bridge, { alias: this.mark(n.id), mtu });
     }
     const gw6 = gatewayCidr6(n);
-    if (gw6 && !this.o.devices.hasAddress(n.bridge, gw6)) await this.o.devices.addAddress(n.bridge, gw6);
+    if (gw6) await this.o.devices.addAddress(n.bridge, gw6);
   }
 
   /** After network `n`'s record is gone: delete its bridge if berth made it, else take back the gateway address. */

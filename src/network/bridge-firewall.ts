@@ -62,6 +62,8 @@ export function ipv6Bridges(bridges: BridgeRule[]): BridgeRule[] {
 export class BridgeFirewall {
   private readonly ipt = new Iptables();
   private readonly ipt6 = new Iptables(undefined, 6);
+  /** The ip6tables chains hold rules (undefined: not known yet, the chains of an earlier run may). */
+  private v6Rules?: boolean;
   readonly chain: string;
   readonly natChain: string;
 
@@ -71,8 +73,10 @@ export class BridgeFirewall {
   async sync(bridges: BridgeRule[]): Promise<void> {
     await this.syncFamily(this.ipt, bridges);
     const v6 = ipv6Bridges(bridges);
-    // ip6tables is only asked once IPv6 is in use (or chains of an earlier run are there to empty)
-    if (v6.length || (await this.ipt6.chainExists('filter', this.chain))) await this.syncFamily(this.ipt6, v6);
+    // ip6tables runs only while IPv6 is in use, or once to empty chains an earlier run left with rules
+    if (!v6.length && !(this.v6Rules ??= await this.ipt6.chainExists('filter', this.chain))) return;
+    await this.syncFamily(this.ipt6, v6);
+    this.v6Rules = v6.length > 0;
   }
 
   private async syncFamily(ipt: Iptables, bridges: BridgeRule[]): Promise<void> {
@@ -94,5 +98,6 @@ export class BridgeFirewall {
       await ipt.deleteRule('nat', 'POSTROUTING', ['-j', this.natChain]);
       await ipt.deleteChain('nat', this.natChain);
     }
+    this.v6Rules = false;
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { AuthConfig, JSONMessage } from '../api/types.js';
+import type { BuildSteps } from '../api/buildkit-trace.js';
 
 export interface LogLine {
   stream: 'stdout' | 'stderr';
@@ -116,13 +117,6 @@ export interface BuildRequestOptions {
   extraHosts?: string[];
   cacheFrom?: string[];
   platform?: string;
-}
-
-/** A build's steps as events (what api/buildkit-trace turns into BuildKit's progress). */
-export interface BuildSteps {
-  step(s: { stage: number; stageName?: string; stages: number; pos: number; count: number; text: string }): void;
-  cached(): void;
-  log(text: string, stream: 'stdout' | 'stderr'): void;
 }
 
 export interface BuildsBackend {
