@@ -80,8 +80,8 @@ export const PROXY_ARGS = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_pro
 /** A RUN step that exited non-zero; `exitCode` goes into the stream's errorDetail. */
 export class BuildStepError extends BerthError {
   /** `command`: the step's argv joined, as both builders name it. */
-  constructor(message: string, readonly exitCode: number, readonly command = '') {
-    super('BUILD_STEP_FAILED', message);
+  constructor(readonly command: string, readonly exitCode: number) {
+    super('BUILD_STEP_FAILED', `The command '${command}' returned a non-zero code: ${exitCode}`);
   }
 
   /** BuildKit's wording for the same failure. */
@@ -449,7 +449,7 @@ async function runStep(ctx: Ctx, i: RunInstruction): Promise<void> {
     });
     if (res.exitCode !== 0) {
       await res.release();
-      throw new BuildStepError(`The command '${argv.join(' ')}' returned a non-zero code: ${res.exitCode}`, res.exitCode, argv.join(' '));
+      throw new BuildStepError(argv.join(' '), res.exitCode);
     }
     return {
       commitLayer: (mtime) => res.commitLayer(mtime),

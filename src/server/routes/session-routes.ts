@@ -9,7 +9,6 @@
  * context from the request body (FileSync, Auth, Secrets and SSH over the
  * session are the BuildKit API's, still to come).
  */
-import type { Duplex } from 'node:stream';
 import { invalidArgument } from '../../errdefs/errors.js';
 import type { Logger } from '../../lib/log.js';
 import { hijack } from '../hijack.js';
@@ -24,7 +23,6 @@ export class BuildSessions {
   add(s: BuildSession): void { this.open.set(s.id, s); }
   remove(id: string): void { this.open.delete(id); }
   get(id: string): BuildSession | undefined { return this.open.get(id); }
-  get size(): number { return this.open.size; }
 
   /** The session `id`, waiting up to `ms` for a client that opens it at the same time as its build. */
   async wait(id: string, ms = 2000): Promise<BuildSession | undefined> {
@@ -45,7 +43,7 @@ export function sessionRoutes(r: Router, sessions: BuildSessions, log?: Logger):
     if (!upgrade || String(req.headers.upgrade ?? '').toLowerCase() !== 'h2c') throw invalidArgument('session: the connection must upgrade to h2c (Connection: Upgrade, Upgrade: h2c)');
     if (sessions.get(id)) throw invalidArgument(`session ${id} is already open`);
     const methods = header(req.headers['x-docker-expose-session-grpc-method']).flatMap((m) => m.split(',')).map((m) => m.trim()).filter(Boolean);
-    const s = hijack(upgrade as { socket: Duplex; head: Buffer }, 'application/vnd.docker.raw-stream', { log, signal, protocol: 'h2c' });
+    const s = hijack(upgrade, 'application/vnd.docker.raw-stream', { log, signal, protocol: 'h2c' });
     sessions.add({ id, name: header(req.headers['x-docker-expose-session-name'])[0] ?? '', methods, opened: new Date() });
     // what the client sends (its gRPC server's preface) is read and dropped until it closes the session
     const input = s.input();
